@@ -1,0 +1,1 @@
+"""KPIs for the Resolution 57-NQ/TW communication programme: plans, submissions, progress."""

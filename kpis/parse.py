@@ -1,0 +1,109 @@
+"""Parsers for the values people type: counts, years and quarters.
+
+Each returns the parsed value or raises ParseError with a reason code that
+kpis.i18n turns into a message saying what to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from kpis.text import fold
+
+
+class ParseError(ValueError):
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+_PLAIN = re.compile(r"^\d+$")
+_ZERO_DECIMAL = re.compile(r"^(\d+)[.,]0+$")
+_DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def parse_count(value: Any) -> int:
+    """A whole count >= 0, as people write it: 1200, "1.200", "1 200", "1,200", 1200.0."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ParseError("required")
+    if isinstance(value, bool):
+        raise ParseError("count_not_number", value=str(value))
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ParseError("count_not_number", value=str(value))
+        if not value.is_integer():
+            raise ParseError("count_not_whole", value=str(value).replace(".", ","))
+        n = int(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("\u00a0", " ").replace("\u202f", " ")
+        negative = text.startswith("-")
+        digits = text[1:].strip() if negative else text
+        if _PLAIN.match(digits):
+            n = int(digits)
+        elif _THOUSANDS.match(digits):
+            n = int(re.sub(r"[.,\s]", "", digits))
+        elif m := _ZERO_DECIMAL.match(digits):
+            n = int(m.group(1))
+        elif _DECIMAL.match(digits):
+            raise ParseError("count_not_whole", value=value.strip())
+        else:
+            raise ParseError("count_not_number", value=value.strip())
+        n = -n if negative else n
+    else:
+        raise ParseError("count_not_number", value=str(value))
+    if n < 0:
+        raise ParseError("count_negative", value=str(n))
+    return n
+
+
+def parse_year(value: Any, low: int = 2024, high: int = 2035) -> int:
+    """A year 2025, "2025" or 2025.0 within [low, high]."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ParseError("required")
+    if isinstance(value, (dt.date, dt.datetime)):
+        year = value.year
+    elif isinstance(value, bool):
+        raise ParseError("year_invalid", value=str(value))
+    elif isinstance(value, int):
+        year = value
+    elif isinstance(value, float) and value.is_integer():
+        year = int(value)
+    elif isinstance(value, str) and (m := re.fullmatch(r"(?:năm\s*)?(\d{4})(?:[.,]0+)?", value.strip(), re.I)):
+        year = int(m.group(1))
+    else:
+        raise ParseError("year_invalid", value=str(value))
+    if not low <= year <= high:
+        raise ParseError("year_range", value=str(year), low=low, high=high)
+    return year
+
+
+def parse_quarter(value: Any) -> int:
+    """A quarter 1-4 written as 3, "Q3", "Quý III", "III", "quý 3"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ParseError("required")
+    if isinstance(value, bool):
+        raise ParseError("quarter_invalid", value=str(value))
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 1 <= int(value) <= 4:
+            return int(value)
+        raise ParseError("quarter_invalid", value=str(value))
+    if not isinstance(value, str):
+        raise ParseError("quarter_invalid", value=str(value))
+    key = fold(value).replace(" ", "")
+    for prefix in ("quy", "q"):
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+            break
+    if key.isdigit() and 1 <= int(key) <= 4:
+        return int(key)
+    if key in _ROMAN:
+        return _ROMAN[key]
+    raise ParseError("quarter_invalid", value=value.strip())

@@ -97,16 +97,27 @@ def _units(rng: random.Random, province: str) -> list[DemoUnit]:
     return units
 
 
-def _rows_for(rng: random.Random, province: str, commune: str, pace: float, units: list[DemoUnit], step: int, year: int, quarter: int) -> list[dict]:
+def _rows_for(
+    rng: random.Random, province: str, commune: str, pace: float, units: list[DemoUnit], step: int, year: int, quarter: int
+) -> list[dict]:
     rows = []
     for unit in units:
         for ind, den in unit.indicators.items():
             share = START[ind] + (1 - START[ind]) * min(1.0, pace * (step + 1) / HORIZON[ind])
             share = min(1.0, max(0.0, share + rng.uniform(-0.04, 0.03)))
-            rows.append({
-                "province": province, "commune": commune, "unit": unit.name, "year": year,
-                "quarter": quarter, "indicator": ind, "numerator": round(den * share), "denominator": den, "note": "",
-            })
+            rows.append(
+                {
+                    "province": province,
+                    "commune": commune,
+                    "unit": unit.name,
+                    "year": year,
+                    "quarter": quarter,
+                    "indicator": ind,
+                    "numerator": round(den * share),
+                    "denominator": den,
+                    "note": "",
+                }
+            )
     return rows
 
 
@@ -160,7 +171,9 @@ def generate_demo_files(out_dir: Path = DEMO_DIR, seed: int = 57) -> list[Path]:
             (out_dir / name).write_bytes(data)
             sent_rows[name] = (year, quarter, rows)
             quarter_end = dt.date(year, quarter * 3, 1) + dt.timedelta(days=31)
-            sent = dt.datetime.combine(quarter_end.replace(day=1), dt.time(9)) + dt.timedelta(days=rng.randint(2, 30), hours=rng.randint(0, 7))
+            sent = dt.datetime.combine(quarter_end.replace(day=1), dt.time(9)) + dt.timedelta(
+                days=rng.randint(2, 30), hours=rng.randint(0, 7)
+            )
             manifest.append({"file": name, "uploaded_by": f"demo:{commune}", "uploaded_at": sent.isoformat(timespec="minutes")})
     # one commune re-sends a corrected file: the later value replaces the earlier one, history keeps both
     first = manifest[1]
@@ -194,7 +207,9 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR) -> dict[str, int]:
         values = 0
         for m in manifest:
             path = demo_dir / m["file"]
-            result = import_file(con, path.read_bytes(), path.name, m["uploaded_by"], uploaded_at=dt.datetime.fromisoformat(m["uploaded_at"]))
+            result = import_file(
+                con, path.read_bytes(), path.name, m["uploaded_by"], uploaded_at=dt.datetime.fromisoformat(m["uploaded_at"])
+            )
             if not result.accepted:
                 raise store.StoreError(f"demo file {path.name} was refused: {result.messages('en')}")
             values += len(result.rows)

@@ -26,7 +26,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "'{value}' has a decimal part; this is a count and must be a whole number.",
     ),
     "count_negative": ("Số {value} âm; hãy nhập số lớn hơn hoặc bằng 0.", "{value} is negative; enter 0 or more."),
-    "year_invalid": ("«{value}» không phải là năm; hãy nhập năm 4 chữ số, ví dụ 2025.", "'{value}' is not a year; enter a 4-digit year such as 2025."),
+    "year_invalid": (
+        "«{value}» không phải là năm; hãy nhập năm 4 chữ số, ví dụ 2025.",
+        "'{value}' is not a year; enter a 4-digit year such as 2025.",
+    ),
     "year_range": ("Năm {value} nằm ngoài khoảng {low}–{high}.", "Year {value} is outside {low}-{high}."),
     "quarter_invalid": (
         "«{value}» không phải là quý; hãy nhập 1, 2, 3 hoặc 4 (hoặc Q1, Quý I...).",

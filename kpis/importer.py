@@ -57,8 +57,20 @@ def check_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, cata
 def changes_for(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
     """For each incoming value, the value currently shown for the same key (None if new)."""
     if rows.empty:
-        return pd.DataFrame(columns=["province", "commune", "unit", "year", "quarter", "indicator",
-                                     "old_numerator", "old_denominator", "numerator", "denominator"])
+        return pd.DataFrame(
+            columns=[
+                "province",
+                "commune",
+                "unit",
+                "year",
+                "quarter",
+                "indicator",
+                "old_numerator",
+                "old_denominator",
+                "numerator",
+                "denominator",
+            ]
+        )
     con.register("incoming_preview", rows)
     try:
         return con.execute(

@@ -138,8 +138,18 @@ def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> Non
         for pos, ind in enumerate(catalog.indicators.values()):
             con.execute(
                 "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [ind.code, pos, ind.name_vi, ind.name_en, ind.short_vi, ind.short_en,
-                 ind.numerator_vi, ind.numerator_en, ind.denominator_vi, ind.denominator_en],
+                [
+                    ind.code,
+                    pos,
+                    ind.name_vi,
+                    ind.name_en,
+                    ind.short_vi,
+                    ind.short_en,
+                    ind.numerator_vi,
+                    ind.numerator_en,
+                    ind.denominator_vi,
+                    ind.denominator_en,
+                ],
             )
         for p in catalog.plans.values():
             con.execute(
@@ -147,9 +157,14 @@ def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> Non
                 [p.id, p.number, p.date, p.issuer, p.title_vi, p.title_en, p.province, p.commune, p.source, p.notes],
             )
             for tg in p.targets:
-                con.execute("INSERT INTO plan_targets VALUES (?, ?, ?, ?, ?)", [p.id, tg.indicator, tg.year, tg.target_pct, tg.quote])
+                con.execute(
+                    "INSERT INTO plan_targets VALUES (?, ?, ?, ?, ?)", [p.id, tg.indicator, tg.year, tg.target_pct, tg.quote]
+                )
             for d in p.deadlines:
-                con.execute("INSERT INTO plan_deadlines VALUES (?, ?, ?, ?, ?, ?)", [p.id, d.frequency, d.month, d.day, d.label_vi, d.label_en])
+                con.execute(
+                    "INSERT INTO plan_deadlines VALUES (?, ?, ?, ?, ?, ?)",
+                    [p.id, d.frequency, d.month, d.day, d.label_vi, d.label_en],
+                )
         _add_communes(con, catalog.communes, source="registry")
         con.execute("COMMIT")
     except Exception:
@@ -240,7 +255,21 @@ def store_submission(
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [file_name, sha, len(data), kept.name, uploaded_by, now, len(rows)],
         ).fetchone()[0]
-        frame = rows[["province", "commune", "unit", "unit_key", "year", "quarter", "indicator", "numerator", "denominator", "note", "line"]]
+        frame = rows[
+            [
+                "province",
+                "commune",
+                "unit",
+                "unit_key",
+                "year",
+                "quarter",
+                "indicator",
+                "numerator",
+                "denominator",
+                "note",
+                "line",
+            ]
+        ]
         con.register("incoming", frame)
         con.execute(
             """

@@ -8,14 +8,14 @@ shape). The result is a whole file or nothing: callers store only when problems 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from kpis.catalog import Catalog, Commune
-from kpis.ingest import RawTable
+from kpis.ingest import RawRow, RawTable
 from kpis.parse import ParseError, parse_count, parse_quarter, parse_year
 from kpis.schema import HEADERS_VI, REQUIRED
 from kpis.text import clean_display, fold, name_key
@@ -109,63 +109,7 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune]) -> 
     seen_keys: dict[tuple, int] = {}
 
     for raw in table.rows:
-        cells = raw.cells
-        row_problems: list[Problem] = []
-        out: dict[str, Any] = {"line": raw.line}
-
-        def problem(column: str, code: str, **params: Any) -> None:
-            row_problems.append(Problem(raw.line, col(column), code, params))  # noqa: B023
-
-        def parsed(column: str, parser) -> Any:
-            try:
-                return parser(cells.get(column))
-            except ParseError as e:
-                problem(column, e.code, **e.params)
-                return None
-
-        province_text = _text(cells.get("province"))
-        province = registry.province(province_text) if province_text else None
-        if not province_text:
-            problem("province", "required")
-        elif province is None:
-            problem("province", "province_unknown", value=province_text, suggest=_suggest(province_text, registry.provinces.values()))
-        out["province"] = province
-
-        commune_text = _text(cells.get("commune"))
-        commune = registry.commune(province, commune_text) if (province and commune_text) else None
-        if not commune_text:
-            problem("commune", "required")
-        elif province and commune is None:
-            problem("commune", "commune_unknown", value=commune_text, province=province, suggest=_suggest(commune_text, registry.commune_names(province)))
-        out["commune"] = commune.name if commune else None
-
-        unit_text = clean_display(_text(cells.get("unit")))
-        if not unit_text:
-            problem("unit", "required")
-        out["unit"] = unit_text
-        out["unit_key"] = name_key(unit_text)
-
-        out["year"] = parsed("year", parse_year)
-        out["quarter"] = parsed("quarter", parse_quarter)
-
-        indicator_text = _text(cells.get("indicator"))
-        code = indicators.get(fold(indicator_text)) if indicator_text else None
-        if not indicator_text:
-            problem("indicator", "required")
-        elif code is None:
-            problem("indicator", "indicator_unknown", value=indicator_text, known=", ".join(catalog.indicators))
-        out["indicator"] = code
-
-        numerator = parsed("numerator", parse_count)
-        denominator = parsed("denominator", parse_count)
-        if denominator == 0:
-            problem("denominator", "denominator_zero")
-        if numerator is not None and denominator is not None and numerator > denominator:
-            problem("numerator", "numerator_gt_denominator", numerator=numerator, denominator=denominator)
-        out["numerator"], out["denominator"] = numerator, denominator
-        note = _text(cells.get("note"))
-        out["note"] = note or None
-
+        out, row_problems = _check_row(raw, col, registry, indicators, catalog)
         if not row_problems:
             key = (out["province"], out["commune"], out["unit_key"], out["year"], out["quarter"], out["indicator"])
             if key in seen_keys:
@@ -179,10 +123,77 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune]) -> 
     return Validated(rows, problems)
 
 
+def _check_row(
+    raw: RawRow,
+    col: Callable[[str], str],
+    registry: _Registry,
+    indicators: dict[str, str],
+    catalog: Catalog,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Every rule on one row: the clean values and the problems found."""
+    cells = raw.cells
+    row_problems: list[Problem] = []
+    out: dict[str, Any] = {"line": raw.line}
+
+    def problem(column: str, code: str, **params: Any) -> None:
+        row_problems.append(Problem(raw.line, col(column), code, params))
+
+    def parsed(column: str, parser: Callable[[Any], int]) -> int | None:
+        try:
+            return parser(cells.get(column))
+        except ParseError as e:
+            problem(column, e.code, **e.params)
+            return None
+
+    province_text = _text(cells.get("province"))
+    province = registry.province(province_text) if province_text else None
+    if not province_text:
+        problem("province", "required")
+    elif province is None:
+        suggest = _suggest(province_text, registry.provinces.values())
+        problem("province", "province_unknown", value=province_text, suggest=suggest)
+    out["province"] = province
+
+    commune_text = _text(cells.get("commune"))
+    commune = registry.commune(province, commune_text) if (province and commune_text) else None
+    if not commune_text:
+        problem("commune", "required")
+    elif province and commune is None:
+        suggest = _suggest(commune_text, registry.commune_names(province))
+        problem("commune", "commune_unknown", value=commune_text, province=province, suggest=suggest)
+    out["commune"] = commune.name if commune else None
+
+    unit_text = clean_display(_text(cells.get("unit")))
+    if not unit_text:
+        problem("unit", "required")
+    out["unit"] = unit_text
+    out["unit_key"] = name_key(unit_text)
+
+    out["year"] = parsed("year", parse_year)
+    out["quarter"] = parsed("quarter", parse_quarter)
+
+    indicator_text = _text(cells.get("indicator"))
+    code = indicators.get(fold(indicator_text)) if indicator_text else None
+    if not indicator_text:
+        problem("indicator", "required")
+    elif code is None:
+        problem("indicator", "indicator_unknown", value=indicator_text, known=", ".join(catalog.indicators))
+    out["indicator"] = code
+
+    numerator = parsed("numerator", parse_count)
+    denominator = parsed("denominator", parse_count)
+    if denominator == 0:
+        problem("denominator", "denominator_zero")
+    if numerator is not None and denominator is not None and numerator > denominator:
+        problem("numerator", "numerator_gt_denominator", numerator=numerator, denominator=denominator)
+    out["numerator"], out["denominator"] = numerator, denominator
+    out["note"] = _text(cells.get("note")) or None
+    return out, row_problems
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return clean_display(str(value))
-

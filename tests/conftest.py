@@ -1,0 +1,85 @@
+"""Shared fixtures: real DuckDB files in tmp dirs, real .csv/.xlsx files written by the tests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import openpyxl
+import pytest
+
+from kpis import store
+from kpis.catalog import Catalog, default_catalog
+from kpis.demo import build_demo_db
+
+ROOT = Path(__file__).resolve().parent.parent
+EN_HEADER = ["province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note"]
+VI_HEADER = ["Tỉnh", "Xã", "Đơn vị", "Năm", "Quý", "Chỉ tiêu", "Số đạt", "Tổng số", "Ghi chú"]
+
+
+def csv_bytes(rows: Sequence[Sequence[Any]], header: Sequence[str] = EN_HEADER, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    """A CSV file as Excel or a person would write it: header first, then the rows."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def xlsx_bytes(
+    rows: Sequence[Sequence[Any]],
+    header: Sequence[str] = VI_HEADER,
+    title_rows: Sequence[Sequence[Any]] = (),
+    sheet: str = "Báo cáo",
+) -> bytes:
+    """A real .xlsx written by openpyxl: optional title rows, the header, the rows."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in title_rows:
+        ws.append(list(r))
+    ws.append(list(header))
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kpis.duckdb"
+
+
+@pytest.fixture
+def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty database (catalog only) in a tmp dir."""
+    connection = store.connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test session through the real import path."""
+    path = tmp_path_factory.mktemp("demo") / "kpis.duckdb"
+    build_demo_db(path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database (with its kept files) that a test may change."""
+    target = tmp_path / "demo" / "kpis.duckdb"
+    shutil.copytree(demo_db_template.parent, target.parent)
+    return target

@@ -91,6 +91,122 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{file}: bị từ chối, {count} lỗi; không ghi gì vào cơ sở dữ liệu.",
         "{file}: refused, {count} problem(s); nothing was written.",
     ),
+    # --- interface ----------------------------------------------------------------------
+    "app_caption": (
+        "Theo dõi thực hiện Chương trình truyền thông Nghị quyết 57-NQ/TW (Quyết định 1169/QĐ-TTg).",
+        "Tracking the Resolution 57-NQ/TW communication programme (Decision 1169/QĐ-TTg).",
+    ),
+    "demo_notice": (
+        "Đây là SỐ LIỆU MINH HỌA (tự tạo, không có thật) để làm quen với hệ thống. Số liệu thật được nộp ở trang «Nộp báo cáo».",
+        "This is DEMO DATA (made up, not real) to try the system. Real figures are submitted on the 'Upload' page.",
+    ),
+    "no_data_yet": (
+        "Chưa có số liệu nào. Hãy nộp báo cáo quý ở trang «Nộp báo cáo».",
+        "No figures yet. Submit a quarterly report on the 'Upload' page.",
+    ),
+    "no_data_for": ("Chưa có số liệu «{indicator}» năm {year}.", "No figures for '{indicator}' in {year}."),
+    "page_overview": ("Tổng quan", "Overview"),
+    "page_communes": ("Theo xã và năm", "By commune and year"),
+    "page_upload": ("Nộp báo cáo", "Upload"),
+    "page_plans": ("Kế hoạch và chỉ tiêu", "Plans and targets"),
+    "pick_year": ("Năm", "Year"),
+    "pick_province": ("Tỉnh", "Province"),
+    "pick_indicator": ("Chỉ tiêu", "Indicator"),
+    "pick_commune": ("Xã", "Commune"),
+    "overview_cards": (
+        "Tỉnh {province}, năm {year}: kết quả so với chỉ tiêu",
+        "{province} province, {year}: results against targets",
+    ),
+    "overview_table": ("Các xã năm {year}", "Communes in {year}"),
+    "overview_table_note": (
+        "Tỷ lệ = tổng Số đạt / tổng Tổng số của các đơn vị (không lấy trung bình các tỷ lệ). "
+        "Cột cuối: số chỉ tiêu «{behind}». {units} xã có số liệu.",
+        "Rate = sum of achieved counts / sum of totals over units (never a mean of rates). "
+        "Last column: indicators '{behind}'. {units} communes with figures.",
+    ),
+    "card_target": ("Chỉ tiêu {target} ({year})", "Target {target} ({year})"),
+    "card_communes": ("Số xã", "Communes"),
+    "card_counts": ("{numerator} / {denominator}", "{numerator} / {denominator}"),
+    "communes_trend": ("Một xã qua các năm", "One commune across years"),
+    "communes_trend_note": (
+        "Nét liền: kết quả từng năm. Nét đứt: lộ trình thẳng từ năm đầu có số liệu đến chỉ tiêu của Kế hoạch.",
+        "Solid: the result each year. Dashed: the straight path from the first year with figures to the plan's target.",
+    ),
+    "communes_table": ("Bảng xã × năm: {indicator}", "Commune × year table: {indicator}"),
+    "chart_bars_title": ("{indicator}, năm {year}", "{indicator}, {year}"),
+    "chart_trend_title": ("Xã {commune}: các chỉ tiêu qua các năm", "{commune}: indicators across years"),
+    "chart_value_axis": ("Tỷ lệ (%)", "Rate (%)"),
+    "chart_target": ("Chỉ tiêu", "Target"),
+    "chart_path": ("lộ trình", "path"),
+    "col_province": ("Tỉnh", "Province"),
+    "col_commune": ("Xã", "Commune"),
+    "col_unit": ("Đơn vị", "Unit"),
+    "col_year": ("Năm", "Year"),
+    "col_quarter": ("Quý", "Quarter"),
+    "col_indicator": ("Chỉ tiêu", "Indicator"),
+    "col_code": ("Mã", "Code"),
+    "col_numerator": ("Số đạt", "Achieved"),
+    "col_denominator": ("Tổng số", "Total"),
+    "col_old_numerator": ("Số đạt (cũ)", "Achieved (before)"),
+    "col_old_denominator": ("Tổng số (cũ)", "Total (before)"),
+    "col_behind": ("Chậm tiến độ", "Behind"),
+    "col_target_year": ("Năm chỉ tiêu", "Target year"),
+    "col_target_pct": ("Chỉ tiêu (%)", "Target (%)"),
+    "col_quote": ("Trích Kế hoạch", "Quoted from the plan"),
+    "col_row": ("Dòng", "Row"),
+    "col_column": ("Cột", "Column"),
+    "col_problem": ("Cần sửa", "What to fix"),
+    "upload_help": (
+        "Chọn một hoặc nhiều tệp báo cáo quý (.xlsx hoặc .csv), mỗi dòng là một đơn vị × năm × quý × chỉ tiêu, "
+        "với các cột: Tỉnh, Xã, Đơn vị, Năm, Quý, Chỉ tiêu, Số đạt, Tổng số, Ghi chú. "
+        "Tệp có lỗi sẽ bị từ chối toàn bộ và không ghi gì; danh sách lỗi cho biết dòng, cột và cách sửa.",
+        "Pick one or more quarterly report files (.xlsx or .csv), one row per unit × year × quarter × indicator, "
+        "with the columns province, commune, unit, year, quarter, indicator, numerator, denominator, note. "
+        "A file with any problem is refused whole and nothing is written; the list names the row, column and fix.",
+    ),
+    "upload_who": ("Họ tên người nộp", "Your name"),
+    "upload_pick": ("Chọn tệp báo cáo", "Choose report files"),
+    "upload_ready": ("{file}: hợp lệ, {rows} dòng, sẵn sàng ghi.", "{file}: valid, {rows} rows, ready to write."),
+    "upload_commit": ("Ghi {count} tệp hợp lệ vào cơ sở dữ liệu", "Write {count} valid file(s) to the database"),
+    "anonymous": ("(không ghi tên)", "(anonymous)"),
+    "rules_title": ("**Cách tính và đánh giá**", "**How figures and statuses are worked out**"),
+    "rules_text": (
+        "- Mỗi đơn vị báo cáo số liệu lũy kế đến cuối quý; số của một năm là số của quý gần nhất đã báo cáo trong năm.\n"
+        "- Tỷ lệ của xã = tổng Số đạt của các đơn vị / tổng Tổng số của các đơn vị; tỷ lệ của tỉnh tính tương tự trên các xã. "
+        "Không lấy trung bình cộng các tỷ lệ.\n"
+        "- Xã áp dụng Kế hoạch của xã; chỉ tiêu nào Kế hoạch của xã không đặt thì áp dụng Kế hoạch của tỉnh. "
+        "Chỉ tiêu áp dụng cho năm Y là chỉ tiêu của năm mốc đầu tiên từ năm Y trở đi; "
+        "sau năm mốc cuối cùng, chỉ tiêu đó vẫn giữ nguyên.\n"
+        "- **Đạt**: tỷ lệ bằng hoặc cao hơn chỉ tiêu.\n"
+        "- **Chậm tiến độ**: chưa đạt khi đã đến hoặc quá năm mốc.\n"
+        "- **Đúng tiến độ**: trước năm mốc, tỷ lệ bằng hoặc cao hơn lộ trình thẳng — đường nối từ tỷ lệ của năm đầu tiên "
+        "xã có số liệu đến chỉ tiêu ở năm mốc. Ví dụ: năm 2025 đạt 40 %, chỉ tiêu 80 % năm 2030, "
+        "thì lộ trình năm 2026 là 48 %; "
+        "đạt 49 % là đúng tiến độ, 47 % là chậm tiến độ.\n"
+        "- **Chưa có chỉ tiêu**: không Kế hoạch nào đặt chỉ tiêu cho chỉ số này.",
+        "- Each unit reports a running total at the end of the quarter; a year's figure is the latest quarter reported that year.\n"
+        "- A commune's rate = sum of its units' achieved counts / sum of their totals; a province's the same over its communes. "
+        "Never a mean of rates.\n"
+        "- A commune follows its own plan; where its plan sets no target for an indicator, the province plan applies. "
+        "The target for year Y is that of the first target year from Y on; after the last target year it stays in force.\n"
+        "- **Met**: the rate is at or above the target.\n"
+        "- **Behind**: not met in or after the target year.\n"
+        "- **On track**: before the target year, the rate is at or above the straight path from the commune's first "
+        "reported year's rate to the target in the target year. Example: 40% in 2025, target 80% by 2030, so the path "
+        "for 2026 is 48%; 49% is on track, 47% is behind.\n"
+        "- **No target**: no plan sets a target for this indicator.",
+    ),
+    "no_plans": ("Chưa có Kế hoạch nào trong danh mục.", "No plans in the catalog."),
+    "plan_source": ("Văn bản", "Source document"),
+    "plan_issuer": ("Cơ quan ban hành", "Issued by"),
+    "plan_deadlines": ("Thời hạn báo cáo", "Reporting deadlines"),
+    "plan_no_targets": (
+        "Kế hoạch này không đặt chỉ tiêu bằng tỷ lệ phần trăm.",
+        "This plan sets no percentage targets.",
+    ),
+    "plan_no_deadlines": ("Kế hoạch không ghi thời hạn cụ thể.", "The plan gives no specific date."),
+    "scope_commune": ("Xã {commune} ({province})", "{commune} commune ({province})"),
+    "scope_province": ("Tỉnh {province}", "{province} province"),
     # --- statuses -------------------------------------------------------------------
     "status_met": ("Đạt", "Met"),
     "status_on_track": ("Đúng tiến độ", "On track"),

@@ -1,0 +1,42 @@
+"""By commune and year: communes ranked with the target line, one commune across years, a commune x year table."""
+
+import streamlit as st
+
+from kpis import charts, ui, views
+from kpis.i18n import t
+
+lang = ui.lang()
+st.title(t("page_communes", lang))
+if not ui.require_data(lang):
+    st.stop()
+
+names = ui.view(views.indicator_names, lang)
+years = ui.view(views.years)
+provinces = ui.view(views.provinces_with_data)
+c1, c2, c3 = st.columns(3)
+province = c1.selectbox(t("pick_province", lang), provinces, key="communes_province")
+indicator = c2.selectbox(t("pick_indicator", lang), list(names), format_func=names.get, key="communes_indicator")
+year = c3.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="communes_year")
+
+bars = ui.view(views.bar_data, indicator, year, province, lang)
+if bars.empty:
+    st.info(t("no_data_for", lang, indicator=names[indicator], year=year))
+else:
+    st.plotly_chart(charts.commune_bars(bars, names[indicator], year, lang), key="communes_bars", config=charts.DOWNLOAD_CONFIG)
+
+st.subheader(t("communes_trend", lang))
+communes = ui.view(views.communes_with_data, province)
+commune = st.selectbox(t("pick_commune", lang), communes, key="communes_commune")
+values, paths = ui.view(views.trend_data, province, commune, lang)
+st.plotly_chart(charts.commune_trend(values, paths, commune, lang), key="communes_trend", config=charts.DOWNLOAD_CONFIG)
+st.caption(t("communes_trend_note", lang))
+
+st.subheader(t("communes_table", lang, indicator=names[indicator]))
+table = ui.view(views.commune_year_table, indicator, province, lang)
+year_columns = [c for c in table.columns if c.isdigit()]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.1f%%") for c in year_columns},
+)

@@ -184,7 +184,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "thì lộ trình năm 2026 là 48 %; "
         "đạt 49 % là đúng tiến độ, 47 % là chậm tiến độ.\n"
         "- **Chưa có chỉ tiêu**: không Kế hoạch nào đặt chỉ tiêu cho chỉ số này.",
-        "- Each unit reports a running total at the end of the quarter; a year's figure is the latest quarter reported that year.\n"
+        "- Each unit reports a running total at the end of the quarter; "
+        "a year's figure is the latest quarter reported that year.\n"
         "- A commune's rate = sum of its units' achieved counts / sum of their totals; a province's the same over its communes. "
         "Never a mean of rates.\n"
         "- A commune follows its own plan; where its plan sets no target for an indicator, the province plan applies. "

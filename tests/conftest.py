@@ -22,7 +22,9 @@ EN_HEADER = ["province", "commune", "unit", "year", "quarter", "indicator", "num
 VI_HEADER = ["Tỉnh", "Xã", "Đơn vị", "Năm", "Quý", "Chỉ tiêu", "Số đạt", "Tổng số", "Ghi chú"]
 
 
-def csv_bytes(rows: Sequence[Sequence[Any]], header: Sequence[str] = EN_HEADER, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+def csv_bytes(
+    rows: Sequence[Sequence[Any]], header: Sequence[str] = EN_HEADER, encoding: str = "utf-8", delimiter: str = ","
+) -> bytes:
     """A CSV file as Excel or a person would write it: header first, then the rows."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")

@@ -1,0 +1,56 @@
+"""A person's path in a real browser: open the dashboard, upload a CSV, see it accepted and counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.browser.conftest import ServedApp
+from tests.conftest import csv_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def test_open_dashboard_upload_csv_and_see_it_accepted(served_app: ServedApp, page, demo_db: Path, tmp_path: Path) -> None:
+    page.goto(served_app.url)
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=30_000)
+    page.get_by_text("SỐ LIỆU MINH HỌA").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    page.goto(f"{served_app.url}/communes")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=30_000)
+
+    upload = tmp_path / "bao_cao_quy_4.csv"
+    upload.write_bytes(
+        csv_bytes(
+            [
+                [
+                    "Điện Biên",
+                    "Mường Mùn",
+                    "Bản Pá Khoang",
+                    2026,
+                    "Quý IV",
+                    "citizen_reach",
+                    "1.200",
+                    1500,
+                    "tải lên từ trình duyệt",
+                ],
+            ]
+        )
+    )
+    page.goto(f"{served_app.url}/upload")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    page.get_by_text("bao_cao_quy_4.csv: hợp lệ, 1 dòng").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Ghi 1 tệp hợp lệ vào cơ sở dữ liệu").click()
+    page.get_by_text("bao_cao_quy_4.csv: đã nhận 1 dòng").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    served_app.stop()
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        row = con.execute(
+            "SELECT s.file_name, v.numerator, v.denominator, v.quarter FROM submission_values v "
+            "JOIN submissions s ON s.id = v.submission_id WHERE s.file_name = 'bao_cao_quy_4.csv'"
+        ).fetchall()
+    assert row == [("bao_cao_quy_4.csv", 1200, 1500, 4)]

@@ -208,6 +208,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan_no_deadlines": ("Kế hoạch không ghi thời hạn cụ thể.", "The plan gives no specific date."),
     "scope_commune": ("Xã {commune} ({province})", "{commune} commune ({province})"),
     "scope_province": ("Tỉnh {province}", "{province} province"),
+    # --- uploads, template and history (issue 3) ----------------------------------------
+    # --- meeting exports (issue 4) ---------------------------------------------------------
+    # --- reporting compliance, tasks and milestones (issue 5) ------------------------------
+    # --- accounts and audit (issue 6) ------------------------------------------------------
     # --- statuses -------------------------------------------------------------------
     "status_met": ("Đạt", "Met"),
     "status_on_track": ("Đúng tiến độ", "On track"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +95,10 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _find_header(grid: list[list[Any]]) -> tuple[int, dict[int, str], list[str]] | None:
+HeaderMatcher = Callable[[str], str | None]
+
+
+def _find_header(grid: list[list[Any]], match: HeaderMatcher) -> tuple[int, dict[int, str], list[str]] | None:
     """Return (row index, {col index: canonical}, unknown headers) of the best header row."""
     best = None
     for r, row in enumerate(grid[:MAX_HEADER_SCAN]):
@@ -103,7 +107,7 @@ def _find_header(grid: list[list[Any]]) -> tuple[int, dict[int, str], list[str]]
         for c, value in enumerate(row):
             if _is_blank(value):
                 continue
-            canonical = match_header(str(value))
+            canonical = match(str(value))
             if canonical and canonical not in found.values():
                 found[c] = canonical
             else:
@@ -113,8 +117,8 @@ def _find_header(grid: list[list[Any]]) -> tuple[int, dict[int, str], list[str]]
     return best
 
 
-def _table_from_grid(file_name: str, sheet: str | None, grid: list[list[Any]]) -> RawTable | None:
-    header = _find_header(grid)
+def _table_from_grid(file_name: str, sheet: str | None, grid: list[list[Any]], match: HeaderMatcher) -> RawTable | None:
+    header = _find_header(grid, match)
     if header is None:
         return None
     header_idx, col_map, unknown = header
@@ -131,8 +135,12 @@ def _table_from_grid(file_name: str, sheet: str | None, grid: list[list[Any]]) -
     return table
 
 
-def read_table(data: bytes, file_name: str) -> RawTable:
-    """Read an uploaded .csv or .xlsx into a RawTable, or raise IngestError."""
+def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header) -> RawTable:
+    """Read an uploaded .csv or .xlsx into a RawTable, or raise IngestError.
+
+    match maps a header cell to a canonical column name (or None); the figures' contract
+    is the default, and other sheets (task progress) pass their own.
+    """
     if not data:
         raise IngestError("file_empty")
     lower = file_name.lower()
@@ -143,7 +151,7 @@ def read_table(data: bytes, file_name: str) -> RawTable:
     else:
         raise IngestError("file_type", name=file_name)
     for sheet, grid in sheets:
-        table = _table_from_grid(file_name, sheet, grid)
+        table = _table_from_grid(file_name, sheet, grid, match)
         if table is not None:
             return table
     raise IngestError("file_no_header")

@@ -209,6 +209,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scope_commune": ("Xã {commune} ({province})", "{commune} commune ({province})"),
     "scope_province": ("Tỉnh {province}", "{province} province"),
     # --- uploads, template and history (issue 3) ----------------------------------------
+    "file_too_large": (
+        "Tệp nặng {size} MB, vượt giới hạn {limit} MB; hãy chia nhỏ tệp hoặc xóa các trang không cần thiết.",
+        "The file is {size} MB, over the {limit} MB limit; split it or remove sheets that are not needed.",
+    ),
+    "file_inflates": (
+        "Tệp khi giải nén lên tới {size} MB, vượt giới hạn {limit} MB; tệp có thể bị hỏng hoặc chứa quá nhiều dữ liệu.",
+        "The file inflates to {size} MB, over the {limit} MB limit; it may be damaged or hold far too much data.",
+    ),
+    "file_too_many_rows": (
+        "Tệp có hơn {limit} dòng số liệu; hãy chia thành nhiều tệp.",
+        "The file has more than {limit} data rows; split it into several files.",
+    ),
+    "file_password": (
+        "Tệp được đặt mật khẩu; hãy bỏ mật khẩu rồi lưu lại.",
+        "The file is password-protected; remove the password and save it again.",
+    ),
+    "file_csv_broken": (
+        "Tệp CSV bị lỗi định dạng ({detail}); hãy mở bằng Excel và lưu lại.",
+        "The CSV file is malformed ({detail}); open it in Excel and save it again.",
+    ),
+    "totals_mismatch": (
+        "Dòng tổng cộng ghi {stated} nhưng tổng các dòng phía trên là {summed}; dòng tổng cộng được bỏ qua, "
+        "hãy kiểm tra lại số liệu.",
+        "The totals row says {stated} but the rows above add up to {summed}; the totals row is skipped, "
+        "check the figures.",
+    ),
     # --- meeting exports (issue 4) ---------------------------------------------------------
     # --- reporting compliance, tasks and milestones (issue 5) ------------------------------
     # --- accounts and audit (issue 6) ------------------------------------------------------

@@ -1,14 +1,20 @@
-"""File bytes -> a raw table: format sniffing, encodings, header detection.
+"""File bytes -> a raw table: format sniffing, encodings, header detection, limits.
 
 One code path for an upload, a CLI file and a test's BytesIO: everything starts from
 bytes plus a file name. Each data row keeps the row number the person sees in their
 spreadsheet, so that every message can point at it.
+
+Files come as people make them in Excel on Vietnamese Windows: CSV in UTF-8 (with or
+without BOM), Windows-1258 or UTF-16 with tabs; workbooks with an instructions sheet
+first, title rows, merged cells, blank rows and a totals row. The limits stop one bad
+file from hurting the service: size on disk, size once decompressed, number of rows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +22,17 @@ from typing import Any
 import python_calamine
 
 from kpis.schema import match_header
-from kpis.text import nfc
+from kpis.text import fold, nfc
 
 MAX_HEADER_SCAN = 30  # title rows above the header are normal in hand-made sheets
+MAX_FILE_BYTES = 10 * 1024 * 1024  # also Streamlit's server.maxUploadSize (.streamlit/config.toml)
+MAX_INFLATED_BYTES = 200 * 1024 * 1024  # a 20,000-row workbook inflates to about 10 MB
+MAX_ROWS = 50_000
+TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals", "cong:", "tong cong:", "tong:"})
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+
+HeaderMatcher = Callable[[str], str | None]
 
 
 class IngestError(Exception):
@@ -37,6 +51,14 @@ class RawRow:
 
 
 @dataclass
+class TotalsRow:
+    line: int
+    cells: dict[str, Any]
+    first_line: int  # the first data row the totals row sums
+    last_line: int
+
+
+@dataclass
 class RawTable:
     file_name: str
     sheet: str | None
@@ -44,21 +66,62 @@ class RawTable:
     columns: dict[str, str]  # canonical column -> header as the person wrote it
     unknown_columns: list[str] = field(default_factory=list)
     rows: list[RawRow] = field(default_factory=list)
+    column_index: dict[str, int] = field(default_factory=dict)  # canonical column -> 0-based sheet column
+    totals: list[TotalsRow] = field(default_factory=list)
+    kind: str = "csv"  # "csv" or "workbook": how a refused file is given back
 
 
-def _decode_csv(data: bytes) -> str:
+def check_size(data: bytes, limit: int = MAX_FILE_BYTES) -> None:
+    if len(data) > limit:
+        raise IngestError("file_too_large", size=_mb(len(data)), limit=_mb(limit))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}".replace(".", ",")
+
+
+def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
+    """Refuse a zip-based workbook that would inflate past limit, before anything inflates it.
+
+    The declared sizes are checked first (instant); then each member is inflated in 1 MB
+    chunks and counted, so a file whose headers lie is stopped once it passes the limit.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = zf.infolist()
+            declared = sum(m.file_size for m in members)
+            if declared > limit:
+                raise IngestError("file_inflates", size=_mb(declared), limit=_mb(limit))
+            total = 0
+            for member in members:
+                with zf.open(member) as f:
+                    while chunk := f.read(1 << 20):
+                        total += len(chunk)
+                        if total > limit:
+                            raise IngestError("file_inflates", size=f"> {_mb(limit)}", limit=_mb(limit))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
+        raise IngestError("file_not_xlsx") from e
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a CSV as Excel writes it -> NFC text (UTF-8 with/without BOM, UTF-16, Windows-1258)."""
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1258")
-    except UnicodeDecodeError as e:
-        raise IngestError("file_encoding") from e
+        text = data.decode("utf-16")
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="strict")
+    elif len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] != 0:
+        text = data.decode("utf-16-le")
+    elif len(data) >= 4 and data[0:4:2] == b"\x00\x00" and data[1] != 0:
+        text = data.decode("utf-16-be")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1258")  # tone marks as combining characters: NFC below
+            except UnicodeDecodeError as e:
+                raise IngestError("file_encoding") from e
+    return nfc(text)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -71,31 +134,36 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _grid_from_csv(data: bytes) -> list[list[Any]]:
-    text = nfc(_decode_csv(data))
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError as e:
+        raise IngestError("file_encoding") from e
+    if "\x00" in text:
+        raise IngestError("file_encoding")
     delimiter = _sniff_delimiter(text)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as e:
+        raise IngestError("file_csv_broken", detail=str(e)) from e
 
 
-def _sheets_from_xlsx(data: bytes) -> list[tuple[str, list[list[Any]]]]:
+def _sheets_from_workbook(data: bytes) -> list[tuple[str, list[list[Any]]]]:
+    if data[:4] == b"PK\x03\x04":
+        check_inflated_size(data)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for name in wb.sheet_names:
+            sheets.append((name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+    except python_calamine.PasswordError as e:
+        raise IngestError("file_password") from e
     except Exception as e:  # calamine raises several types for a damaged or foreign file
         raise IngestError("file_not_xlsx") from e
-    sheets = []
-    for name in wb.sheet_names:
-        try:
-            grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as e:
-            raise IngestError("file_not_xlsx") from e
-        sheets.append((name, grid))
     return sheets
 
 
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-HeaderMatcher = Callable[[str], str | None]
 
 
 def _find_header(grid: list[list[Any]], match: HeaderMatcher) -> tuple[int, dict[int, str], list[str]] | None:
@@ -117,41 +185,66 @@ def _find_header(grid: list[list[Any]], match: HeaderMatcher) -> tuple[int, dict
     return best
 
 
-def _table_from_grid(file_name: str, sheet: str | None, grid: list[list[Any]], match: HeaderMatcher) -> RawTable | None:
-    header = _find_header(grid, match)
-    if header is None:
-        return None
+def _is_totals(row: list[Any]) -> bool:
+    """A 'Tổng cộng' / 'Cộng' / 'Tổng' row: its first text cell says so."""
+    for value in row:
+        if _is_blank(value):
+            continue
+        return isinstance(value, str) and fold(value).rstrip(" :") in TOTALS_LABELS
+    return False
+
+
+def _table_from_grid(
+    file_name: str, sheet: str | None, grid: list[list[Any]], header: tuple[int, dict[int, str], list[str]], kind: str
+) -> RawTable:
     header_idx, col_map, unknown = header
     header_row = grid[header_idx]
     columns = {canonical: str(header_row[c]).strip() for c, canonical in col_map.items()}
-    table = RawTable(file_name, sheet, header_idx + 1, columns, unknown)
+    index = {canonical: c for c, canonical in col_map.items()}
+    table = RawTable(file_name, sheet, header_idx + 1, columns, unknown, column_index=index, kind=kind)
+    block_start = header_idx + 2
     for r in range(header_idx + 1, len(grid)):
         row = grid[r]
         cells = {canonical: (row[c] if c < len(row) else None) for c, canonical in col_map.items()}
         cells = {k: (nfc(v).strip() if isinstance(v, str) else v) for k, v in cells.items()}
-        if all(_is_blank(v) for v in cells.values()):
+        if all(_is_blank(v) for v in cells.values()) and not _is_totals(row):
+            continue
+        if _is_totals(row):
+            table.totals.append(TotalsRow(r + 1, cells, block_start, r))
+            block_start = r + 2
             continue
         table.rows.append(RawRow(line=r + 1, cells=cells))
+        if len(table.rows) > MAX_ROWS:
+            raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
     return table
 
 
 def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header) -> RawTable:
-    """Read an uploaded .csv or .xlsx into a RawTable, or raise IngestError.
+    """Read an uploaded .csv or spreadsheet into a RawTable, or raise IngestError.
 
     match maps a header cell to a canonical column name (or None); the figures' contract
-    is the default, and other sheets (task progress) pass their own.
+    is the default, and other sheets (task progress) pass their own. Of a workbook's
+    sheets, the one whose header row matches the most columns is read (an instructions
+    sheet first is normal).
     """
     if not data:
         raise IngestError("file_empty")
+    check_size(data)
     lower = file_name.lower()
-    if lower.endswith(".xlsx") or lower.endswith(".xlsm") or data[:4] == b"PK\x03\x04":
-        sheets = _sheets_from_xlsx(data)
-    elif lower.endswith(".csv") or lower.endswith(".txt") or lower.endswith(".tsv"):
-        sheets = [(None, _grid_from_csv(data))]
+    is_zip = data[:4] == b"PK\x03\x04"
+    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+    if lower.endswith(SPREADSHEET_SUFFIXES) or is_zip or is_ole:
+        sheets, kind = _sheets_from_workbook(data), "workbook"
+    elif lower.endswith(TEXT_SUFFIXES):
+        sheets, kind = [(None, _grid_from_csv(data))], "csv"
     else:
         raise IngestError("file_type", name=file_name)
+    best = None
     for sheet, grid in sheets:
-        table = _table_from_grid(file_name, sheet, grid, match)
-        if table is not None:
-            return table
-    raise IngestError("file_no_header")
+        header = _find_header(grid, match)
+        if header is not None and (best is None or len(header[1]) > len(best[2][1])):
+            best = (sheet, grid, header)
+    if best is None:
+        raise IngestError("file_no_header")
+    sheet, grid, header = best
+    return _table_from_grid(file_name, sheet, grid, header, kind)

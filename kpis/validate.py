@@ -41,12 +41,15 @@ class Problem:
     column: str | None  # the header as written in the file (or our Vietnamese header)
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    col: int | None = None  # 0-based column in the sheet, to mark the cell in the file given back
 
 
 @dataclass
 class Validated:
     rows: pd.DataFrame
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    table: RawTable | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,14 +64,28 @@ def _suggest(name: str, choices: Iterable[str]) -> str:
 
 
 class _Registry:
-    """Province and commune lookup by folded name, built once per file."""
+    """Province, commune and unit lookup by folded name, built once per file."""
 
-    def __init__(self, communes: Iterable[Commune]) -> None:
+    def __init__(self, communes: Iterable[Commune], units: Iterable[KnownUnit] = ()) -> None:
         self.provinces: dict[str, str] = {}
         self.communes: dict[tuple[str, str], Commune] = {}
         for c in communes:
             self.provinces.setdefault(name_key(c.province, strip_prefix=True), c.province)
             self.communes[(c.province, name_key(c.name, strip_prefix=True))] = c
+        self.unit_keys: set[tuple[str, str, str]] = set()
+        self.unit_by_bare_name: dict[tuple[str, str, str], list[str]] = {}
+        for u in units:
+            self.unit_keys.add((u.province, u.commune, u.key))
+            bare = name_key(u.name, strip_prefix=True)
+            self.unit_by_bare_name.setdefault((u.province, u.commune, bare), []).append(u.key)
+
+    def unit_key(self, province: str | None, commune: str | None, name: str) -> str:
+        """The key of the unit this name means: exact, else the one unit equal but for a Thôn/Bản prefix."""
+        key = name_key(name)
+        if province is None or commune is None or (province, commune, key) in self.unit_keys:
+            return key
+        candidates = self.unit_by_bare_name.get((province, commune, name_key(name, strip_prefix=True)), [])
+        return candidates[0] if len(candidates) == 1 else key
 
     def province(self, text: str) -> str | None:
         return self.provinces.get(name_key(text, strip_prefix=True))
@@ -80,6 +97,14 @@ class _Registry:
         return [c.name for (p, _), c in self.communes.items() if p == province]
 
 
+@dataclass(frozen=True)
+class KnownUnit:
+    province: str
+    commune: str
+    key: str
+    name: str
+
+
 def _indicator_lookup(catalog: Catalog) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for code, ind in catalog.indicators.items():
@@ -88,8 +113,8 @@ def _indicator_lookup(catalog: Catalog) -> dict[str, str]:
     return lookup
 
 
-def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune]) -> Validated:
-    """Check every rule on every row; return the clean rows and all problems."""
+def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], units: Iterable[KnownUnit] = ()) -> Validated:
+    """Check every rule on every row; return the clean rows, all problems and any warnings."""
     problems: list[Problem] = []
 
     def col(name: str) -> str:
@@ -99,17 +124,17 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune]) -> 
     for c in missing:
         problems.append(Problem(table.header_line, HEADERS_VI[c], "column_missing", {"expected": f"{HEADERS_VI[c]} / {c}"}))
     if missing:
-        return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), problems)
+        return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), problems, table=table)
     if not table.rows:
-        return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), [Problem(None, None, "file_no_rows")])
+        return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), [Problem(None, None, "file_no_rows")], table=table)
 
-    registry = _Registry(communes)
+    registry = _Registry(communes, units)
     indicators = _indicator_lookup(catalog)
     clean: list[dict[str, Any]] = []
     seen_keys: dict[tuple, int] = {}
 
     for raw in table.rows:
-        out, row_problems = _check_row(raw, col, registry, indicators, catalog)
+        out, row_problems = _check_row(raw, col, table.column_index, registry, indicators, catalog)
         if not row_problems:
             key = (out["province"], out["commune"], out["unit_key"], out["year"], out["quarter"], out["indicator"])
             if key in seen_keys:
@@ -120,12 +145,37 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune]) -> 
         problems.extend(row_problems)
 
     rows = pd.DataFrame(clean, columns=CLEAN_COLUMNS) if not problems else pd.DataFrame(columns=CLEAN_COLUMNS)
-    return Validated(rows, problems)
+    return Validated(rows, problems, _check_totals(table, col), table)
+
+
+def _check_totals(table: RawTable, col: Callable[[str], str]) -> list[Problem]:
+    """A totals row is skipped, but a warning says so when it differs from the sum of the rows above."""
+    warnings = []
+    for total in table.totals:
+        block = [r for r in table.rows if total.first_line <= r.line <= total.last_line]
+        for column in ("numerator", "denominator"):
+            try:
+                stated = parse_count(total.cells.get(column))
+                summed = sum(parse_count(r.cells.get(column)) for r in block)
+            except ParseError:
+                continue
+            if stated != summed:
+                warnings.append(
+                    Problem(
+                        total.line,
+                        col(column),
+                        "totals_mismatch",
+                        {"stated": stated, "summed": summed},
+                        table.column_index.get(column),
+                    )
+                )
+    return warnings
 
 
 def _check_row(
     raw: RawRow,
     col: Callable[[str], str],
+    column_index: dict[str, int],
     registry: _Registry,
     indicators: dict[str, str],
     catalog: Catalog,
@@ -136,7 +186,7 @@ def _check_row(
     out: dict[str, Any] = {"line": raw.line}
 
     def problem(column: str, code: str, **params: Any) -> None:
-        row_problems.append(Problem(raw.line, col(column), code, params))
+        row_problems.append(Problem(raw.line, col(column), code, params, column_index.get(column)))
 
     def parsed(column: str, parser: Callable[[Any], int]) -> int | None:
         try:
@@ -167,7 +217,7 @@ def _check_row(
     if not unit_text:
         problem("unit", "required")
     out["unit"] = unit_text
-    out["unit_key"] = name_key(unit_text)
+    out["unit_key"] = registry.unit_key(province, out["commune"], unit_text)
 
     out["year"] = parsed("year", parse_year)
     out["quarter"] = parsed("quarter", parse_quarter)

@@ -15,7 +15,10 @@ HOA_AN_PLAN = "hoa-an-139-kh-ubnd-2026"
 DIEN_BIEN_PLAN = "dien-bien-province-2025"
 
 
-def row(unit, numerator, denominator, *, year=2025, quarter=3, indicator="citizen_reach", commune="Mường Mùn", province="Điện Biên"):
+def row(
+    unit, numerator, denominator, *, year=2025, quarter=3, indicator="citizen_reach", commune="Mường Mùn", province="Điện Biên"
+):
+    """One data row of a report, in EN_HEADER order."""
     return [province, commune, unit, year, quarter, indicator, numerator, denominator, ""]
 
 
@@ -284,7 +287,7 @@ def test_statuses_from_real_imports_across_two_years(con):
     assert ahead.value_pct == pytest.approx(49.0) and ahead.value_pct > PATH_2026
     assert behind.value_pct == pytest.approx(47.0) and behind.value_pct < PATH_2026
     assert (ahead.status, behind.status) == ("on_track", "behind")
-    # the province: 80 % of 2000 in 2025 ... (490 + 470) / 2000 = 48 %, exactly on its own path
+    # the province: (400 + 400) / 2000 = 40 % in 2025, then (490 + 470) / 2000 = 48 % in 2026: exactly on its path
     province_2026 = one(progress(con, "province"), year=2026)
     assert province_2026.value_pct == pytest.approx((490 + 470) / 2000 * 100)
     assert province_2026.status == "on_track"

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from kpis import store
@@ -299,3 +300,60 @@ def test_default_messages_are_vietnamese(con):
     assert result.messages() != result.messages("en")
     assert result.messages("en")[0].startswith(f"Row {CSV_FIRST_ROW}")
     assert result.messages()[0].startswith(f"Dòng {CSV_FIRST_ROW}")
+
+
+# --- row numbers as the spreadsheet shows them ----------------------------------------
+
+
+def test_xlsx_row_numbers_count_empty_rows_above_the_table(con):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B2"] = "UBND XÃ MƯỜNG MÙN"  # row 1 and column A stay empty
+    header_row, data_row = 4, 5
+    for i, value in enumerate(VI_HEADER):
+        ws.cell(row=header_row, column=2 + i, value=value)
+    for i, value in enumerate(good_row(numerator=600)):
+        ws.cell(row=data_row, column=2 + i, value=value or None)
+    buf = io.BytesIO()
+    wb.save(buf)
+    p = only_problem(refused(con, buf.getvalue(), "lech.xlsx"))
+    assert (p.row, p.column, p.code) == (data_row, "Số đạt", "numerator_gt_denominator")
+
+
+def test_xlsx_table_on_a_later_sheet(con):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active["A1"] = "Điền số liệu vào trang Báo cáo"
+    ws = wb.create_sheet("Báo cáo")
+    ws.append(VI_HEADER)
+    ws.append(good_row())
+    ws.append(good_row(unit="Bản Pá Chả", quarter="Q5"))
+    buf = io.BytesIO()
+    wb.save(buf)
+    p = only_problem(refused(con, buf.getvalue(), "hai_trang.xlsx"))
+    assert (p.row, p.column, p.code) == (3, "Quý", "quarter_invalid")
+
+
+def test_csv_row_numbers_with_a_title_line_a_multiline_note_and_a_blank_row(con):
+    rows = [good_row(note="dòng một\ndòng hai"), [], good_row(unit="Bản Pá Chả", numerator=600)]
+    data = "BÁO CÁO QUÝ III NĂM 2025\r\n".encode() + csv_bytes(rows, header=VI_HEADER)
+    # row 1 title, row 2 header, row 3 Na Sang (one row despite the line break), row 4 blank, row 5 Pá Chả
+    p = only_problem(refused(con, data, "co_tieu_de.csv"))
+    assert (p.row, p.column, p.code) == (5, "Số đạt", "numerator_gt_denominator")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8", ","), ("utf-8-sig", ","), ("utf-8", ";"), ("utf-16", "\t")],
+    ids=["utf8", "utf8-bom", "semicolon", "utf16-tab"],
+)
+def test_csv_encodings_and_delimiters(con, encoding, delimiter):
+    data = csv_bytes(
+        [good_row(), good_row(unit="Bản Pá Chả", numerator="1.200", denominator="1.500")], VI_HEADER, encoding, delimiter
+    )
+    result = import_file(con, data, "bao_cao.csv")
+    assert result.status == "accepted", result.messages("en")
+    stored = con.execute(
+        "SELECT u.name, v.numerator, v.denominator FROM submission_values v JOIN units u ON u.id = v.unit_id"
+    ).fetchall()
+    assert sorted(stored) == [("Bản Na Sang", 450, 500), ("Bản Pá Chả", 1200, 1500)]

@@ -1,0 +1,248 @@
+"""The command-line contract: `python -m kpis import|progress|demo`, run as a real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from kpis.progress import OUTPUT_COLUMNS
+from tests.conftest import ROOT, csv_bytes, xlsx_bytes
+
+KEYS = [
+    "province",
+    "commune",
+    "indicator",
+    "year",
+    "numerator",
+    "denominator",
+    "value_pct",
+    "target_pct",
+    "target_year",
+    "status",
+]
+
+
+def kpis(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kpis", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def row(
+    unit, numerator, denominator, *, commune="Mường Mùn", province="Điện Biên", year=2025, quarter=3, indicator="citizen_reach"
+):
+    return [province, commune, unit, year, quarter, indicator, numerator, denominator, ""]
+
+
+def write(path: Path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+def progress_json(db: Path, *extra: str) -> list[dict]:
+    run = kpis("progress", "--db", str(db), "--format", "json", *extra)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("\n") == 1  # a single JSON document on one line
+    return json.loads(run.stdout)
+
+
+@pytest.fixture
+def good_file(tmp_path: Path) -> str:
+    rows = [row("Bản Na Sang", 450, 500), row("Bản Huổi Lóng", 100, 1000)]
+    return write(tmp_path / "muong_mun_q3.csv", csv_bytes(rows))
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> str:
+    rows = [row("Bản Na Sang", 600, 500), row("Bản Huổi Lóng", "12,5", 1000)]
+    return write(tmp_path / "muong_mun_sai.csv", csv_bytes(rows))
+
+
+def test_keys_match_the_package_columns():
+    assert OUTPUT_COLUMNS == KEYS
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def test_import_all_accepted_exits_0(tmp_path, good_file):
+    db = tmp_path / "kpis.duckdb"
+    other = write(tmp_path / "tuan_giao.xlsx", xlsx_bytes([row("Bản Pá Chả", 300, 500, commune="Tuần Giáo")]))
+    run = kpis("import", good_file, other, "--db", str(db))
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2  # one result line per file, no problem lines
+    assert "muong_mun_q3.csv" in lines[0] and "tuan_giao.xlsx" in lines[1]
+    assert all("đã nhận" in line for line in lines)  # Vietnamese by default
+
+
+def test_import_any_refused_exits_1_and_reports_each_file(tmp_path, good_file, bad_file):
+    db = tmp_path / "kpis.duckdb"
+    run = kpis("import", good_file, bad_file, "--db", str(db))
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    results = [line for line in lines if not line.startswith("  - ")]
+    problems = [line for line in lines if line.startswith("  - ")]
+    assert len(results) == 2
+    assert "muong_mun_q3.csv" in results[0] and "muong_mun_sai.csv" in results[1]
+    assert "bị từ chối" in results[1]
+    assert len(problems) == 2  # row 2: numerator > denominator; row 3: not a whole number
+    assert "Dòng 2" in problems[0] and "Dòng 3" in problems[1]
+    # the good file was stored, the refused one was not
+    assert [r["numerator"] for r in progress_json(db)] == [450 + 100]
+
+
+def test_refused_file_changes_nothing(tmp_path, good_file, bad_file):
+    db = tmp_path / "kpis.duckdb"
+    assert kpis("import", good_file, "--db", str(db)).returncode == 0
+    before = kpis("progress", "--db", str(db), "--format", "json").stdout
+    uploads_before = sorted(p.name for p in (tmp_path / "uploads").iterdir())
+
+    run = kpis("import", bad_file, "--db", str(db))
+    assert run.returncode == 1
+
+    after = kpis("progress", "--db", str(db), "--format", "json").stdout
+    assert after == before
+    assert json.loads(after)  # the comparison is over real data, not two empty lists
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == uploads_before
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM submission_values").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
+def test_import_lang_en(tmp_path, good_file, bad_file):
+    db = tmp_path / "kpis.duckdb"
+    run = kpis("import", good_file, bad_file, "--db", str(db), "--lang", "en")
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    assert "accepted 2 rows" in lines[0]
+    assert "refused, 2 problem(s)" in lines[1]
+    assert lines[2].startswith("  - Row 2")
+    assert lines[3].startswith("  - Row 3")
+
+
+def test_import_missing_file_exits_1(tmp_path):
+    run = kpis("import", str(tmp_path / "khong_co.csv"), "--db", str(tmp_path / "kpis.duckdb"))
+    assert run.returncode == 1
+    assert "khong_co.csv" in run.stderr
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def loaded_db(tmp_path: Path, good_file: str) -> Path:
+    db = tmp_path / "kpis.duckdb"
+    files = [
+        good_file,
+        write(tmp_path / "tuan_giao.csv", csv_bytes([row("Bản Pá Chả", 300, 500, commune="Tuần Giáo")])),
+        write(tmp_path / "tam_duong.csv", csv_bytes([row("Bản Tả Phìn", 30, 120, commune="Tam Đường", province="Lai Châu")])),
+        write(tmp_path / "muong_mun_2026.csv", csv_bytes([row("Bản Na Sang", 480, 500, year=2026, quarter=1)])),
+    ]
+    run = kpis("import", *files, "--db", str(db))
+    assert run.returncode == 0, run.stdout + run.stderr
+    return db
+
+
+def _find(records, **where):
+    found = [r for r in records if all(r[k] == v for k, v in where.items())]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_progress_json_records(loaded_db):
+    records = progress_json(loaded_db)
+    assert isinstance(records, list) and len(records) == 4
+    for rec in records:
+        assert list(rec) == KEYS
+    muong_mun = _find(records, commune="Mường Mùn", year=2025)
+    assert (muong_mun["numerator"], muong_mun["denominator"]) == (550, 1500)
+    assert muong_mun["value_pct"] == pytest.approx(550 / 1500 * 100, rel=1e-12)
+    assert muong_mun["value_pct"] != round(550 / 1500 * 100, 1)  # kept unrounded
+    assert muong_mun["value_pct"] != round(550 / 1500 * 100, 2)
+    assert (muong_mun["target_pct"], muong_mun["target_year"]) == (80, 2030)
+    assert muong_mun["status"] in ("met", "on_track", "behind")
+    lai_chau = _find(records, commune="Tam Đường")
+    assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == (None, None, "no_target")
+
+
+def test_progress_level_province(loaded_db):
+    records = progress_json(loaded_db, "--level", "province")
+    assert all(r["commune"] is None for r in records)
+    assert sorted((r["province"], r["year"]) for r in records) == [("Lai Châu", 2025), ("Điện Biên", 2025), ("Điện Biên", 2026)]
+    dien_bien = _find(records, province="Điện Biên", year=2025)
+    assert (dien_bien["numerator"], dien_bien["denominator"]) == (550 + 300, 1500 + 500)
+    assert dien_bien["value_pct"] == pytest.approx(850 / 2000 * 100)
+
+
+@pytest.mark.parametrize(("year", "expected"), [(2025, 3), (2026, 1), (2027, 0)])
+def test_progress_year_filter(loaded_db, year, expected):
+    records = progress_json(loaded_db, "--year", str(year))
+    assert len(records) == expected
+    assert all(r["year"] == year for r in records)
+
+
+def test_progress_csv_header_and_rows(loaded_db):
+    run = kpis("progress", "--db", str(loaded_db), "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == ",".join(KEYS)
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert len(rows) == len(progress_json(loaded_db))
+    lai_chau = next(r for r in rows if r["commune"] == "Tam Đường")
+    assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == ("", "", "no_target")
+    muong_mun = next(r for r in rows if r["commune"] == "Mường Mùn" and r["year"] == "2025")
+    assert float(muong_mun["value_pct"]) == pytest.approx(550 / 1500 * 100, rel=1e-12)
+
+
+def test_progress_requires_a_format(tmp_path):
+    run = kpis("progress", "--db", str(tmp_path / "kpis.duckdb"))
+    assert run.returncode == 2
+    assert "--format" in run.stderr
+
+
+def test_new_db_path_is_created_with_the_catalog(tmp_path, catalog):
+    db = tmp_path / "new" / "nested" / "kpis.duckdb"
+    assert not db.parent.exists()
+    assert progress_json(db) == []
+    assert db.exists()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM indicators").fetchone()[0] == len(catalog.indicators)
+        assert con.execute("SELECT count(*) FROM plans").fetchone()[0] == len(catalog.plans)
+        assert con.execute("SELECT count(*) FROM communes").fetchone()[0] == len(catalog.communes)
+        for table in ("submissions", "submission_values", "units"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+def test_demo_builds_a_database(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    run = kpis("demo", "--db", str(db))
+    assert run.returncode == 0, run.stderr
+    assert str(db) in run.stdout
+    records = progress_json(db)
+    communes = {(r["province"], r["commune"]) for r in records}
+    assert len(communes) >= 12
+    assert len({p for p, _ in communes}) == 4
+    assert {r["year"] for r in records} == {2025, 2026}
+    statuses = {r["status"] for r in records}
+    assert statuses <= {"met", "on_track", "behind", "no_target"}
+    assert {"met", "behind", "no_target"} <= statuses
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone() == ("true",)
+    finally:
+        con.close()

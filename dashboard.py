@@ -6,15 +6,30 @@ from kpis import ui
 from kpis.i18n import t
 
 st.set_page_config(page_title="NQ57 – Truyền thông KH, CN, ĐMST và CĐS", page_icon="📊", layout="wide")
+ui.mark_navigation_ready()
 lang = ui.language_switch()
+account = ui.account_box(lang)
 st.sidebar.caption(t("app_caption", lang))
+admin_pages = [
+    st.Page("pages/accounts.py", title=t("page_accounts", lang), icon="👥"),
+    st.Page("pages/audit.py", title=t("page_audit", lang), icon="🧾"),
+]
 navigation = st.navigation(
     [
         st.Page("pages/overview.py", title=t("page_overview", lang), icon="🏛️", default=True),
         st.Page("pages/communes.py", title=t("page_communes", lang), icon="📈"),
+        st.Page("pages/meeting.py", title=t("export_page_title", lang), icon="📑"),
         st.Page("pages/upload.py", title=t("page_upload", lang), icon="📤"),
+        st.Page("pages/history.py", title=t("page_history", lang), icon="🗂️"),
         st.Page("pages/plans.py", title=t("page_plans", lang), icon="📜"),
+        st.Page("pages/compliance.py", title=t("compliance_page", lang), icon="📬"),
+        st.Page("pages/tasks.py", title=t("tasks_page", lang), icon="✅"),
+        st.Page("pages/task_progress.py", title=t("tasks_progress_page", lang), icon="✍️"),
+        *(admin_pages if account is not None and account.is_admin else []),
     ]
 )
 ui.demo_notice(lang)
-navigation.run()
+try:
+    navigation.run()
+finally:
+    ui.leave_navigation()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import json
 import sys
@@ -16,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from kpis import store
+from kpis import accounts, store
 from kpis.catalog import CatalogError, parse_registry
-from kpis.i18n import LANGS
+from kpis.i18n import LANGS, t
 from kpis.importer import import_file
 from kpis.progress import OUTPUT_COLUMNS, progress
 
@@ -72,25 +73,188 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from e
+
+
+def cmd_compliance(args: argparse.Namespace) -> int:
+    from kpis.compliance import OUTPUT_COLUMNS as COLUMNS
+    from kpis.compliance import records, report_status
+
+    con = store.connect(args.db)
+    rows = records(report_status(con, args.as_of, args.level))
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from kpis.demo import build_demo_db
 
     db = store.resolve_db_path(args.db)
     summary = build_demo_db(db)
     print(f"{db}: demo database built from {summary['files']} files, {summary['values']} values.")
+    print("Demo accounts (demo data only) / tài khoản dùng thử:")
+    for username, password, role in summary["accounts"]:
+        print(f"  {role:<8} {username:<14} {password}")
     return 0
 
 
 def cmd_add_communes(args: argparse.Namespace) -> int:
     try:
-        communes = parse_registry(Path(args.file).read_text(encoding="utf-8-sig"), Path(args.file).name)
+        data = Path(args.file).read_bytes()
+        communes = parse_registry(data.decode("utf-8-sig"), Path(args.file).name)
     except (OSError, UnicodeDecodeError, CatalogError) as e:
         print(str(e), file=sys.stderr)
         return 1
     con = store.connect(args.db)
-    added = store.add_communes(con, communes, source=Path(args.file).name)
+    added = store.add_communes(con, communes, source=Path(args.file).name, data=data)
     print(f"{added} commune(s) added, {len(communes) - added} already registered.")
     return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from kpis.rebuild import RebuildError, rebuild
+
+    db = store.resolve_db_path(args.db)
+    try:
+        report = rebuild(db)
+    except RebuildError as e:
+        print(f"{db}: rebuild stopped, nothing replaced: {e}", file=sys.stderr)
+        return 1
+    print(
+        f"{report.db}: rebuilt from {report.submissions} submission(s), {report.withdrawals} withdrawal(s), "
+        f"{report.communes_files} registry file(s), {report.task_events} task progress record(s)."
+    )
+    if report.compared:
+        print("figures identical to the previous database: " + ("yes" if report.identical else "NO"))
+    if report.backup:
+        print(f"previous database kept as {report.backup}")
+    return 0 if report.identical is not False else 1
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from kpis.template import TemplateError, build_template, resolve_scope
+
+    con = store.connect(args.db)
+    try:
+        scope = resolve_scope(con, args.commune, args.province, args.year, args.quarter)
+    except TemplateError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(build_template(con, scope, args.lang))
+    print(f"{args.out}: template written" + (f" for {scope.commune} ({scope.province})" if scope.commune else ""))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from kpis.bench_national import main as bench
+
+    bench(args.communes, args.out)
+    return 0
+
+
+def cmd_bench_import(args: argparse.Namespace) -> int:
+    from kpis.bench_import import main as bench
+
+    bench(args.rows, args.runs)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kpis.export import ExportUnavailable, export_file
+    from kpis.meeting import MeetingError
+
+    con = store.connect(args.db)
+    try:
+        out = export_file(con, Path(args.out), args.year, args.province, args.commune, args.lang, args.chart, args.indicator)
+    except (MeetingError, ExportUnavailable) as e:
+        print(f"{args.out}: {e}", file=sys.stderr)
+        return 1
+    print(f"{out}: written ({out.stat().st_size:,} bytes)")
+    return 0
+
+
+def cmd_bench_export(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from kpis.demo import build_demo_db
+    from kpis.export import ExportUnavailable, bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(args.db) if args.db else Path(tmp) / "kpis.duckdb"
+        if not args.db:
+            build_demo_db(db)
+        try:
+            report = bench(store.connect(db), args.year, args.indicators, cold=not args.no_cold)
+        except ExportUnavailable as e:
+            print(str(e), file=sys.stderr)
+            return 1
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From stdin (scripts) or typed twice at a prompt; never from the command line, where ps would show it."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Mật khẩu / password: ")
+    if getpass.getpass("Nhập lại / again: ") != first:
+        raise accounts.AccountError("account_password_mismatch")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    actor = f"cli:{getpass_user()}"
+    try:
+        if args.action == "add":
+            account = accounts.create(
+                con,
+                args.username,
+                _read_password(args),
+                args.role,
+                actor,
+                full_name=args.full_name or "",
+                province=args.province,
+                communes=args.commune or [],
+            )
+            scopes = "; ".join(f"{s.province}" + (f" / {s.commune}" if s.commune else "") for s in account.scopes)
+            print(f"{account.username}: {account.role} account created" + (f" ({scopes})" if scopes else ""))
+        elif args.action == "passwd":
+            accounts.set_password(con, args.username, _read_password(args), actor)
+            print(f"{args.username}: password changed")
+        elif args.action in ("disable", "enable"):
+            accounts.set_disabled(con, args.username, args.action == "disable", actor)
+            print(f"{args.username}: {args.action}d")
+        else:
+            for a in accounts.listing(con):
+                state = "disabled" if a["disabled_at"] else "active"
+                demo = " [demo]" if a["demo"] else ""
+                print(f"{a['username']}\t{a['role']}\t{state}{demo}\t{a['scopes'] or ''}\t{a['full_name'] or ''}")
+    except accounts.AccountError as e:
+        print(t(e.code, args.lang, **e.params), file=sys.stderr)
+        return 1
+    return 0
+
+
+def getpass_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,17 +277,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], required=True)
     p.set_defaults(func=cmd_progress)
 
+    p = with_db(sub.add_parser("compliance", help="each commune's quarterly report: on time, late or missing"))
+    p.add_argument("--as-of", type=_day, default=dt.date.today(), help="YYYY-MM-DD (default today)")
+    p.add_argument("--level", choices=["commune", "unit"], default="commune")
+    p.add_argument("--format", choices=["json", "csv"], required=True)
+    p.set_defaults(func=cmd_compliance)
+
     p = with_db(sub.add_parser("demo", help="(re)build the demo database"))
     p.set_defaults(func=cmd_demo)
+
+    p = with_db(sub.add_parser("template", help="write the .xlsx template staff fill in"))
+    p.add_argument("--out", required=True)
+    p.add_argument("--commune", default=None, help="pre-fill the rows this commune reported last time")
+    p.add_argument("--province", default=None)
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--quarter", type=int, default=None)
+    p.add_argument("--lang", choices=LANGS, default="vi")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("bench", help="national-scale benchmark on a synthetic database (prints JSON)")
+    p.add_argument("--communes", type=int, default=3321)
+    p.add_argument("--out", default=None, help="also write the JSON here")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("bench-import", help="time our import against a bare parse (prints JSON)")
+    p.add_argument("--rows", type=int, default=20_000)
+    p.add_argument("--runs", type=int, default=3)
+    p.set_defaults(func=cmd_bench_import)
+
+    p = with_db(sub.add_parser("user", help="accounts: add, passwd, disable, enable, list (administrators)"))
+    p.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=accounts.ROLES, default="viewer")
+    p.add_argument("--province", default=None, help="for province and commune officers")
+    p.add_argument("--commune", action="append", help="for commune officers; repeat for several")
+    p.add_argument("--full-name", default=None)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--lang", choices=LANGS, default="vi")
+    p.set_defaults(func=cmd_user)
+
+    p = with_db(sub.add_parser("rebuild", help="rebuild the database from its journal and kept files"))
+    p.set_defaults(func=cmd_rebuild)
 
     p = with_db(sub.add_parser("add-communes", help="add communes to the registry from a CSV (province,commune[,kind])"))
     p.add_argument("file")
     p.set_defaults(func=cmd_add_communes)
+
+    p = with_db(sub.add_parser("export", help="meeting material: .pptx pack, .xlsx figures, or one chart as .png/.svg"))
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--province", default=None, help="default: the province with the most reporting communes")
+    p.add_argument("--commune", default=None)
+    p.add_argument("--lang", choices=LANGS, default="vi")
+    p.add_argument("--out", required=True, help="FILE.pptx, FILE.xlsx, FILE.png or FILE.svg")
+    p.add_argument("--chart", default=None, help="for .png/.svg: ranking, trend, heatmap or summary")
+    p.add_argument("--indicator", default=None, help="indicator code, for the ranking and heatmap charts")
+    p.set_defaults(func=cmd_export)
+
+    p = with_db(sub.add_parser("bench-export", help="seconds for one chart and a whole pack on one browser (prints JSON)"))
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--indicators", type=int, default=None, help="indicator slides in the pack (default all)")
+    p.add_argument("--no-cold", action="store_true", help="skip timing a chart on its own freshly started browser")
+    p.set_defaults(func=cmd_bench_export)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "user" and args.action != "list" and not args.username:
+        parser.error("user add|passwd|disable|enable needs a USERNAME")
     try:
         return args.func(args)
     except (store.StoreError, CatalogError) as e:

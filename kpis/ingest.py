@@ -17,6 +17,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import python_calamine
@@ -60,15 +61,31 @@ class TotalsRow:
 
 @dataclass
 class RawTable:
+    """The file's data rows as columns (canonical name -> values), with their row numbers."""
+
     file_name: str
     sheet: str | None
     header_line: int
     columns: dict[str, str]  # canonical column -> header as the person wrote it
     unknown_columns: list[str] = field(default_factory=list)
-    rows: list[RawRow] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # spreadsheet row number of each data row
+    data: dict[str, list[Any]] = field(default_factory=dict)  # canonical column -> one value per data row
     column_index: dict[str, int] = field(default_factory=dict)  # canonical column -> 0-based sheet column
     totals: list[TotalsRow] = field(default_factory=list)
     kind: str = "csv"  # "csv" or "workbook": how a refused file is given back
+
+    @cached_property
+    def rows(self) -> list[RawRow]:
+        """The same data row by row, for readers that check one row at a time."""
+        names = list(self.data)
+        return (
+            [
+                RawRow(line, dict(zip(names, values, strict=True)))
+                for line, values in zip(self.lines, zip(*self.data.values(), strict=True), strict=True)
+            ]
+            if names
+            else []
+        )
 
 
 def check_size(data: bytes, limit: int = MAX_FILE_BYTES) -> None:
@@ -133,7 +150,7 @@ def _sniff_delimiter(text: str) -> str:
         return max(counts, key=counts.__getitem__)
 
 
-def _grid_from_csv(data: bytes) -> list[list[Any]]:
+def grid_from_csv(data: bytes) -> list[list[Any]]:
     try:
         text = decode_text(data)
     except UnicodeDecodeError as e:
@@ -147,7 +164,7 @@ def _grid_from_csv(data: bytes) -> list[list[Any]]:
         raise IngestError("file_csv_broken", detail=str(e)) from e
 
 
-def _sheets_from_workbook(data: bytes) -> list[tuple[str, list[list[Any]]]]:
+def sheets_from_workbook(data: bytes) -> list[tuple[str, list[list[Any]]]]:
     if data[:4] == b"PK\x03\x04":
         check_inflated_size(data)
     try:
@@ -186,12 +203,16 @@ def _find_header(grid: list[list[Any]], match: HeaderMatcher) -> tuple[int, dict
 
 
 def _is_totals(row: list[Any]) -> bool:
-    """A 'Tổng cộng' / 'Cộng' / 'Tổng' row: its first text cell says so."""
+    """A 'Tổng cộng' / 'Cộng' / 'Tổng' row: its first non-blank cell says so."""
     for value in row:
-        if _is_blank(value):
+        if value is None or value == "":
             continue
-        return isinstance(value, str) and fold(value).rstrip(" :") in TOTALS_LABELS
+        return type(value) is str and len(value) < 16 and fold(value).rstrip(" :") in TOTALS_LABELS
     return False
+
+
+def _clean(value: Any) -> Any:
+    return nfc(value).strip() if type(value) is str else value
 
 
 def _table_from_grid(
@@ -202,20 +223,31 @@ def _table_from_grid(
     columns = {canonical: str(header_row[c]).strip() for c, canonical in col_map.items()}
     index = {canonical: c for c, canonical in col_map.items()}
     table = RawTable(file_name, sheet, header_idx + 1, columns, unknown, column_index=index, kind=kind)
+    body = grid[header_idx + 1 :]
+    if len(body) > MAX_ROWS * 2:  # blank rows are skipped below; past this the file cannot fit anyway
+        raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+    width = max(col_map) + 1
+    picked = [
+        [_clean(v) for v in (row[:width] + [None] * (width - len(row)) if len(row) < width else row[:width])] for row in body
+    ]
+    wanted = sorted(col_map)
     block_start = header_idx + 2
-    for r in range(header_idx + 1, len(grid)):
-        row = grid[r]
-        cells = {canonical: (row[c] if c < len(row) else None) for c, canonical in col_map.items()}
-        cells = {k: (nfc(v).strip() if isinstance(v, str) else v) for k, v in cells.items()}
-        if all(_is_blank(v) for v in cells.values()) and not _is_totals(row):
-            continue
+    lines: list[int] = []
+    kept: list[list[Any]] = []
+    for offset, (row, cells) in enumerate(zip(body, picked, strict=True)):
+        line = header_idx + 2 + offset
         if _is_totals(row):
-            table.totals.append(TotalsRow(r + 1, cells, block_start, r))
-            block_start = r + 2
+            table.totals.append(TotalsRow(line, {col_map[c]: cells[c] for c in wanted}, block_start, line - 1))
+            block_start = line + 1
             continue
-        table.rows.append(RawRow(line=r + 1, cells=cells))
-        if len(table.rows) > MAX_ROWS:
-            raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+        if all(_is_blank(cells[c]) for c in wanted):
+            continue
+        lines.append(line)
+        kept.append(cells)
+    if len(lines) > MAX_ROWS:
+        raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+    table.lines = lines
+    table.data = {col_map[c]: [cells[c] for cells in kept] for c in wanted}
     return table
 
 
@@ -234,9 +266,9 @@ def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header)
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
     if lower.endswith(SPREADSHEET_SUFFIXES) or is_zip or is_ole:
-        sheets, kind = _sheets_from_workbook(data), "workbook"
+        sheets, kind = sheets_from_workbook(data), "workbook"
     elif lower.endswith(TEXT_SUFFIXES):
-        sheets, kind = [(None, _grid_from_csv(data))], "csv"
+        sheets, kind = [(None, grid_from_csv(data))], "csv"
     else:
         raise IngestError("file_type", name=file_name)
     best = None

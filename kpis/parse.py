@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from kpis.text import fold
@@ -66,6 +67,17 @@ def parse_count(value: Any) -> int:
 
 def parse_year(value: Any, low: int = 2024, high: int = 2035) -> int:
     """A year 2025, "2025" or 2025.0 within [low, high]."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _parse_year_cached(value, low, high)
+    return _parse_year(value, low, high)
+
+
+@lru_cache(maxsize=4096)  # a file holds a handful of distinct years
+def _parse_year_cached(value: str | int | float, low: int, high: int) -> int:
+    return _parse_year(value, low, high)
+
+
+def _parse_year(value: Any, low: int, high: int) -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ParseError("required")
     if isinstance(value, (dt.date, dt.datetime)):
@@ -87,6 +99,17 @@ def parse_year(value: Any, low: int = 2024, high: int = 2035) -> int:
 
 def parse_quarter(value: Any) -> int:
     """A quarter 1-4 written as 3, "Q3", "Quý III", "III", "quý 3"."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _parse_quarter_cached(value)
+    return _parse_quarter(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_quarter_cached(value: str | int | float) -> int:
+    return _parse_quarter(value)
+
+
+def _parse_quarter(value: Any) -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ParseError("required")
     if isinstance(value, bool):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 Level = Literal["commune", "province"]
@@ -37,16 +38,31 @@ OUTPUT_COLUMNS = [
     "status",
 ]
 
-_UNIT_YEAR_SQL = """
-SELECT c.province, c.name AS commune, u.name AS unit, cv.unit_id, cv.year, cv.indicator,
-       arg_max(cv.numerator, cv.quarter)::BIGINT AS numerator,
-       arg_max(cv.denominator, cv.quarter)::BIGINT AS denominator,
-       max(cv.quarter)::INTEGER AS quarter
-FROM current_values cv
-JOIN units u ON u.id = cv.unit_id
+
+def _unit_year_sql(where: str = "") -> str:
+    """Each unit's latest reported quarter per year and indicator (optionally for some communes).
+
+    Read from unit_year_values, which the store keeps current on every import and withdrawal.
+    """
+    return f"""
+SELECT c.province, c.name AS commune, u.name AS unit, y.unit_id, y.year, y.indicator,
+       y.numerator, y.denominator, y.quarter
+FROM unit_year_values y
+JOIN units u ON u.id = y.unit_id
 JOIN communes c ON c.id = u.commune_id
-GROUP BY ALL
+{where}
 """
+
+
+def _area_filter(province: str | None, commune: str | None) -> tuple[str, list[str]]:
+    clauses, params = [], []
+    if province is not None:
+        clauses.append("c.province = ?")
+        params.append(province)
+    if commune is not None:
+        clauses.append("c.name = ?")
+        params.append(commune)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 @dataclass(frozen=True)
@@ -56,23 +72,26 @@ class TargetRule:
     plan_id: str
 
 
-def unit_year_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def unit_year_values(con: duckdb.DuckDBPyConnection, province: str | None = None, commune: str | None = None) -> pd.DataFrame:
     """Each unit's value per year and indicator: its latest reported quarter that year."""
-    return con.execute(_UNIT_YEAR_SQL + " ORDER BY province, commune, unit, year, indicator").df()
+    where, params = _area_filter(province, commune)
+    return con.execute(_unit_year_sql(where) + " ORDER BY province, commune, unit, year, indicator", params).df()
 
 
-def _area_sums(con: duckdb.DuckDBPyConnection, level: Level) -> pd.DataFrame:
+def _area_sums(con: duckdb.DuckDBPyConnection, level: Level, province: str | None, commune: str | None) -> pd.DataFrame:
     keys = "province, commune" if level == "commune" else "province"
     select_commune = "" if level == "commune" else ", NULL::VARCHAR AS commune"
+    where, params = _area_filter(province, commune if level == "commune" else None)
     return con.execute(
         f"""
         SELECT {keys}{select_commune}, indicator, year,
                sum(numerator)::BIGINT AS numerator, sum(denominator)::BIGINT AS denominator,
                count(*)::INTEGER AS units
-        FROM ({_UNIT_YEAR_SQL})
+        FROM ({_unit_year_sql(where)})
         GROUP BY {keys}, indicator, year
         ORDER BY {keys}, indicator, year
-        """
+        """,
+        params,
     ).df()
 
 
@@ -146,34 +165,60 @@ def progress(
     con: duckdb.DuckDBPyConnection,
     level: Level = "commune",
     year: int | None = None,
+    province: str | None = None,
+    commune: str | None = None,
 ) -> pd.DataFrame:
-    """One row per area x indicator x year with data: counts, value, target and status."""
-    sums = _area_sums(con, level)
-    book = TargetBook(plan_targets(con))
+    """One row per area x indicator x year with data: counts, value, target and status.
+
+    province / commune narrow the areas computed (the figures of an area never depend on others).
+    """
+    sums = _area_sums(con, level, province, commune)
     if sums.empty:
         return pd.DataFrame(columns=[*OUTPUT_COLUMNS, "plan_id", "units"])
     sums["value_pct"] = sums["numerator"] * 100.0 / sums["denominator"]
-    firsts: dict[tuple, tuple[int, float]] = {}
-    records = []
-    for row in sums.itertuples(index=False):
-        commune = row.commune if isinstance(row.commune, str) else None
-        area = (row.province, commune, row.indicator)
-        first_year, first_value = firsts.setdefault(area, (int(row.year), float(row.value_pct)))
-        rule = book.applicable(row.province, commune, row.indicator, int(row.year))
-        records.append(
-            (
-                rule.target_pct if rule else None,
-                rule.target_year if rule else None,
-                status_of(float(row.value_pct), int(row.year), rule, first_year, first_value),
-                rule.plan_id if rule else None,
-            )
-        )
-    extra = pd.DataFrame(records, columns=["target_pct", "target_year", "status", "plan_id"], index=sums.index)
-    out = pd.concat([sums, extra], axis=1)
+    rules = _rules_for(sums, TargetBook(plan_targets(con)))
+    out = pd.concat([sums, rules], axis=1)
+    area = [out["province"], out["commune"].fillna(""), out["indicator"]]
+    first_year = out.groupby(area, sort=False)["year"].transform("first")
+    first_value = out.groupby(area, sort=False)["value_pct"].transform("first")
+    out["status"] = _statuses(out["value_pct"], out["year"], out["target_pct"], out["target_year"], first_year, first_value)
     out["target_year"] = out["target_year"].astype("Int64")
     if year is not None:
         out = out[out["year"] == year]
     return out[[*OUTPUT_COLUMNS, "plan_id", "units"]].reset_index(drop=True)
+
+
+def _rules_for(sums: pd.DataFrame, book: TargetBook) -> pd.DataFrame:
+    """target_pct, target_year and plan_id for each row; the rule is looked up once per distinct area-year."""
+    memo: dict[tuple, TargetRule | None] = {}
+    found = []
+    for key in zip(sums["province"], sums["commune"], sums["indicator"], sums["year"], strict=True):
+        if key not in memo:
+            province, commune, indicator, year = key
+            memo[key] = book.applicable(province, commune if isinstance(commune, str) else None, indicator, int(year))
+        found.append(memo[key])
+    return pd.DataFrame(
+        {
+            "target_pct": [r.target_pct if r else None for r in found],
+            "target_year": [r.target_year if r else None for r in found],
+            "plan_id": [r.plan_id if r else None for r in found],
+        },
+        index=sums.index,
+    ).astype({"target_pct": "float64", "target_year": "float64"})
+
+
+def _statuses(
+    value: pd.Series, year: pd.Series, target: pd.Series, target_year: pd.Series, first_year: pd.Series, first_value: pd.Series
+) -> np.ndarray:
+    """status_of() over whole columns (the same rule, vectorised for national tables)."""
+    span = (target_year - first_year).where(target_year > first_year)
+    share = (year - first_year) / span
+    expected = (first_value + (target - first_value) * share).where(span.notna(), target)
+    return np.select(
+        [target.isna(), value >= target, year >= target_year, value >= expected],
+        ["no_target", "met", "behind", "on_track"],
+        default="behind",
+    )
 
 
 def commune_status_counts(

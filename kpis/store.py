@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +18,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kpis import audit
 from kpis.catalog import Catalog, Commune, default_catalog
 from kpis.text import name_key
+from kpis.validate import KnownUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "kpis.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: unit_year_values
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -83,12 +86,82 @@ CREATE TABLE IF NOT EXISTS submission_values (
     note VARCHAR,
     source_line INTEGER NOT NULL
 );
+-- accounts and audit (issue 6): users hold argon2id hashes only; audit is append-only
+CREATE TABLE IF NOT EXISTS users (
+    username VARCHAR PRIMARY KEY,
+    full_name VARCHAR,
+    role VARCHAR NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    disabled_at TIMESTAMP,
+    demo BOOLEAN NOT NULL DEFAULT false
+);
+CREATE TABLE IF NOT EXISTS user_scopes (username VARCHAR NOT NULL, province VARCHAR NOT NULL, commune VARCHAR);
+CREATE SEQUENCE IF NOT EXISTS seq_audit START 1;
+CREATE TABLE IF NOT EXISTS audit (
+    id BIGINT PRIMARY KEY DEFAULT nextval('seq_audit'),
+    happened_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    subject VARCHAR,
+    detail VARCHAR,
+    file_sha256 VARCHAR
+);
+-- derived, rebuilt from history for the keys an import or withdrawal touches (never history itself):
+-- each unit's value per year and indicator = its latest reported quarter, latest live version
+CREATE TABLE IF NOT EXISTS unit_year_values (
+    unit_id INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    indicator VARCHAR NOT NULL,
+    quarter INTEGER NOT NULL,
+    numerator BIGINT NOT NULL,
+    denominator BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS withdrawals (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    withdrawn_by VARCHAR NOT NULL,
+    withdrawn_at TIMESTAMP NOT NULL,
+    reason VARCHAR
+);
+-- task and milestone progress (issue 5): append-only history; the latest update per item wins
+CREATE SEQUENCE IF NOT EXISTS seq_task_file START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_task_update START 1;
+CREATE TABLE IF NOT EXISTS task_files (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_task_file'),
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    stored_path VARCHAR NOT NULL,
+    uploaded_by VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    row_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS task_updates (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_task_update'),
+    plan_id VARCHAR NOT NULL,
+    item_code VARCHAR NOT NULL,
+    item_kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    status_date DATE NOT NULL,
+    note VARCHAR,
+    evidence VARCHAR,
+    recorded_by VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    file_id INTEGER REFERENCES task_files(id),
+    source_line INTEGER
+);
+CREATE OR REPLACE VIEW current_task_status AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT u.*, row_number() OVER (PARTITION BY u.item_code ORDER BY u.status_date DESC, u.id DESC) AS rn
+    FROM task_updates u
+) WHERE rn = 1;
 CREATE OR REPLACE VIEW current_values AS
 SELECT * EXCLUDE (rn) FROM (
     SELECT v.*, row_number() OVER (
         PARTITION BY v.unit_id, v.year, v.quarter, v.indicator ORDER BY v.submission_id DESC
     ) AS rn
     FROM submission_values v
+    WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
 ) WHERE rn = 1;
 """
 
@@ -110,9 +183,39 @@ def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+def db_file(con: duckdb.DuckDBPyConnection) -> Path:
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    return Path(path)
+
+
 def uploads_dir(con: duckdb.DuckDBPyConnection) -> Path:
-    db_file = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
-    return Path(db_file).parent / "uploads"
+    """Kept original files, named by sha256; shared by databases in one folder (same bytes, same name)."""
+    return db_file(con).parent / "uploads"
+
+
+def journal_path(db: Path) -> Path:
+    """The append-only journal of what happened to this database, beside it: enough to rebuild it."""
+    return db.with_name(db.name + ".journal.jsonl")
+
+
+def append_journal(con: duckdb.DuckDBPyConnection, event: dict) -> None:
+    with journal_path(db_file(con)).open("a", encoding="utf-8") as f:
+        f.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_journal(db: Path) -> list[dict]:
+    path = journal_path(db)
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def remove_database(db: Path) -> None:
+    """Delete a database with its write-ahead log and journal (kept files stay: other databases may share them)."""
+    for path in (db, Path(str(db) + ".wal"), journal_path(db)):
+        path.unlink(missing_ok=True)
 
 
 def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = None) -> duckdb.DuckDBPyConnection:
@@ -124,9 +227,41 @@ def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = Non
     except duckdb.Error as e:
         raise StoreError(f"{db}: cannot open the database: {e}") from e
     con.execute(_SCHEMA)
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    _migrate(con)
     load_catalog_tables(con, catalog or default_catalog())
     return con
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    version = int(row[0][0]) if row else 0
+    if version < 2:  # unit_year_values appeared: fill it from history once
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM unit_year_values")
+        con.execute(_UNIT_YEAR_FILL.format(keys="SELECT DISTINCT unit_id, year, indicator FROM submission_values"))
+        con.execute("COMMIT")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+
+# Recompute unit_year_values for the (unit_id, year, indicator) keys that {keys} selects.
+_UNIT_YEAR_FILL = """
+INSERT INTO unit_year_values
+SELECT v.unit_id, v.year, v.indicator,
+       max(v.quarter),
+       arg_max(v.numerator, v.quarter::BIGINT * 4294967296 + v.submission_id),
+       arg_max(v.denominator, v.quarter::BIGINT * 4294967296 + v.submission_id)
+FROM submission_values v
+SEMI JOIN ({keys}) k ON k.unit_id = v.unit_id AND k.year = v.year AND k.indicator = v.indicator
+WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
+GROUP BY v.unit_id, v.year, v.indicator
+"""
+
+
+def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
+    """Recompute the derived yearly values a submission's keys touch (inside the caller's transaction)."""
+    keys = f"SELECT DISTINCT unit_id, year, indicator FROM submission_values WHERE submission_id = {int(submission_id)}"
+    con.execute(f"DELETE FROM unit_year_values WHERE (unit_id, year, indicator) IN ({keys})")
+    con.execute(_UNIT_YEAR_FILL.format(keys=keys))
 
 
 def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
@@ -191,8 +326,30 @@ def _add_communes(con: duckdb.DuckDBPyConnection, communes: tuple[Commune, ...] 
     return added
 
 
-def add_communes(con: duckdb.DuckDBPyConnection, communes: list[Commune], source: str) -> int:
-    """Add communes from an administrator's CSV in one transaction; returns how many were new."""
+def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> tuple[str, Path]:
+    """Keep bytes under uploads/ named by their sha256; returns (sha256, path)."""
+    sha = hashlib.sha256(data).hexdigest()
+    kept = uploads_dir(con) / f"{sha}{Path(file_name).suffix.lower() or '.bin'}"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    if not kept.exists():
+        tmp = kept.with_suffix(kept.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(kept)
+    return sha, kept
+
+
+def add_communes(
+    con: duckdb.DuckDBPyConnection,
+    communes: list[Commune],
+    source: str,
+    data: bytes | None = None,
+    added_by: str = "cli",
+    journal: bool = True,
+) -> int:
+    """Add communes from an administrator's CSV in one transaction; returns how many were new.
+
+    With data (the CSV's bytes), the file is kept and journaled so a rebuild adds them again.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         added = _add_communes(con, communes, source)
@@ -200,6 +357,20 @@ def add_communes(con: duckdb.DuckDBPyConnection, communes: list[Commune], source
     except Exception:
         con.execute("ROLLBACK")
         raise
+    bump_data_version(con)
+    if data is not None and journal:
+        sha, kept = keep_file(con, data, source)
+        append_journal(
+            con,
+            {
+                "event": "communes",
+                "sha256": sha,
+                "kept": kept.name,
+                "file_name": source,
+                "added_by": added_by,
+                "at": dt.datetime.now().isoformat(),
+            },
+        )
     return added
 
 
@@ -209,8 +380,17 @@ def registry(con: duckdb.DuckDBPyConnection) -> list[Commune]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """Changes whenever a submission is added: the key for cached query results."""
-    return int(con.execute("SELECT coalesce(max(id), 0) FROM submissions").fetchone()[0])
+    """Changes with every write (submission, withdrawal, registry, task update): the key for cached results."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+    return int(row[0][0]) if row else 0
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Call after every committed write so cached pages see it."""
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('data_version', "
+        "CAST(coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR))"
+    )
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
@@ -218,13 +398,23 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0] == "true")
 
 
-def mark_demo(con: duckdb.DuckDBPyConnection) -> None:
+def mark_demo(con: duckdb.DuckDBPyConnection, journal: bool = True) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+    if journal:
+        append_journal(con, {"event": "demo"})
 
 
 def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
-    row = con.execute("SELECT min(id) FROM submissions WHERE sha256 = ?", [sha256]).fetchone()
+    """The live (not withdrawn) submission of these exact bytes, if any."""
+    row = con.execute(
+        "SELECT min(id) FROM submissions WHERE sha256 = ? AND id NOT IN (SELECT submission_id FROM withdrawals)", [sha256]
+    ).fetchone()
     return row[0] if row and row[0] is not None else None
+
+
+def known_units(con: duckdb.DuckDBPyConnection) -> list[KnownUnit]:
+    rows = con.execute("SELECT c.province, c.name, u.key, u.name FROM units u JOIN communes c ON c.id = u.commune_id").fetchall()
+    return [KnownUnit(*r) for r in rows]
 
 
 def store_submission(
@@ -234,43 +424,28 @@ def store_submission(
     data: bytes,
     uploaded_by: str,
     uploaded_at: dt.datetime | None = None,
+    journal: bool = True,
 ) -> StoredSubmission:
-    """Write one validated file as a submission, all or nothing, and keep the raw bytes."""
-    sha = hashlib.sha256(data).hexdigest()
-    existing = find_submission_by_hash(con, sha)
+    """Write one validated file as a submission, all or nothing, and keep the raw bytes.
+
+    journal=False only when replaying the journal itself (rebuild).
+    """
+    existing = find_submission_by_hash(con, hashlib.sha256(data).hexdigest())
     if existing is not None:
         return StoredSubmission(existing, True, 0)
-    suffix = Path(file_name).suffix.lower() or ".bin"
-    kept = uploads_dir(con) / f"{sha}{suffix}"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    if not kept.exists():
-        tmp = kept.with_suffix(kept.suffix + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(kept)
+    sha, kept = keep_file(con, data, file_name)
     now = uploaded_at or dt.datetime.now()
+    frame = rows[
+        ["province", "commune", "unit", "unit_key", "year", "quarter", "indicator", "numerator", "denominator", "note", "line"]
+    ]
+    con.register("incoming", frame)
     con.execute("BEGIN TRANSACTION")
     try:
         sub_id = con.execute(
             "INSERT INTO submissions (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [file_name, sha, len(data), kept.name, uploaded_by, now, len(rows)],
-        ).fetchone()[0]
-        frame = rows[
-            [
-                "province",
-                "commune",
-                "unit",
-                "unit_key",
-                "year",
-                "quarter",
-                "indicator",
-                "numerator",
-                "denominator",
-                "note",
-                "line",
-            ]
-        ]
-        con.register("incoming", frame)
+        ).fetchall()[0][0]
         con.execute(
             """
             INSERT INTO units (commune_id, name, key, created_at)
@@ -282,7 +457,7 @@ def store_submission(
             """,
             [now],
         )
-        con.execute(
+        written = con.execute(
             """
             INSERT INTO submission_values
             SELECT ?, u.id, i.year, i.quarter, i.indicator, i.numerator, i.denominator, i.note, i.line
@@ -292,11 +467,14 @@ def store_submission(
             ORDER BY i.line
             """,
             [sub_id],
-        )
-        written = con.execute("SELECT count(*) FROM submission_values WHERE submission_id = ?", [sub_id]).fetchone()[0]
+        ).fetchall()[0][0]
         if written != len(rows):
             raise StoreError(f"{file_name}: wrote {written} of {len(rows)} rows; rolled back")
-        con.execute("COMMIT")
+        refresh_unit_years(con, int(sub_id))
+        bump_data_version(con)
+        if journal:  # a replay (rebuild) neither journals nor audits
+            audit.record(con, uploaded_by, "upload_accepted", file_name, {"submission": int(sub_id), "rows": len(rows)}, sha, now)
+        con.execute("COMMIT")  # one commit: values, derived table, data version and audit together
     except Exception:
         con.execute("ROLLBACK")
         if find_submission_by_hash(con, sha) is None:
@@ -304,10 +482,96 @@ def store_submission(
         raise
     finally:
         con.unregister("incoming")
+    if journal:
+        append_journal(
+            con,
+            {
+                "event": "submission",
+                "submission_id": int(sub_id),
+                "sha256": sha,
+                "kept": kept.name,
+                "file_name": file_name,
+                "uploaded_by": uploaded_by,
+                "uploaded_at": now.isoformat(),
+            },
+        )
     return StoredSubmission(int(sub_id), False, len(rows))
 
 
+def withdraw(
+    con: duckdb.DuckDBPyConnection,
+    submission_id: int,
+    withdrawn_by: str,
+    reason: str = "",
+    withdrawn_at: dt.datetime | None = None,
+    journal: bool = True,
+) -> None:
+    """Withdraw a submission: its values stop counting and the previous version shows again.
+
+    Nothing is deleted; the withdrawal is one more row of history.
+    """
+    row = con.execute("SELECT sha256 FROM submissions WHERE id = ?", [submission_id]).fetchone()
+    if row is None:
+        raise StoreError(f"submission {submission_id} does not exist")
+    if con.execute("SELECT 1 FROM withdrawals WHERE submission_id = ?", [submission_id]).fetchone():
+        raise StoreError(f"submission {submission_id} is already withdrawn")
+    when = withdrawn_at or dt.datetime.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?)", [submission_id, withdrawn_by, when, reason or None])
+        refresh_unit_years(con, submission_id)
+        bump_data_version(con)
+        if journal:
+            audit.record(con, withdrawn_by, "withdrawal", str(submission_id), {"reason": reason}, row[0], when)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    if journal:
+        append_journal(
+            con,
+            {
+                "event": "withdrawal",
+                "submission_id": submission_id,
+                "sha256": row[0],
+                "withdrawn_by": withdrawn_by,
+                "withdrawn_at": when.isoformat(),
+                "reason": reason,
+            },
+        )
+
+
 def submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every submission, newest first, with its withdrawal if any."""
     return con.execute(
-        "SELECT id, file_name, sha256, size_bytes, uploaded_by, uploaded_at, row_count FROM submissions ORDER BY id"
+        """
+        SELECT s.id, s.file_name, s.sha256, s.size_bytes, s.uploaded_by, s.uploaded_at, s.row_count,
+               w.withdrawn_by, w.withdrawn_at, w.reason AS withdrawn_reason
+        FROM submissions s LEFT JOIN withdrawals w ON w.submission_id = s.id
+        ORDER BY s.id DESC
+        """
     ).df()
+
+
+def submission_communes(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[tuple[str, str]]:
+    """(province, commune) pairs a submission holds figures for: who may withdraw it depends on them."""
+    return con.execute(
+        """
+        SELECT DISTINCT c.province, c.name FROM submission_values v
+        JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id
+        WHERE v.submission_id = ? ORDER BY 1, 2
+        """,
+        [submission_id],
+    ).fetchall()
+
+
+def kept_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, bytes]:
+    """The original file of a submission, as it was uploaded: (file name, bytes)."""
+    row = con.execute("SELECT file_name, stored_path FROM submissions WHERE id = ?", [submission_id]).fetchone()
+    if row is None:
+        raise StoreError(f"submission {submission_id} does not exist")
+    path = uploads_dir(con) / row[1]
+    try:
+        return row[0], path.read_bytes()
+    except OSError as e:
+        raise StoreError(f"{path}: the kept file of submission {submission_id} is missing") from e

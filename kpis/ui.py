@@ -7,6 +7,8 @@ database's data version so an upload is seen at once.
 
 from __future__ import annotations
 
+import runpy
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,11 +16,12 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from kpis import store, views
+from kpis import accounts, audit, store, views
 from kpis.demo import build_demo_db
 from kpis.i18n import DEFAULT_LANG, LANGS, Lang, t
 
 LANG_KEY = "lang"
+MAIN_SCRIPT = "dashboard.py"
 T = TypeVar("T")
 
 
@@ -37,6 +40,33 @@ def db_path() -> str:
 def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor for this thread on the process-wide connection."""
     return _connection(db_path()).cursor()
+
+
+_run = threading.local()  # per script thread: is dashboard.py running the page in this run?
+
+
+def mark_navigation_ready() -> None:
+    """dashboard.py calls this before st.navigation: pages then know they run inside it."""
+    _run.in_dashboard = True
+
+
+def leave_navigation() -> None:
+    """dashboard.py calls this after navigation.run(), in a finally block."""
+    _run.in_dashboard = False
+
+
+def start_page(page_file: str) -> Lang:
+    """First call of every page: make sure it runs inside dashboard.py's navigation; the language.
+
+    Right after a server start, a bookmark such as /upload makes Streamlit run pages/upload.py
+    on its own (its legacy pages/ mode), without the sidebar, language switch or sign-in; so
+    does AppTest on every rerun. Such a run executes dashboard.py in its place, which draws the
+    sidebar and navigation and runs this page inside them, in the same run (widget values kept).
+    """
+    if not getattr(_run, "in_dashboard", False):
+        runpy.run_path(str(store.ROOT / MAIN_SCRIPT), run_name="__main__")  # renders this page inside it
+        st.stop()
+    return lang()
 
 
 def lang() -> Lang:
@@ -69,6 +99,81 @@ def view(func: Callable[..., T], *args: Any) -> T:
     return _cached_view(func.__name__, db_path(), data_version(), args)
 
 
+ACCOUNT_KEY = "_account"
+
+
+def current_account() -> accounts.Account | None:
+    """The signed-in account, re-read each run so a disabled account is signed out at once."""
+    held = st.session_state.get(ACCOUNT_KEY)
+    if held is None:
+        return None
+    fresh = accounts.get(cursor(), held.username)
+    if fresh is None:
+        st.session_state.pop(ACCOUNT_KEY, None)
+    else:
+        st.session_state[ACCOUNT_KEY] = fresh
+    return fresh
+
+
+def account_box(current: Lang) -> accounts.Account | None:
+    """Sidebar: who is signed in and a sign-out button, or the sign-in form."""
+    account = current_account()
+    box = st.sidebar.container(border=True)
+    if account is not None:
+        box.markdown(t("signed_in_as", current, name=account.full_name or account.username,
+                       role=t(f"role_{account.role}", current)))
+        if box.button(t("sign_out", current), key="sidebar_sign_out"):
+            audit.record(cursor(), account.username, "sign_out", account.username)
+            st.session_state.pop(ACCOUNT_KEY, None)
+            st.rerun()
+        return account
+    box.markdown(t("sign_in_title", current))
+    username = box.text_input(t("sign_in_username", current), key="sidebar_username")
+    password = box.text_input(t("sign_in_password", current), type="password", key="sidebar_password")
+    if box.button(t("sign_in", current), key="sidebar_sign_in"):
+        try:
+            st.session_state[ACCOUNT_KEY] = accounts.sign_in(cursor(), username, password)
+            st.rerun()
+        except accounts.AccountError as e:
+            box.error(t(e.code, current, **e.params))
+    if store.is_demo(cursor()):
+        box.caption(t("demo_accounts", current, accounts=accounts.demo_accounts_line()))
+    return None
+
+
+def require_writer(current: Lang) -> accounts.Account:
+    """Stop the page, saying why, unless someone who may write figures is signed in."""
+    account = current_account()
+    if account is None:
+        st.info(t("need_sign_in", current))
+        st.stop()
+    if not account.can_upload:
+        st.info(t("need_writer", current))
+        st.stop()
+    return account
+
+
+def require_admin(current: Lang) -> accounts.Account:
+    account = current_account()
+    if account is None or not account.is_admin:
+        st.info(t("need_admin", current))
+        st.stop()
+    return account
+
+
+def template_download(current: Lang) -> None:
+    """Province and commune pickers and the template's download button (pre-filled for a commune)."""
+    with st.expander(t("template_get", current)):
+        registry = view(views.registry_names)
+        left, right = st.columns(2)
+        province = left.selectbox(t("pick_province", current), list(registry), key="template_province")
+        communes = [t("template_any_commune", current), *registry.get(province, [])]
+        commune = right.selectbox(t("pick_commune", current), communes, key="template_commune")
+        chosen = None if commune == communes[0] else commune
+        name, data = view(views.template_bytes, province, chosen, current)
+        st.download_button(t("template_download", current), data, name, key="template_download")
+
+
 def demo_notice(current: Lang) -> None:
     if store.is_demo(cursor()):
         st.info(t("demo_notice", current), icon="ℹ️")
@@ -76,7 +181,7 @@ def demo_notice(current: Lang) -> None:
 
 def require_data(current: Lang) -> bool:
     """Tell the user there is nothing to show yet, and say so to the caller."""
-    if data_version() == 0:
+    if not view(views.years):
         st.info(t("no_data_yet", current))
         return False
     return True

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from kpis.catalog import Catalog, Commune
-from kpis.ingest import RawRow, RawTable
+from kpis.ingest import RawTable
 from kpis.parse import ParseError, parse_count, parse_quarter, parse_year
 from kpis.schema import HEADERS_VI, REQUIRED
 from kpis.text import clean_display, fold, name_key
@@ -125,27 +125,167 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
         problems.append(Problem(table.header_line, HEADERS_VI[c], "column_missing", {"expected": f"{HEADERS_VI[c]} / {c}"}))
     if missing:
         return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), problems, table=table)
-    if not table.rows:
+    if not table.lines:
         return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), [Problem(None, None, "file_no_rows")], table=table)
 
     registry = _Registry(communes, units)
     indicators = _indicator_lookup(catalog)
-    clean: list[dict[str, Any]] = []
+    known_codes = ", ".join(catalog.indicators)
+    lines = table.lines
+    values = {c: table.data.get(c, [None] * len(lines)) for c in (*REQUIRED, "note")}
+
+    # Each distinct value is judged once: a file repeats a few names and periods thousands of times.
+    provinces = _each_distinct(values["province"], lambda v: _province(registry, v))
+    communes_ = _each_distinct(
+        list(zip((p[0] for p in provinces), values["commune"], strict=True)), lambda pv: _commune(registry, *pv)
+    )
+    unit_in = list(zip((p[0] for p in provinces), (c[0] for c in communes_), values["unit"], strict=True))
+    units_ = _each_distinct(unit_in, lambda pcv: _unit(registry, *pcv))
+    years = _each_distinct(values["year"], lambda v: _parsed(parse_year, v))
+    quarters = _each_distinct(values["quarter"], lambda v: _parsed(parse_quarter, v))
+    indicators_ = _each_distinct(values["indicator"], lambda v: _indicator(indicators, known_codes, v))
+    numerators = [_count(v) for v in values["numerator"]]
+    denominators = [_count(v) for v in values["denominator"]]
+    notes = _each_distinct(values["note"], lambda v: _text(v) or None)
+
+    index = table.column_index
+    headers = {c: col(c) for c in (*REQUIRED, "note")}
+    checked_columns = ("province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator")
     seen_keys: dict[tuple, int] = {}
+    records: list[tuple] = []
+    outcome_columns = (provinces, communes_, units_, years, quarters, indicators_, numerators, denominators)
+    has_issue = [any(o[1] is not None for o in column) for column in outcome_columns]
+    any_issue = any(has_issue)
+    for i, line in enumerate(lines):
+        row_problems = []
+        if any_issue:
+            for column, outcomes, flagged in zip(checked_columns, outcome_columns, has_issue, strict=True):
+                if flagged and (issue := outcomes[i][1]) is not None:
+                    row_problems.append(Problem(line, headers[column], issue[0], issue[1], index.get(column)))
+        numerator, denominator = numerators[i][0], denominators[i][0]
+        if denominator == 0:
+            row_problems.append(Problem(line, headers["denominator"], "denominator_zero", {}, index.get("denominator")))
+        if numerator is not None and denominator is not None and numerator > denominator:
+            row_problems.append(
+                Problem(
+                    line,
+                    headers["numerator"],
+                    "numerator_gt_denominator",
+                    {"numerator": numerator, "denominator": denominator},
+                    index.get("numerator"),
+                )
+            )
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        (unit_name, unit_key), province, commune = units_[i][0], provinces[i][0], communes_[i][0]
+        key = (province, commune, unit_key, years[i][0], quarters[i][0], indicators_[i][0])
+        if key in seen_keys:
+            problems.append(Problem(line, None, "duplicate_row", {"other": seen_keys[key]}))
+            continue
+        seen_keys[key] = line
+        if problems:
+            continue  # the file is refused anyway: keep looking for problems, stop collecting rows
+        records.append((line, province, commune, unit_name, unit_key, *key[3:], numerator, denominator, notes[i]))
 
-    for raw in table.rows:
-        out, row_problems = _check_row(raw, col, table.column_index, registry, indicators, catalog)
-        if not row_problems:
-            key = (out["province"], out["commune"], out["unit_key"], out["year"], out["quarter"], out["indicator"])
-            if key in seen_keys:
-                row_problems.append(Problem(raw.line, None, "duplicate_row", {"other": seen_keys[key]}))
-            else:
-                seen_keys[key] = raw.line
-                clean.append(out)
-        problems.extend(row_problems)
-
-    rows = pd.DataFrame(clean, columns=CLEAN_COLUMNS) if not problems else pd.DataFrame(columns=CLEAN_COLUMNS)
+    if problems or not records:
+        rows = pd.DataFrame(columns=CLEAN_COLUMNS)
+    else:
+        rows = pd.DataFrame(dict(zip(CLEAN_COLUMNS, map(list, zip(*records, strict=True)), strict=True)))
     return Validated(rows, problems, _check_totals(table, col), table)
+
+
+Issue = tuple[str, dict[str, Any]] | None
+WriteCheck = Callable[[str, str], bool]
+
+
+def check_scope(checked: Validated, may_write: WriteCheck) -> Validated:
+    """Refuse, row by row, every row for a commune the uploader may not write (a whole-file refusal)."""
+    if not checked.ok or checked.rows.empty or checked.table is None:
+        return checked
+    header = checked.table.columns.get("commune", HEADERS_VI["commune"])
+    col = checked.table.column_index.get("commune")
+    allowed: dict[tuple[str, str], bool] = {}
+    problems = []
+    for line, province, commune in zip(checked.rows["line"], checked.rows["province"], checked.rows["commune"], strict=True):
+        key = (province, commune)
+        if key not in allowed:
+            allowed[key] = may_write(province, commune)
+        if not allowed[key]:
+            problems.append(Problem(int(line), header, "out_of_scope", {"commune": commune, "province": province}, col))
+    if not problems:
+        return checked
+    return Validated(checked.rows.iloc[0:0], problems, checked.warnings, checked.table)
+
+
+def _each_distinct(values: list, judge: Callable[[Any], Any]) -> list:
+    """judge(v) for every v, computed once per distinct value."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        try:
+            out.append(memo[v])
+        except KeyError:
+            memo[v] = result = judge(v)
+            out.append(result)
+    return out
+
+
+def _province(registry: _Registry, raw: Any) -> tuple[str | None, Issue]:
+    text = _text(raw)
+    if not text:
+        return None, ("required", {})
+    province = registry.province(text)
+    if province is None:
+        return None, ("province_unknown", {"value": text, "suggest": _suggest(text, registry.provinces.values())})
+    return province, None
+
+
+def _commune(registry: _Registry, province: str | None, raw: Any) -> tuple[str | None, Issue]:
+    text = _text(raw)
+    if not text:
+        return None, ("required", {})
+    if province is None:
+        return None, None  # the province cell already carries the problem
+    commune = registry.commune(province, text)
+    if commune is None:
+        suggest = _suggest(text, registry.commune_names(province))
+        return None, ("commune_unknown", {"value": text, "province": province, "suggest": suggest})
+    return commune.name, None
+
+
+def _unit(registry: _Registry, province: str | None, commune: str | None, raw: Any) -> tuple[tuple[str, str], Issue]:
+    text = clean_display(_text(raw))
+    if not text:
+        return ("", ""), ("required", {})
+    return (text, registry.unit_key(province, commune, text)), None
+
+
+def _parsed(parser: Callable[[Any], int], raw: Any) -> tuple[int | None, Issue]:
+    try:
+        return parser(raw), None
+    except ParseError as e:
+        return None, (e.code, e.params)
+
+
+def _count(raw: Any) -> tuple[int | None, Issue]:
+    if type(raw) is int and raw >= 0:
+        return raw, None
+    if type(raw) is float and raw >= 0 and raw.is_integer():  # what a workbook stores for 1200
+        return int(raw), None
+    if type(raw) is str and raw.isdigit() and raw.isascii():
+        return int(raw), None
+    return _parsed(parse_count, raw)
+
+
+def _indicator(lookup: dict[str, str], known: str, raw: Any) -> tuple[str | None, Issue]:
+    text = _text(raw)
+    if not text:
+        return None, ("required", {})
+    code = lookup.get(fold(text))
+    if code is None:
+        return None, ("indicator_unknown", {"value": text, "known": known})
+    return code, None
 
 
 def _check_totals(table: RawTable, col: Callable[[str], str]) -> list[Problem]:
@@ -170,75 +310,6 @@ def _check_totals(table: RawTable, col: Callable[[str], str]) -> list[Problem]:
                     )
                 )
     return warnings
-
-
-def _check_row(
-    raw: RawRow,
-    col: Callable[[str], str],
-    column_index: dict[str, int],
-    registry: _Registry,
-    indicators: dict[str, str],
-    catalog: Catalog,
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Every rule on one row: the clean values and the problems found."""
-    cells = raw.cells
-    row_problems: list[Problem] = []
-    out: dict[str, Any] = {"line": raw.line}
-
-    def problem(column: str, code: str, **params: Any) -> None:
-        row_problems.append(Problem(raw.line, col(column), code, params, column_index.get(column)))
-
-    def parsed(column: str, parser: Callable[[Any], int]) -> int | None:
-        try:
-            return parser(cells.get(column))
-        except ParseError as e:
-            problem(column, e.code, **e.params)
-            return None
-
-    province_text = _text(cells.get("province"))
-    province = registry.province(province_text) if province_text else None
-    if not province_text:
-        problem("province", "required")
-    elif province is None:
-        suggest = _suggest(province_text, registry.provinces.values())
-        problem("province", "province_unknown", value=province_text, suggest=suggest)
-    out["province"] = province
-
-    commune_text = _text(cells.get("commune"))
-    commune = registry.commune(province, commune_text) if (province and commune_text) else None
-    if not commune_text:
-        problem("commune", "required")
-    elif province and commune is None:
-        suggest = _suggest(commune_text, registry.commune_names(province))
-        problem("commune", "commune_unknown", value=commune_text, province=province, suggest=suggest)
-    out["commune"] = commune.name if commune else None
-
-    unit_text = clean_display(_text(cells.get("unit")))
-    if not unit_text:
-        problem("unit", "required")
-    out["unit"] = unit_text
-    out["unit_key"] = registry.unit_key(province, out["commune"], unit_text)
-
-    out["year"] = parsed("year", parse_year)
-    out["quarter"] = parsed("quarter", parse_quarter)
-
-    indicator_text = _text(cells.get("indicator"))
-    code = indicators.get(fold(indicator_text)) if indicator_text else None
-    if not indicator_text:
-        problem("indicator", "required")
-    elif code is None:
-        problem("indicator", "indicator_unknown", value=indicator_text, known=", ".join(catalog.indicators))
-    out["indicator"] = code
-
-    numerator = parsed("numerator", parse_count)
-    denominator = parsed("denominator", parse_count)
-    if denominator == 0:
-        problem("denominator", "denominator_zero")
-    if numerator is not None and denominator is not None and numerator > denominator:
-        problem("numerator", "numerator_gt_denominator", numerator=numerator, denominator=denominator)
-    out["numerator"], out["denominator"] = numerator, denominator
-    out["note"] = _text(cells.get("note")) or None
-    return out, row_problems
 
 
 def _text(value: Any) -> str:

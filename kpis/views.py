@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from kpis import accounts, store
 from kpis.charts import STATUS_SYMBOLS
-from kpis.i18n import Lang, fmt_int, fmt_pct, problem_message, status_label, t
+from kpis.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
 from kpis.progress import STATUSES, TargetBook, commune_status_counts, path_value, plan_targets, progress, years_with_data
+from kpis.template import TemplateScope, build_template, template_file_name
 from kpis.validate import Problem
 
 
@@ -199,6 +201,66 @@ def problems_table(problems: list[Problem], lang: Lang) -> pd.DataFrame:
             t("col_problem", lang): [problem_message(p.code, p.params, lang) for p in problems],
         }
     )
+
+
+def problem_lines(problems: list[Problem], lang: Lang) -> list[str]:
+    return [format_problem(p.row, p.column, p.code, p.params, lang) for p in problems]
+
+
+def registry_names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Province -> its registered communes."""
+    out: dict[str, list[str]] = {}
+    for c in store.registry(con):
+        out.setdefault(c.province, []).append(c.name)
+    return out
+
+
+def template_bytes(con: duckdb.DuckDBPyConnection, province: str, commune: str | None, lang: Lang) -> tuple[str, bytes]:
+    """The template for a province, pre-filled with a commune's last reported rows when one is given."""
+    scope = TemplateScope(province, commune, None, None)
+    return template_file_name(scope), build_template(con, scope, lang)
+
+
+def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
+    rows = accounts.listing(con)
+    return pd.DataFrame(
+        {
+            t("sign_in_username", lang): [r["username"] for r in rows],
+            t("accounts_full_name", lang): [r["full_name"] for r in rows],
+            t("accounts_role", lang): [t(f"role_{r['role']}", lang) for r in rows],
+            t("accounts_scope", lang): [r["scopes"] or "" for r in rows],
+            t("accounts_state", lang): [
+                t("accounts_disabled", lang) if r["disabled_at"] else t("accounts_active", lang) for r in rows
+            ],
+            "demo": [bool(r["demo"]) for r in rows],
+        }
+    )
+
+
+def history_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
+    """Every submission, newest first, for the history page."""
+    subs = store.submissions(con)
+    state = [
+        t("history_withdrawn", lang, who=w, when=f"{at:%d/%m/%Y %H:%M}") if isinstance(w, str) else t("history_live", lang)
+        for w, at in zip(subs["withdrawn_by"], subs["withdrawn_at"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            t("history_id", lang): subs["id"],
+            t("history_file", lang): subs["file_name"],
+            t("history_by", lang): subs["uploaded_by"],
+            t("history_at", lang): subs["uploaded_at"],
+            t("history_rows", lang): subs["row_count"],
+            t("history_state", lang): state,
+        }
+    )
+
+
+def live_submissions(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """id -> 'id · file name' of submissions that can still be withdrawn."""
+    subs = store.submissions(con)
+    subs = subs[subs["withdrawn_by"].isna()]
+    return {int(i): f"{i} · {f}" for i, f in zip(subs["id"], subs["file_name"], strict=True)}
 
 
 def plans_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import streamlit as st
 from kpis import ui, views
 from kpis.i18n import fmt_int, fmt_pct, status_label, t
 
-lang = ui.lang()
+lang = ui.start_page(__file__)
 st.title(t("page_overview", lang))
 if not ui.require_data(lang):
     st.stop()

@@ -5,7 +5,7 @@ import streamlit as st
 from kpis import ui, views
 from kpis.i18n import t
 
-lang = ui.lang()
+lang = ui.start_page(__file__)
 st.title(t("page_plans", lang))
 with st.container(border=True):
     st.markdown(t("rules_title", lang))

@@ -1,39 +1,55 @@
-"""Upload for staff: check the files, see every problem or the figures they change, then commit."""
+"""Upload for staff: preview each file (rows, problems, old and new values), then commit or cancel."""
 
 import streamlit as st
 
-from kpis import ui, views
+from kpis import annotate, ui, views
 from kpis.i18n import t
-from kpis.importer import check_file, import_file
+from kpis.importer import import_file, preview
 
-lang = ui.lang()
+lang = ui.start_page(__file__)
 st.title(t("page_upload", lang))
 st.markdown(t("upload_help", lang))
+ui.template_download(lang)
+account = ui.require_writer(lang)
 
 round_no = st.session_state.setdefault("upload_round", 0)
-who = st.text_input(t("upload_who", lang), key="upload_who", max_chars=80)
-files = st.file_uploader(t("upload_pick", lang), type=["csv", "xlsx"], accept_multiple_files=True, key=f"upload_files_{round_no}")
+files = st.file_uploader(
+    t("upload_pick", lang), type=["csv", "xlsx", "xls"], accept_multiple_files=True, key=f"upload_files_{round_no}"
+)
 
 for result in st.session_state.get("upload_results", []):
     (st.success if result.accepted else st.error)(result.summary(lang))
+    for message in result.warning_messages(lang):
+        st.warning(message)
     if not result.changes.empty:
         st.dataframe(views.changes_table(result.changes, ui.cursor(), lang), hide_index=True, width="stretch")
 
+ready = []
+for i, upload in enumerate(files or []):
+    data = upload.getvalue()
+    seen = preview(ui.cursor(), data, upload.name, may_write=account.may_write)
+    with st.container(border=True):
+        if seen.ok:
+            st.success(t("upload_ready", lang, file=upload.name, rows=len(seen.checked.rows)))
+            st.caption(t("upload_preview_note", lang))
+            st.dataframe(views.changes_table(seen.changes, ui.cursor(), lang), hide_index=True, width="stretch")
+            ready.append((upload.name, data))
+        else:
+            st.error(t("result_refused", lang, file=upload.name, count=len(seen.checked.problems)))
+            st.dataframe(views.problems_table(seen.checked.problems, lang), hide_index=True, width="stretch")
+            if marked := annotate.annotated_copy(data, upload.name, seen.checked, lang):
+                st.download_button(t("upload_marked", lang), marked[1], marked[0], key=f"upload_marked_{round_no}_{i}")
+        for message in views.problem_lines(seen.checked.warnings, lang):
+            st.warning(message)
+
 if files:
-    con = ui.cursor()
-    ready = []
-    for upload in files:
-        data = upload.getvalue()
-        checked = check_file(con, data, upload.name)
-        with st.container(border=True):
-            if checked.ok:
-                st.success(t("upload_ready", lang, file=upload.name, rows=len(checked.rows)))
-                ready.append((upload.name, data))
-            else:
-                st.error(t("result_refused", lang, file=upload.name, count=len(checked.problems)))
-                st.dataframe(views.problems_table(checked.problems, lang), hide_index=True, width="stretch")
-    if ready and st.button(t("upload_commit", lang, count=len(ready)), type="primary", key="upload_commit"):
-        results = [import_file(con, data, name, uploaded_by=who.strip() or t("anonymous", lang)) for name, data in ready]
+    commit, cancel = st.columns(2)
+    if ready and commit.button(t("upload_commit", lang, count=len(ready)), type="primary", key="upload_commit"):
+        results = [import_file(ui.cursor(), data, name, account.username, may_write=account.may_write) for name, data in ready]
         st.session_state["upload_results"] = results
+        st.session_state["upload_round"] = round_no + 1
+        st.rerun()
+    if cancel.button(t("upload_cancel", lang), key="upload_cancel"):
+        st.session_state["upload_results"] = []
         st.session_state["upload_round"] = round_no + 1
         st.rerun()

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kpis import accounts, store
 from tests.conftest import csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +21,25 @@ def app(db: Path, monkeypatch: pytest.MonkeyPatch, lang: str | None = None) -> A
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if lang:
         at.session_state["lang"] = lang
-    return at.run()
+    at.run()
+    # Widget ids depend on the page being run; land on a named page so later clicks keep their widgets.
+    return at.switch_page("pages/overview.py").run()
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Sign in through the sidebar form, as a person would."""
+    at.text_input(key="sidebar_username").input(username)
+    at.text_input(key="sidebar_password").input(password)
+    at.button(key="sidebar_sign_in").click().run()
+    assert "_account" in at.session_state, [e.value for e in at.error]
+    return at
+
+
+def officer(db: Path) -> tuple[str, str]:
+    """A commune officer for Mường Mùn in the database at db."""
+    with store.connect(db) as con:
+        accounts.create(con, "lan.muongmun", "mat-khau-57-dai", "commune", "test", province="Điện Biên", communes=["Mường Mùn"])
+    return "lan.muongmun", "mat-khau-57-dai"
 
 
 def texts(at: AppTest) -> str:
@@ -28,12 +47,32 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+ADMIN_ONLY = {"pages/accounts.py", "pages/audit.py"}
+
+
+def admin(db: Path) -> tuple[str, str]:
+    """An administrator in the database at db (the demo database has its own demo one)."""
+    with store.connect(db) as con:
+        if accounts.get(con, "demo.quantri") is not None:
+            return "demo.quantri", "demo-quantri-57"
+        accounts.create(con, "quantri", "mat-khau-quan-tri", "admin", "test")
+    return "quantri", "mat-khau-quan-tri"
+
+
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("database", ["demo", "empty"])
-def test_page_runs(page: str, database: str, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("who", ["anonymous", "admin"])
+def test_page_runs(page: str, database: str, who: str, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = demo_db if database == "demo" else tmp_path / "empty" / "kpis.duckdb"
     at = app(db, monkeypatch)
     assert not at.exception
+    if who == "admin":
+        at = sign_in(at, *admin(db))
+        assert not at.exception
+    if who == "anonymous" and page in ADMIN_ONLY:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+        return
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
 
@@ -94,7 +133,8 @@ def test_upload_accepts_a_valid_file_and_shows_what_changed(tmp_path: Path, monk
         ["Điện Biên", "Mường Mùn", "Bản Na Sang", 2025, 3, "citizen_reach", 450, 500, ""],
         ["Điện Biên", "Mường Mùn", "Bản Huổi Lóng", 2025, 3, "citizen_reach", 100, 1000, ""],
     ]
-    at = app(db, monkeypatch)
+    user = officer(db)
+    at = sign_in(app(db, monkeypatch), *user)
     at.switch_page("pages/upload.py").run()
     at.file_uploader(key="upload_files_0").set_value(("quy3.csv", csv_bytes(rows), "text/csv")).run()
     assert "quy3.csv: hợp lệ, 2 dòng" in texts(at)
@@ -111,10 +151,11 @@ def test_upload_accepts_a_valid_file_and_shows_what_changed(tmp_path: Path, monk
 def test_upload_refuses_a_bad_file_and_names_row_and_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "bad.duckdb"
     rows = [["Điện Biên", "Mường Mùn", "Bản A", 2025, 3, "citizen_reach", "12,5", 500, ""]]
-    at = app(db, monkeypatch)
+    user = officer(db)
+    at = sign_in(app(db, monkeypatch), *user)
     at.switch_page("pages/upload.py").run()
     at.file_uploader(key="upload_files_0").set_value(("sai.csv", csv_bytes(rows), "text/csv")).run()
     assert "sai.csv: bị từ chối, 1 lỗi" in texts(at)
     problems = at.dataframe[0].value
     assert problems.iloc[0]["Dòng"] == 2 and problems.iloc[0]["Cột"] == "numerator"
-    assert len(at.button) == 0
+    assert "upload_commit" not in [b.key for b in at.button]

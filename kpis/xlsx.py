@@ -1,0 +1,31 @@
+"""Writing cells that a spreadsheet will not execute.
+
+Text from uploads (unit names, notes) may start with "=", "+", "-" or "@"; Excel would
+treat it as a formula. Every workbook we write goes through write_cell, which stores
+such text as text, with Excel's quote prefix so it also shows as typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def write_cell(cell: Cell, value: Any) -> Cell:
+    """Set value; text that looks like a formula is stored as a literal string."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell

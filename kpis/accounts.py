@@ -1,0 +1,274 @@
+"""Accounts, roles and scopes: each commune writes only its own figures.
+
+Passwords are kept only as argon2id hashes (argon2-cffi); a clear password is never
+stored, logged or exported. Repeated failures lock an account for a while. Roles:
+- admin: everything, including accounts and the registry;
+- province: reads everything, uploads for any commune of its province(s);
+- commune: reads everything, uploads and records tasks for its own commune(s);
+- viewer: reads only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from kpis import audit
+from kpis.text import name_key
+
+Role = Literal["admin", "province", "commune", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "province", "commune", "viewer")
+LOCK_AFTER = 5  # failed sign-ins ...
+LOCK_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock the account for the rest of it
+MIN_PASSWORD = 10
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+_HASHER = PasswordHasher()  # argon2id with the library's current defaults
+
+
+class AccountError(Exception):
+    """An account operation was refused; code and params are rendered by kpis.i18n."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Scope:
+    province: str
+    commune: str | None  # None: the whole province
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    full_name: str
+    role: Role
+    scopes: tuple[Scope, ...]
+    demo: bool = False
+
+    @property
+    def can_upload(self) -> bool:
+        return self.role in ("admin", "province", "commune")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_write(self, province: str, commune: str) -> bool:
+        """May this account write figures or task progress for this commune?"""
+        if self.role == "admin":
+            return True
+        if self.role == "viewer":
+            return False
+        for s in self.scopes:
+            if s.province == province and (s.commune is None or s.commune == commune):
+                return True
+        return False
+
+    def may_write_plan(self, province: str, commune: str | None) -> bool:
+        """May this account record progress on a plan's tasks? A province plan needs a province-wide scope."""
+        if commune is not None:
+            return self.may_write(province, commune)
+        if self.role == "admin":
+            return True
+        return self.role == "province" and any(s.province == province and s.commune is None for s in self.scopes)
+
+    def may_write_all(self, places: list[tuple[str, str]]) -> bool:
+        """May this account change everything in a submission holding these (province, commune) pairs?"""
+        return self.can_upload and all(self.may_write(p, c) for p, c in places)
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("account_password_short", minimum=MIN_PASSWORD)
+
+
+def _normal_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        raise AccountError("account_bad_username", username=username)
+    return name
+
+
+def _resolve_scopes(con: duckdb.DuckDBPyConnection, role: Role, province: str | None, communes: list[str]) -> list[Scope]:
+    if role in ("admin", "viewer"):
+        return []
+    if not province:
+        raise AccountError("account_needs_province")
+    prov = con.execute("SELECT name FROM provinces WHERE key = ?", [name_key(province, strip_prefix=True)]).fetchall()
+    if not prov:
+        raise AccountError("account_unknown_province", province=province)
+    province = prov[0][0]
+    if role == "province":
+        return [Scope(province, None)]
+    if not communes:
+        raise AccountError("account_needs_commune")
+    scopes = []
+    for c in communes:
+        found = con.execute(
+            "SELECT name FROM communes WHERE province = ? AND key = ?", [province, name_key(c, strip_prefix=True)]
+        ).fetchall()
+        if not found:
+            raise AccountError("account_unknown_commune", commune=c, province=province)
+        scopes.append(Scope(province, found[0][0]))
+    return scopes
+
+
+def create(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    role: Role,
+    actor: str,
+    full_name: str = "",
+    province: str | None = None,
+    communes: list[str] | None = None,
+    demo: bool = False,
+) -> Account:
+    """Create an account with its scopes, in one transaction, and audit it."""
+    if role not in ROLES:
+        raise AccountError("account_bad_role", role=role)
+    name = _normal_username(username)
+    _check_password_rules(password)
+    scopes = _resolve_scopes(con, role, province, communes or [])
+    if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+        raise AccountError("account_exists", username=name)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
+            [name, full_name.strip(), role, hash_password(password), dt.datetime.now(), demo],
+        )
+        for s in scopes:
+            con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [name, s.province, s.commune])
+        audit.record(con, actor, "account_created", name, {"role": role, "scopes": [(s.province, s.commune) for s in scopes]})
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return Account(name, full_name.strip(), role, tuple(scopes), demo)
+
+
+def get(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
+    row = con.execute(
+        "SELECT username, full_name, role, demo FROM users WHERE username = ? AND disabled_at IS NULL", [username.strip().lower()]
+    ).fetchall()
+    if not row:
+        return None
+    u, full, role, demo = row[0]
+    scopes = con.execute(
+        "SELECT province, commune FROM user_scopes WHERE username = ? ORDER BY province, commune", [u]
+    ).fetchall()
+    return Account(u, full or "", role, tuple(Scope(p, c) for p, c in scopes), bool(demo))
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: dt.datetime | None = None) -> Account:
+    """The account if the password is right; otherwise AccountError. Every attempt is audited."""
+    now = now or dt.datetime.now()
+    name = username.strip().lower()
+    if audit.recent_failures(con, name, LOCK_WINDOW, now) >= LOCK_AFTER:
+        audit.record(con, name or "?", "sign_in_locked", name, at=now)
+        raise AccountError("account_locked", minutes=int(LOCK_WINDOW.total_seconds() // 60))
+    row = con.execute("SELECT password_hash, disabled_at FROM users WHERE username = ?", [name]).fetchall()
+    stored = row[0][0] if row else None
+    try:
+        # an unknown name costs the same hashing time as a wrong password
+        _HASHER.verify(stored or _dummy_hash(), password)
+        ok = stored is not None and row[0][1] is None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        audit.record(con, name or "?", "sign_in_failed", name, at=now)
+        raise AccountError("account_bad_credentials")
+    if _HASHER.check_needs_rehash(stored):
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+    audit.record(con, name, "sign_in", name, at=now)
+    account = get(con, name)
+    if account is None:
+        raise AccountError("account_bad_credentials")
+    return account
+
+
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, actor: str) -> None:
+    name = username.strip().lower()
+    _check_password_rules(password)
+    if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+        raise AccountError("account_unknown", username=name)
+    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+    audit.record(con, actor, "password_changed", name)
+
+
+def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, actor: str) -> None:
+    name = username.strip().lower()
+    if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+        raise AccountError("account_unknown", username=name)
+    con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [dt.datetime.now() if disabled else None, name])
+    audit.record(con, actor, "account_disabled" if disabled else "account_enabled", name)
+
+
+def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Accounts for the accounts page and `user list`: never the hash."""
+    rows = con.execute(
+        """
+        SELECT u.username, u.full_name, u.role, u.demo, u.created_at, u.disabled_at,
+               string_agg(s.province || coalesce(' / ' || s.commune, ''), '; ' ORDER BY s.province, s.commune) AS scopes
+        FROM users u LEFT JOIN user_scopes s ON s.username = u.username
+        GROUP BY ALL ORDER BY u.username
+        """
+    ).fetchall()
+    keys = ["username", "full_name", "role", "demo", "created_at", "disabled_at", "scopes"]
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def has_admin(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL LIMIT 1").fetchall())
+
+
+# Demo accounts: only ever created in the demo database, and marked demo there.
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
+    ("demo.quantri", "demo-quantri-57", "admin", None, None),
+    ("demo.tinh", "demo-tinh-57", "province", "Điện Biên", None),
+    ("demo.xa", "demo-xa-57", "commune", "Điện Biên", "Mường Mùn"),
+    ("demo.xem", "demo-xem-57", "viewer", None, None),
+)
+
+
+def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, Role]]:
+    """One account per role for the demo database; returns (username, password, role) to print."""
+    made = []
+    for username, password, role, province, commune in DEMO_ACCOUNTS:
+        create(
+            con,
+            username,
+            password,
+            role,
+            "demo",
+            full_name=f"Demo {role}",
+            province=province,
+            communes=[commune] if commune else [],
+            demo=True,
+        )
+        made.append((username, password, role))
+    return made
+
+
+def demo_accounts_line() -> str:
+    return "; ".join(f"{u} / {p}" for u, p, *_ in DEMO_ACCOUNTS)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("not a real password, only equalises timing")

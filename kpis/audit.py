@@ -1,0 +1,110 @@
+"""The audit trail: who did what, when, to which file. Append-only.
+
+Every sign-in (and failed one), upload (accepted or refused), withdrawal, task update and
+account change writes one row here; nothing ever updates or deletes one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from kpis.xlsx import FORMULA_STARTS
+
+ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_in_locked",
+    "sign_out",
+    "upload_accepted",
+    "upload_refused",
+    "upload_duplicate",
+    "withdrawal",
+    "task_update",
+    "account_created",
+    "password_changed",
+    "account_disabled",
+    "account_enabled",
+    "communes_added",
+)
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    subject: str = "",
+    detail: dict[str, Any] | None = None,
+    file_sha256: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Append one event. Never pass a password or a hash in detail."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    con.execute(
+        "INSERT INTO audit (happened_at, actor, action, subject, detail, file_sha256) VALUES (?, ?, ?, ?, ?, ?)",
+        [at or dt.datetime.now(), actor, action, subject, json.dumps(detail or {}, ensure_ascii=False, default=str), file_sha256],
+    )
+
+
+def events(
+    con: duckdb.DuckDBPyConnection,
+    actor: str | None = None,
+    action: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Events newest first, filtered by who, what and when (dates inclusive)."""
+    sql = "SELECT id, happened_at, actor, action, subject, detail, file_sha256 FROM audit WHERE 1 = 1"
+    params: list[Any] = []
+    if actor:
+        sql += " AND actor = ?"
+        params.append(actor)
+    if action:
+        sql += " AND action = ?"
+        params.append(action)
+    if since:
+        sql += " AND happened_at >= ?"
+        params.append(dt.datetime.combine(since, dt.time.min))
+    if until:
+        sql += " AND happened_at < ?"
+        params.append(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
+    sql += " ORDER BY id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return con.execute(sql, params).df()
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """The events as CSV (UTF-8 with BOM, so Excel opens the Vietnamese correctly).
+
+    Text that Excel would run as a formula (a file named "=cmd|..." ) gets a leading apostrophe.
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in safe[column]]
+    buf = io.StringIO()
+    safe.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def recent_failures(con: duckdb.DuckDBPyConnection, username: str, window: dt.timedelta, now: dt.datetime) -> int:
+    """Failed sign-ins for username inside the window, counted since its last successful sign-in."""
+    return int(
+        con.execute(
+            """
+            SELECT count(*) FROM audit
+            WHERE action = 'sign_in_failed' AND subject = ? AND happened_at >= ?
+              AND id > coalesce((SELECT max(id) FROM audit WHERE action = 'sign_in' AND subject = ?), 0)
+            """,
+            [username, now - window, username],
+        ).fetchall()[0][0]
+    )

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from kpis import charts, ui, views
+from kpis import charts, export, meeting, ui, views
 from kpis.i18n import t
 
-lang = ui.lang()
+lang = ui.start_page(__file__)
 st.title(t("page_communes", lang))
 if not ui.require_data(lang):
     st.stop()
@@ -18,11 +18,26 @@ province = c1.selectbox(t("pick_province", lang), provinces, key="communes_provi
 indicator = c2.selectbox(t("pick_indicator", lang), list(names), format_func=names.get, key="communes_indicator")
 year = c3.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="communes_year")
 
+problem = export.static_export_problem(lang)  # PNG/SVG need a browser on the server; say so when there is none
+if problem:
+    st.warning(problem, icon="⚠️")
+stem = meeting.file_name(meeting.Area(province), year, "")
+
+
+def ui_downloads(downloads: list[export.Download], prefix: str) -> None:
+    """PNG (1600x900) and SVG, made on the server only when clicked."""
+    for spec, column in zip(downloads, st.columns(len(downloads) + 4), strict=False):
+        key, off = f"{prefix}_{spec.kind}", bool(problem)
+        column.download_button(spec.label, spec.data, spec.file_name, spec.mime, key=key, on_click="ignore", disabled=off)
+
+
 bars = ui.view(views.bar_data, indicator, year, province, lang)
 if bars.empty:
     st.info(t("no_data_for", lang, indicator=names[indicator], year=year))
 else:
     st.plotly_chart(charts.commune_bars(bars, names[indicator], year, lang), key="communes_bars", config=charts.DOWNLOAD_CONFIG)
+    make_bars = lambda cur: meeting.ranking_figure(cur, meeting.Area(province), indicator, year, lang)  # noqa: E731
+    ui_downloads(export.chart_downloads(ui.cursor(), make_bars, stem + f"-{indicator}", lang), "communes_bars")
 
 st.subheader(t("communes_trend", lang))
 communes = ui.view(views.communes_with_data, province)
@@ -30,6 +45,9 @@ commune = st.selectbox(t("pick_commune", lang), communes, key="communes_commune"
 values, paths = ui.view(views.trend_data, province, commune, lang)
 st.plotly_chart(charts.commune_trend(values, paths, commune, lang), key="communes_trend", config=charts.DOWNLOAD_CONFIG)
 st.caption(t("communes_trend_note", lang))
+make_trend = lambda cur: meeting.trend_figure(cur, meeting.Area(province, commune), lang)  # noqa: E731
+trend_stem = meeting.file_name(meeting.Area(province, commune), year, "")
+ui_downloads(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend")
 
 st.subheader(t("communes_table", lang, indicator=names[indicator]))
 table = ui.view(views.commune_year_table, indicator, province, lang)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 
-from kpis import store
+from kpis import accounts, store, task_sheet, tasks
 from kpis.importer import import_file
 from kpis.schema import COLUMNS, HEADERS_VI
 
@@ -41,6 +41,70 @@ COMMUNES: list[tuple[str, str, float]] = [
     ("Lai Châu", "Tam Đường", 1.05),
     ("Lai Châu", "Phong Thổ", 0.5),
     ("Lai Châu", "Sìn Hồ", 1.15),
+]
+
+# Reporting habits, fixed here without random draws so that the figures stay as they were: a few
+# files reach the dashboard after their plan's deadline, a few never do (see kpis/compliance.py).
+LATE_FILES: dict[str, str] = {
+    "03_2026_Q1": "2026-06-23T10:00",  # Tuần Giáo: quý I/2026 due 10/6/2026, 13 days late
+    "05_2025_Q3": "2025-12-12T15:00",  # Tủa Chùa: quý III/2025 due 10/12/2025, 2 days late
+    "09_2026_Q1": "2026-06-08T09:30",  # Hoàng Văn Thụ: quý I/2026 due 05/6/2026, 3 days late
+}
+NEVER_SENT = {"04_2025_Q4", "02_2026_Q3"}  # Mường Chà: overdue since 10/6/2026; Mường Ảng: due 10/12/2026
+# Progress on the plans' tasks and milestones as staff send it (imported through kpis.tasks.import_sheet):
+# done on time and late, in progress, not started, overdue, and many with no update yet.
+TASK_MANIFEST = "task_manifest.csv"
+TASK_SHEETS: list[tuple[str, str, str, list[tuple[str, str, str, str, str]]]] = [
+    (
+        "tien_do_2025-12_lai_chau.xlsx",
+        "demo:Sở VHTTDL Lai Châu",
+        "2025-12-20T16:00",
+        [
+            ("LC-01", "Hoàn thành", "20/06/2025", "Đã hướng dẫn các sở, ngành, huyện", "Công văn 15/SVHTTDL (minh họa)"),
+            ("LC-02", "Đang thực hiện", "10/12/2025", "Tuyên truyền trên Báo Lai Châu, Đài PT-TH tỉnh", ""),
+            ("LC-12", "Chưa thực hiện", "10/12/2025", "Chờ kinh phí năm 2026", ""),
+            ("LC-14", "Chưa thực hiện", "10/12/2025", "", ""),
+            ("LC-19", "Đang thực hiện", "01/12/2025", "Tổ công nghệ số cộng đồng hướng dẫn tại các bản", ""),
+        ],
+    ),
+    (
+        "tien_do_2026-02_moc.csv",
+        "demo:Văn phòng UBND tỉnh Điện Biên",
+        "2026-02-15T10:00",
+        [
+            ("DB-M1", "Hoàn thành", "30/11/2025", "Chuyên mục NQ57 trên Cổng TTĐT tỉnh", "dienbien.gov.vn/nq57 (minh họa)"),
+            ("DB-M2", "Đang thực hiện", "20/12/2025", "Đã phát động, đang mở lớp", ""),
+            ("DB-M6", "Đang thực hiện", "10/02/2026", "Dự thảo bộ tiêu chí", ""),
+            ("MM-M1", "Hoàn thành", "25/11/2025", "Kế hoạch 01/KH-UBND; chuyên mục trên Trang TTĐT xã", ""),
+            ("HVT-M1", "Hoàn thành", "10/02/2026", "Chuyên mục trên Trang thông tin điện tử xã", ""),
+        ],
+    ),
+    (
+        "tien_do_2026-07_lai_chau.csv",
+        "demo:Sở VHTTDL Lai Châu",
+        "2026-07-20T09:00",
+        [
+            ("LC-14", "Đang thực hiện", "10/03/2026", "Đã lập trang Facebook, đang xây dựng kênh Zalo", ""),
+            ("LC-16", "Hoàn thành", "28/03/2026", "Lớp tập huấn 2 ngày, 85 học viên", "Báo cáo 42/BC-SVHTTDL (minh họa)"),
+            ("LC-15", "Hoàn thành", "15/07/2026", "Tập huấn cán bộ thông tin cơ sở các huyện", ""),
+            ("LC-12", "Đang thực hiện", "01/07/2026", "Chuyên mục trên Cổng TTĐT tỉnh đã mở", ""),
+            ("LC-02", "Đang thực hiện", "15/07/2026", "6 tháng đầu năm: 120 tin, bài", ""),
+            ("LC-17", "Chưa thực hiện", "15/07/2026", "Chưa bố trí kinh phí in ấn", ""),
+        ],
+    ),
+    (
+        "tien_do_2026-10_hoa_an.xlsx",
+        "demo:Hòa An",
+        "2026-10-25T14:00",
+        [
+            ("HA-01", "Đang thực hiện", "20/10/2026", "Chiến dịch cao điểm quý III đã xong", ""),
+            ("HA-02", "Hoàn thành", "20/10/2026", "Chuyên mục trên Trang TTĐT và loa truyền thanh xã", ""),
+            ("HA-04", "Hoàn thành", "20/10/2026", "Ngày hội tổ chức tại Trung tâm xã", "Ảnh, báo cáo kết quả (minh họa)"),
+            ("HA-05", "Chưa thực hiện", "01/06/2026", "Sở chưa mở lớp", ""),
+            ("HA-06", "Đang thực hiện", "15/09/2026", "Đã đăng ký dự hội thảo của Sở", ""),
+            ("HA-M1", "Đang thực hiện", "20/10/2026", "", ""),
+        ],
+    ),
 ]
 
 # unit name -> (indicators it reports, denominator range)
@@ -167,13 +231,17 @@ def generate_demo_files(out_dir: Path = DEMO_DIR, seed: int = 57) -> list[Path]:
                 rows = [r for r in rows if r["unit"] != missing_unit]  # one unit missed this quarter
             as_xlsx = (c_idx + step) % 2 == 0
             name = f"{slug}_{year}_Q{quarter}.{'xlsx' if as_xlsx else 'csv'}"
-            data = _write_xlsx(rows, commune, year, quarter) if as_xlsx else _write_csv(rows)
-            (out_dir / name).write_bytes(data)
-            sent_rows[name] = (year, quarter, rows)
             quarter_end = dt.date(year, quarter * 3, 1) + dt.timedelta(days=31)
             sent = dt.datetime.combine(quarter_end.replace(day=1), dt.time(9)) + dt.timedelta(
                 days=rng.randint(2, 30), hours=rng.randint(0, 7)
             )
+            stem = name.rsplit(".", 1)[0]
+            if stem in NEVER_SENT:
+                continue
+            sent = dt.datetime.fromisoformat(LATE_FILES[stem]) if stem in LATE_FILES else sent
+            data = _write_xlsx(rows, commune, year, quarter) if as_xlsx else _write_csv(rows)
+            (out_dir / name).write_bytes(data)
+            sent_rows[name] = (year, quarter, rows)
             manifest.append({"file": name, "uploaded_by": f"demo:{commune}", "uploaded_at": sent.isoformat(timespec="minutes")})
     # one commune re-sends a corrected file: the later value replaces the earlier one, history keeps both
     first = manifest[1]
@@ -193,13 +261,38 @@ def generate_demo_files(out_dir: Path = DEMO_DIR, seed: int = 57) -> list[Path]:
         writer = csv.DictWriter(f, fieldnames=["file", "uploaded_by", "uploaded_at"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(manifest)
-    return [out_dir / m["file"] for m in manifest]
+    return [out_dir / m["file"] for m in manifest] + _write_task_sheets(out_dir)
+
+
+def _write_task_sheets(out_dir: Path) -> list[Path]:
+    """The demo progress sheets (as staff fill them in) and their manifest."""
+    header = [task_sheet.HEADERS_VI[c] for c in task_sheet.COLUMNS]
+    for name, _, _, rows in TASK_SHEETS:
+        if name.endswith(".csv"):
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\r\n")
+            writer.writerows([header, *rows])
+            (out_dir / name).write_bytes(buf.getvalue().encode("utf-8"))
+            continue
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Tiến độ"
+        ws["A1"] = "TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ (số liệu minh họa / demo data)"
+        ws.append(header)
+        for code, status, day, note, evidence in rows:
+            ws.append([code, status, dt.datetime.strptime(day, "%d/%m/%Y").date(), note or None, evidence or None])
+        buf = io.BytesIO()
+        wb.save(buf)
+        (out_dir / name).write_bytes(buf.getvalue())
+    with (out_dir / TASK_MANIFEST).open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerows([["file", "uploaded_by", "uploaded_at"], *((n, by, at) for n, by, at, _ in TASK_SHEETS)])
+    return [out_dir / name for name, *_ in TASK_SHEETS]
 
 
 def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR) -> dict[str, int]:
     """(Re)build db from the demo files in manifest order, through the real import path."""
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
+    store.remove_database(db)
     con = store.connect(db)
     try:
         with (demo_dir / MANIFEST).open(encoding="utf-8") as f:
@@ -213,10 +306,20 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR) -> dict[str, int]:
             if not result.accepted:
                 raise store.StoreError(f"demo file {path.name} was refused: {result.messages('en')}")
             values += len(result.rows)
+        task_manifest = demo_dir / TASK_MANIFEST
+        if task_manifest.exists():
+            with task_manifest.open(encoding="utf-8") as f:
+                for m in csv.DictReader(f):
+                    path = demo_dir / m["file"]
+                    at = dt.datetime.fromisoformat(m["uploaded_at"])
+                    sheet = tasks.import_sheet(con, path.read_bytes(), path.name, m["uploaded_by"], at)
+                    if not sheet.accepted:
+                        raise store.StoreError(f"demo task sheet {path.name} was refused: {sheet.messages('en')}")
         store.mark_demo(con)
+        demo_accounts = accounts.create_demo_accounts(con)
     finally:
         con.close()
-    return {"files": len(manifest), "values": values}
+    return {"files": len(manifest), "values": values, "accounts": demo_accounts}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,266 @@
+"""`python -m kpis bench`: one server holding every commune of Vietnam, measured.
+
+Builds a synthetic national database through the real import path (34 provinces,
+3,321 communes by default, 10 units each, every quarter 2025-2030, all indicators),
+then measures load, queries against the bare aggregate, page renders (cold and warm),
+20 concurrent readers during an import, and peak memory. It prints figures; nothing here
+passes or fails on timing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import os
+import resource
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kpis import store
+from kpis.catalog import Commune, default_catalog
+from kpis.importer import import_file
+from kpis.progress import progress
+from kpis.schema import COLUMNS
+
+PROVINCES = 34
+YEARS = range(2025, 2031)
+UNITS = 10
+
+
+def national_registry(communes: int) -> list[Commune]:
+    """Synthetic provinces and communes, spread as evenly as Vietnam's 34 provinces."""
+    out = []
+    for i in range(communes):
+        p = i % PROVINCES
+        out.append(Commune(province=f"Tỉnh số {p + 1:02d}", name=f"Xã số {i + 1:04d}", kind="Xã"))
+    return out
+
+
+def province_file(communes: list[Commune], indicators: list[str], year: int, quarter: int, note: str = "") -> bytes:
+    """One province's quarterly file: every commune x unit x indicator, as a CSV."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    step = (year - 2025) * 4 + quarter
+    for c_idx, c in enumerate(communes):
+        for u in range(UNITS):
+            for k, ind in enumerate(indicators):
+                den = 40 + (c_idx * 31 + u * 17 + k * 7) % 900
+                share = min(100, 20 + step * (2 + (c_idx + u + k) % 3))
+                writer.writerow([c.province, c.name, f"Thôn {u + 1}", year, quarter, ind, den * share // 100, den, note])
+    return buf.getvalue().encode("utf-8")
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
+
+
+def _timed(fn: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def load(db: Path, communes: int) -> dict:
+    registry = national_registry(communes)
+    indicators = list(default_catalog().indicators)
+    con = store.connect(db)
+    store.add_communes(con, registry, "bench", journal=False)
+    by_province: dict[str, list[Commune]] = {}
+    for c in registry:
+        by_province.setdefault(c.province, []).append(c)
+    values = 0
+    start = time.perf_counter()
+    for year in YEARS:
+        for quarter in (1, 2, 3, 4):
+            for province, members in by_province.items():
+                data = province_file(members, indicators, year, quarter)
+                result = import_file(con, data, f"{province}_{year}_Q{quarter}.csv", "bench")
+                if result.status != "accepted":
+                    raise RuntimeError(f"bench file refused: {result.messages('en')[:3]}")
+                values += len(result.rows)
+    seconds = time.perf_counter() - start
+    con.execute("CHECKPOINT")
+    con.close()
+    return {
+        "values": values,
+        "files": len(by_province) * len(YEARS) * 4,
+        "seconds": round(seconds, 2),
+        "values_per_second": round(values / seconds),
+        "db_mb": round(db.stat().st_size / 1024 / 1024, 1),
+    }
+
+
+def queries(db: Path, runs: int = 20) -> dict:
+    con = store.connect(db)
+    commune = con.execute("SELECT province, name FROM communes WHERE province LIKE 'Tỉnh số%' LIMIT 1").fetchall()[0]
+    cases = {
+        "commune_progress_one_year": (
+            lambda: progress(con, "commune", 2027),
+            "SELECT unit_id, indicator, sum(numerator), sum(denominator) FROM submission_values WHERE year = 2027 GROUP BY ALL",
+        ),
+        "province_progress": (
+            lambda: progress(con, "province"),
+            "SELECT unit_id, year, indicator, sum(numerator), sum(denominator) FROM submission_values GROUP BY ALL",
+        ),
+        "one_commune_history": (
+            lambda: progress(con, "commune", province=commune[0], commune=commune[1]),
+            "SELECT v.year, v.indicator, sum(v.numerator), sum(v.denominator) FROM submission_values v "
+            "JOIN units u ON u.id = v.unit_id WHERE u.commune_id = (SELECT min(id) FROM communes "
+            "WHERE province LIKE 'Tỉnh số%') GROUP BY ALL",
+        ),
+    }
+    out = {}
+    for name, (ours, bare_sql) in cases.items():
+        ours()  # warm the buffer pool, as a running server has
+        mine = _percentiles(_timed(ours, runs))
+        bare = _percentiles(_timed(lambda sql=bare_sql: con.execute(sql).fetchall(), runs))
+        out[name] = {"ours": mine, "bare_aggregate": bare, "ratio_p50": round(mine["p50_ms"] / max(bare["p50_ms"], 1e-6), 2)}
+    con.close()
+    return out
+
+
+def _render(page: str, year: int | None = None) -> tuple[float, int]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(store.ROOT / "dashboard.py"), default_timeout=600)
+    start = time.perf_counter()
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    return time.perf_counter() - start, len(at.exception)
+
+
+def pages(db: Path) -> dict:
+    os.environ["KPIS_DB"] = str(db)
+    out = {}
+    for page in ("pages/overview.py", "pages/communes.py"):
+        cold, errors_cold = _render(page)
+        warm, errors_warm = _render(page)
+        out[page] = {"cold_seconds": round(cold, 3), "warm_seconds": round(warm, 3), "errors": errors_cold + errors_warm}
+    return out
+
+
+@contextlib.contextmanager
+def _shared_test_runtime() -> Iterator[None]:
+    """Let AppTest sessions run in threads at once.
+
+    Each AppTest.run() installs a mock Streamlit Runtime in a class attribute and clears it
+    when done, so a second session finishing would pull the runtime from under the first.
+    While this is active, a cleared attribute falls back to the last runtime installed: a
+    harness detail of the benchmark, not of the app (a real server has one runtime).
+    """
+    from streamlit.runtime import Runtime
+
+    original = Runtime.__dict__["instance"]
+    last: list = []
+
+    def instance(cls):  # noqa: ANN001 - mirrors Runtime.instance
+        if cls._instance is not None:
+            last[:] = [cls._instance]
+            return cls._instance
+        if last:
+            return last[0]
+        return original.__func__(cls)
+
+    Runtime.instance = classmethod(instance)
+    try:
+        yield
+    finally:
+        Runtime.instance = original
+
+
+def concurrency(db: Path, users: int = 20) -> dict:
+    """users AppTest sessions render the overview at once while a province file is imported."""
+    os.environ["KPIS_DB"] = str(db)
+    con = store.connect(db)
+    registry = [c for c in national_registry(PROVINCES) if c.province == "Tỉnh số 01"]
+    members = [
+        Commune(c[0], c[1], "Xã")
+        for c in con.execute("SELECT province, name FROM communes WHERE province = ?", [registry[0].province]).fetchall()
+    ]
+    stamp = dt.datetime.now().isoformat()
+    data = province_file(members, list(default_catalog().indicators), 2030, 4, note=f"re-sent {stamp}")
+    renders: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def reader() -> None:
+        try:
+            seconds, n_errors = _render("pages/overview.py")
+            with lock:
+                renders.append(seconds)
+                if n_errors:
+                    errors.append(f"{n_errors} exception(s) on the page")
+        except Exception as e:  # counted, not raised: the figure is the point
+            with lock:
+                errors.append(repr(e))
+
+    def writer() -> None:
+        try:
+            result = import_file(con.cursor(), data, "concurrent_resend.csv", "bench")
+            if result.status != "accepted":
+                errors.append(f"import {result.status}")
+        except Exception as e:
+            with lock:
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=reader) for _ in range(users)] + [threading.Thread(target=writer)]
+    start = time.perf_counter()
+    with _shared_test_runtime():
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    con.close()
+    return {
+        "users": users,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "render_p95_seconds": round(_percentiles(renders)["p95_ms"] / 1000, 3) if renders else None,
+        "wall_seconds": round(time.perf_counter() - start, 2),
+    }
+
+
+def run(communes: int, db: Path | None = None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = db or Path(tmp) / "national.duckdb"
+        store.remove_database(path)
+        result: dict = {
+            "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": {"cpus": os.cpu_count()},
+            "communes": communes,
+            "provinces": min(PROVINCES, communes),
+            "units_per_commune": UNITS,
+            "years": f"{YEARS[0]}-{YEARS[-1]}",
+        }
+        result["load"] = load(path, communes)
+        result["query"] = queries(path)
+        result["pages"] = pages(path)
+        result["concurrency"] = concurrency(path)
+        result["memory"] = {"peak_rss_mb": _peak_rss_mb()}
+        return result
+
+
+def main(communes: int, out: str | None) -> None:
+    result = run(communes)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    print(text)

@@ -385,9 +385,11 @@ def report_status(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level =
     return report(con, as_of, level).cells[OUTPUT_COLUMNS]
 
 
-def overdue_reports(con: duckdb.DuckDBPyConnection, as_of: dt.date, lang: Lang = "vi") -> pd.DataFrame:
+def overdue_reports(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lang: Lang = "vi", province: str | None = None
+) -> pd.DataFrame:
     """Display-ready: communes overdue right now with their last submission (for the meeting pack)."""
-    return report(con, as_of).overdue(lang)
+    return report(con, as_of).overdue(lang, province)
 
 
 def completeness_table(frame: pd.DataFrame, lang: Lang, province: str | None = None) -> pd.DataFrame:

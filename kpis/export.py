@@ -9,6 +9,7 @@ the workbook needs no browser and keeps working.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -22,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from kpis import meeting, slides, views, workbook
+from kpis import compliance, meeting, slides, tasks, views, workbook
 from kpis.charts import SLIDE_HEIGHT, SLIDE_WIDTH
 from kpis.i18n import Lang, t
 
@@ -147,21 +148,45 @@ def pack_pptx(
     commune: str | None = None,
     lang: Lang = "vi",
     *,
-    extra_slides: Sequence[tuple[str, pd.DataFrame]] = (),
+    extra_slides: Sequence[tuple[str, pd.DataFrame]] | None = None,
     indicators: Sequence[str] | None = None,
+    as_of: dt.date | None = None,
 ) -> bytes:
-    """The meeting pack: title, summary, overview charts, one slide per indicator, then extra_slides
-    (title, table) as table slides."""
+    """The meeting pack: title, summary, overview charts, one slide per indicator, then table slides:
+    extra_slides, by default the area's overdue reports and overdue tasks on as_of (today)."""
     area = meeting.resolve_area(con, province, commune)
     pack = meeting.build_pack(con, area, year, lang, indicators=indicators)
+    if extra_slides is None:
+        extra_slides = follow_up_tables(con, area, lang, as_of)
     return slides.pack_pptx(pack, figure_png, extra_slides=extra_slides)
 
 
+def follow_up_tables(
+    con: duckdb.DuckDBPyConnection, area: meeting.Area, lang: Lang, as_of: dt.date | None = None
+) -> list[tuple[str, pd.DataFrame]]:
+    """Who has not reported and which tasks are late, for the area: the pack's and workbook's last pages."""
+    day = as_of or dt.date.today()
+    reports = compliance.overdue_reports(con, day, lang, area.province)
+    if area.commune is not None and not reports.empty:
+        reports = reports[reports[t("col_commune", lang)] == area.commune]
+    late_tasks = tasks.overdue_tasks(con, day, lang, area.province, area.commune)
+    when = day.strftime("%d/%m/%Y")
+    return [
+        (t("export_overdue_reports", lang, area=area.title(lang), date=when), reports.reset_index(drop=True)),
+        (t("export_overdue_tasks", lang, area=area.title(lang), date=when), late_tasks.reset_index(drop=True)),
+    ]
+
+
 def figures_xlsx(
-    con: duckdb.DuckDBPyConnection, year: int, province: str | None = None, commune: str | None = None, lang: Lang = "vi"
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    province: str | None = None,
+    commune: str | None = None,
+    lang: Lang = "vi",
+    as_of: dt.date | None = None,
 ) -> bytes:
     area = meeting.resolve_area(con, province, commune)
-    return workbook.figures_xlsx(con, area, year, lang)
+    return workbook.figures_xlsx(con, area, year, lang, extra_sheets=follow_up_tables(con, area, lang, as_of))
 
 
 def chart_image(

@@ -310,6 +310,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "check the figures.",
     ),
     # --- meeting exports (issue 4) ---------------------------------------------------------
+    "export_overdue_reports": (
+        "Báo cáo quá hạn, {area}, ngày {date}",
+        "Overdue reports, {area}, {date}",
+    ),
+    "export_overdue_tasks": (
+        "Nhiệm vụ quá hạn, {area}, ngày {date}",
+        "Overdue tasks, {area}, {date}",
+    ),
     "export_area_province": ("tỉnh {province}", "{province} province"),
     "export_area_commune": ("xã {commune}, tỉnh {province}", "{commune} commune, {province} province"),
     "export_plan_cite": ("Kế hoạch số {number} ngày {date} của {issuer}", "Plan No. {number} of {date} by {issuer}"),
@@ -631,6 +639,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No header row found (task code, status, date, note, evidence); use the template.",
     ),
     # --- accounts and audit (issue 6) ------------------------------------------------------
+    "sign_in_sso": ("Đăng nhập bằng tài khoản cơ quan (SSO)", "Sign in with your organisation (SSO)"),
     "task_out_of_scope": (
         "Tài khoản của bạn không được cập nhật nhiệm vụ {code} (thuộc Kế hoạch của {area}).",
         "Your account may not update task {code} (in the plan of {area}).",

@@ -471,10 +471,27 @@ def plan_labels(lang: Lang, catalog: Catalog | None = None) -> dict[str, str]:
     return {p.id: plan_label(p, lang) for p in catalog.plans.values() if p.tasks or p.milestones}
 
 
-def overdue_tasks(con: duckdb.DuckDBPyConnection, as_of: dt.date, lang: Lang = DEFAULT_LANG) -> pd.DataFrame:
-    """Display-ready: every overdue task and milestone, most days late first (for the meeting pack)."""
+def overdue_tasks(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    lang: Lang = DEFAULT_LANG,
+    province: str | None = None,
+    commune: str | None = None,
+) -> pd.DataFrame:
+    """Display-ready: every overdue task and milestone, most days late first (for the meeting pack).
+
+    With a province, only the plans that apply there (its own and its communes'); with a
+    commune too, only that commune's plan and its province's.
+    """
     frame = board(con, as_of)
-    late = _ordered(frame[frame["overdue"]])
+    if province is not None and not frame.empty:
+        plans = default_catalog().plans
+        keep = {
+            pid for pid, p in plans.items()
+            if p.province == province and (commune is None or p.commune in (None, commune))
+        }  # fmt: skip
+        frame = frame[frame["plan_id"].isin(keep)]
+    late = _ordered(frame[frame["overdue"]]) if not frame.empty else frame
     return pd.DataFrame(
         {
             t("tasks_col_plan", lang): [plan_labels(lang).get(p, p) for p in late["plan_id"]],

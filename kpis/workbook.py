@@ -85,8 +85,36 @@ def _prepare(rows: pd.DataFrame, names: dict[str, str], plans: dict[str, str], l
     return out.sort_values([*sort, "_order"]).drop(columns="_order")
 
 
-def figures_xlsx(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: Lang, made_on: dt.date | None = None) -> bytes:
-    """Province, commune and unit figures of the area for the year, plus a sheet saying where they come from."""
+def _sheet_title(title: str) -> str:
+    """Excel allows 31 characters and no []:*?/\\ in a sheet name."""
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title.split(" (")[0].split(",")[0])
+    return clean.strip()[:31] or "Sheet"
+
+
+def _table_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
+    """A display-ready table (headers already in the reader's language) as a filtered sheet."""
+    for j, header in enumerate(frame.columns, start=1):
+        cell = write_cell(ws.cell(row=1, column=j), str(header))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        ws.column_dimensions[get_column_letter(j)].width = min(60, max(12, len(str(header)) + 3))
+    for i, record in enumerate(frame.itertuples(index=False), start=2):
+        for j, value in enumerate(record, start=1):
+            write_cell(ws.cell(row=i, column=j), _cell_value(value)).alignment = WRAP
+    ws.freeze_panes = "A2"
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(len(frame) + 1, 1)}"
+
+
+def figures_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    area: Area,
+    year: int,
+    lang: Lang,
+    made_on: dt.date | None = None,
+    extra_sheets: list[tuple[str, pd.DataFrame]] = (),
+) -> bytes:
+    """Province, commune and unit figures of the area for the year, extra_sheets (overdue reports and
+    tasks), and a sheet saying where they come from."""
     names = views.indicator_names(con, lang)
     plans = {p["id"]: plan_citation(p, lang) for p in views.plans_overview(con).to_dict(orient="records")}
     wb = Workbook()
@@ -96,6 +124,8 @@ def figures_xlsx(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: La
         if level == "province":
             rows = rows[rows["commune"].isna()]
         _sheet(wb.create_sheet(t(f"export_sheet_{level}", lang)), _prepare(rows, names, plans, lang), level, lang)
+    for title, frame in extra_sheets:
+        _table_sheet(wb.create_sheet(_sheet_title(title)), frame)
     about = wb.create_sheet(t("export_sheet_about", lang))
     lines = [
         t("export_pack_title", lang),

@@ -6,6 +6,7 @@ except under CI, where .ci/run installs chromium and a missing browser is a fail
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -150,7 +151,7 @@ def test_workbook_has_a_sheet_per_level_with_formats_frozen_headers_and_filters(
     with_injection: duckdb.DuckDBPyConnection,
 ) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(export.figures_xlsx(with_injection, 2026, "Điện Biên")))
-    assert wb.sheetnames == ["Tỉnh", "Xã", "Đơn vị", "Ghi chú"]
+    assert wb.sheetnames == ["Tỉnh", "Xã", "Đơn vị", "Báo cáo quá hạn", "Nhiệm vụ quá hạn", "Ghi chú"]
     for name in ("Tỉnh", "Xã", "Đơn vị"):
         ws = wb[name]
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
@@ -170,7 +171,7 @@ def test_workbook_has_a_sheet_per_level_with_formats_frozen_headers_and_filters(
 def test_workbook_writes_formula_like_names_as_text(with_injection: duckdb.DuckDBPyConnection) -> None:
     data = export.figures_xlsx(with_injection, 2026, "Điện Biên", "Mường Mùn", "en")
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Province", "Commune", "Unit", "About"]
+    assert wb.sheetnames == ["Province", "Commune", "Unit", "Overdue reports", "Overdue tasks", "About"]
     units = {c.value: c for c in wb["Unit"]["C"][1:]}
     assert set(units) == {INJECTION, "+Bản cộng"}
     for cell in units.values():
@@ -178,6 +179,24 @@ def test_workbook_writes_formula_like_names_as_text(with_injection: duckdb.DuckD
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
     assert not any("<f>" in xml or "<f " in xml for xml in sheets), "no cell may hold a formula"
+
+
+def test_follow_up_tables_name_the_areas_overdue_reports_and_tasks(demo_copy: Path) -> None:
+    """The pack's and workbook's last pages: who has not reported and which tasks are late, for the area only."""
+    con = store.connect(demo_copy)
+    day = dt.date(2026, 11, 22)
+    (reports_title, reports), (tasks_title, late) = export.follow_up_tables(con, meeting.Area("Điện Biên"), "vi", day)
+    assert reports_title == "Báo cáo quá hạn, Tỉnh Điện Biên, ngày 22/11/2026"
+    assert "Mường Chà" in set(reports["Xã"])  # the demo's Q4/2025 that was never sent
+    assert tasks_title.startswith("Nhiệm vụ quá hạn, Tỉnh Điện Biên")
+    assert not late.empty and not late["Mã"].str.startswith(("LC-", "HA-")).any()  # other provinces' plans left out
+    (_, own), (_, own_tasks) = export.follow_up_tables(con, meeting.Area("Điện Biên", "Mường Chà"), "vi", day)
+    assert set(own["Xã"]) == {"Mường Chà"}
+    assert set(own_tasks["Mã"]) <= set(late["Mã"])
+    wb = openpyxl.load_workbook(io.BytesIO(export.figures_xlsx(con, 2026, "Điện Biên", as_of=day)))
+    sheet = [r for r in wb["Báo cáo quá hạn"].iter_rows(values_only=True)]
+    assert sheet[0] == tuple(reports.columns) and any("Mường Chà" in r for r in sheet[1:])
+    con.close()
 
 
 def test_workbook_on_an_empty_database_has_headers_only(con: duckdb.DuckDBPyConnection) -> None:

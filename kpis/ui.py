@@ -125,8 +125,17 @@ def account_box(current: Lang) -> accounts.Account | None:
         if box.button(t("sign_out", current), key="sidebar_sign_out"):
             audit.record(cursor(), account.username, "sign_out", account.username)
             st.session_state.pop(ACCOUNT_KEY, None)
+            if sso_configured() and getattr(st.user, "is_logged_in", False):
+                st.logout()  # else the SSO session would sign the person straight back in
             st.rerun()
         return account
+    if sso_configured():
+        sso_account = _sso_account()
+        if sso_account is not None:
+            st.session_state[ACCOUNT_KEY] = sso_account
+            st.rerun()
+        if box.button(t("sign_in_sso", current), key="sidebar_sso"):
+            st.login()
     box.markdown(t("sign_in_title", current))
     username = box.text_input(t("sign_in_username", current), key="sidebar_username")
     password = box.text_input(t("sign_in_password", current), type="password", key="sidebar_password")
@@ -139,6 +148,28 @@ def account_box(current: Lang) -> accounts.Account | None:
     if store.is_demo(cursor()):
         box.caption(t("demo_accounts", current, accounts=accounts.demo_accounts_line()))
     return None
+
+
+def sso_configured() -> bool:
+    """Single sign-on is on when .streamlit/secrets.toml has an [auth] section (Streamlit's st.login, OIDC)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error type
+        return False
+
+
+def _sso_account() -> accounts.Account | None:
+    """The built-in account whose username is the signed-in SSO user's e-mail, if it exists and is enabled.
+
+    SSO proves who the person is; what they may do stays in our accounts table (role and scope).
+    """
+    user = st.user
+    if not getattr(user, "is_logged_in", False) or not user.get("email"):
+        return None
+    account = accounts.get(cursor(), str(user["email"]))
+    if account is not None:
+        audit.record(cursor(), account.username, "sign_in", account.username, {"via": "oidc"})
+    return account
 
 
 def require_writer(current: Lang) -> accounts.Account:
@@ -159,6 +190,17 @@ def require_admin(current: Lang) -> accounts.Account:
         st.info(t("need_admin", current))
         st.stop()
     return account
+
+
+def download_buttons(downloads: list, prefix: str, export_problem: str | None, extra_columns: int = 0) -> None:
+    """Buttons for kpis.export.Download specs; each file is made only when clicked (Streamlit calls
+    the spec's function then). Those needing a browser are off, with the reason shown above, when
+    the server has none."""
+    for spec, column in zip(downloads, st.columns(len(downloads) + extra_columns), strict=False):
+        column.download_button(
+            spec.label, spec.data, spec.file_name, spec.mime, key=f"{prefix}_{spec.kind}", on_click="ignore",
+            disabled=spec.needs_browser and export_problem is not None,
+        )  # fmt: skip
 
 
 def template_download(current: Lang) -> None:

@@ -24,20 +24,13 @@ if problem:
 stem = meeting.file_name(meeting.Area(province), year, "")
 
 
-def ui_downloads(downloads: list[export.Download], prefix: str) -> None:
-    """PNG (1600x900) and SVG, made on the server only when clicked."""
-    for spec, column in zip(downloads, st.columns(len(downloads) + 4), strict=False):
-        key, off = f"{prefix}_{spec.kind}", bool(problem)
-        column.download_button(spec.label, spec.data, spec.file_name, spec.mime, key=key, on_click="ignore", disabled=off)
-
-
 bars = ui.view(views.bar_data, indicator, year, province, lang)
 if bars.empty:
     st.info(t("no_data_for", lang, indicator=names[indicator], year=year))
 else:
     st.plotly_chart(charts.commune_bars(bars, names[indicator], year, lang), key="communes_bars", config=charts.DOWNLOAD_CONFIG)
     make_bars = lambda cur: meeting.ranking_figure(cur, meeting.Area(province), indicator, year, lang)  # noqa: E731
-    ui_downloads(export.chart_downloads(ui.cursor(), make_bars, stem + f"-{indicator}", lang), "communes_bars")
+    ui.download_buttons(export.chart_downloads(ui.cursor(), make_bars, stem + f"-{indicator}", lang), "communes_bars", problem, 4)
 
 st.subheader(t("communes_trend", lang))
 communes = ui.view(views.communes_with_data, province)
@@ -47,7 +40,7 @@ st.plotly_chart(charts.commune_trend(values, paths, commune, lang), key="commune
 st.caption(t("communes_trend_note", lang))
 make_trend = lambda cur: meeting.trend_figure(cur, meeting.Area(province, commune), lang)  # noqa: E731
 trend_stem = meeting.file_name(meeting.Area(province, commune), year, "")
-ui_downloads(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend")
+ui.download_buttons(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend", problem, 4)
 
 st.subheader(t("communes_table", lang, indicator=names[indicator]))
 table = ui.view(views.commune_year_table, indicator, province, lang)

@@ -25,17 +25,8 @@ if problem:
     st.warning(problem, icon="⚠️")
 
 
-def buttons(downloads: list[export.Download], prefix: str) -> None:
-    """Download buttons whose bytes are made only when clicked (Streamlit runs the callable then)."""
-    for spec, column in zip(downloads, st.columns(len(downloads)), strict=True):
-        disabled = spec.needs_browser and problem is not None
-        column.download_button(
-            spec.label, spec.data, spec.file_name, spec.mime, key=f"{prefix}_{spec.kind}", on_click="ignore", disabled=disabled
-        )
-
-
 con = ui.cursor()
-buttons(export.meeting_downloads(con, year, province, commune, lang), "meeting_pack")
+ui.download_buttons(export.meeting_downloads(con, year, province, commune, lang), "meeting_pack", problem)
 
 cards = ui.view(views.overview_cards, year, province, lang)
 summary_title = t("export_summary_title", lang, area=meeting.Area(province).title(lang), year=year)
@@ -44,9 +35,10 @@ st.plotly_chart(
     charts.status_summary([c.name for c in cards], [c.counts for c in cards], summary_title, lang), key="meeting_summary"
 )
 stem = meeting.file_name(meeting.Area(province), year, "")
-buttons(
+ui.download_buttons(
     export.chart_downloads(con, lambda cur: meeting.summary_figure(cur, meeting.Area(province), year, lang), stem, lang),
     "meeting_summary",
+    problem,
 )
 
 names = ui.view(views.indicator_names, lang)
@@ -54,4 +46,4 @@ indicator = st.selectbox(t("pick_indicator", lang), list(names), format_func=nam
 table = ui.view(views.commune_year_table, indicator, province, lang)
 st.plotly_chart(charts.commune_heatmap(table, names[indicator], lang), key="meeting_heatmap")
 make_heatmap = lambda cur: meeting.heatmap_figure(cur, meeting.Area(province), indicator, lang)  # noqa: E731
-buttons(export.chart_downloads(con, make_heatmap, f"{stem}-{indicator}", lang), "meeting_heatmap")
+ui.download_buttons(export.chart_downloads(con, make_heatmap, f"{stem}-{indicator}", lang), "meeting_heatmap", problem)

@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 
 import openpyxl
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -24,19 +25,31 @@ AUTHOR = "NQ57"
 PROBLEMS_SHEET = "Danh sách lỗi"
 
 
+def _writable(ws: Worksheet, row: int, column: int) -> Cell:
+    """The cell to mark: inside a merged range, the range's top-left cell (the others cannot hold a comment)."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if cell.coordinate in merged:
+                return ws.cell(row=merged.min_row, column=merged.min_col)
+    return cell
+
+
 def _mark(ws: Worksheet, problems: list[Problem], lang: Lang, first_col: int, fill=ERROR_FILL) -> dict[int, list[str]]:
     """Fill and comment each problem's cell; returns row -> messages for problems without a cell."""
-    by_cell: dict[tuple[int, int], list[str]] = defaultdict(list)
+    by_cell: dict[str, list[str]] = defaultdict(list)  # the cell marked (merged ranges: top-left) -> messages
     by_row: dict[int, list[str]] = defaultdict(list)
     for p in problems:
         if p.row is None:
             continue
         message = problem_message(p.code, p.params, lang)
         col = p.col if p.col is not None else first_col
-        by_cell[(p.row, col)].append(message)
+        target = _writable(ws, p.row, col + 1)
+        prefix = f"{t('col_row', lang)} {p.row}: " if target.row != p.row else ""  # a merged cell spans rows
+        by_cell[target.coordinate].append(prefix + message)
         by_row[p.row].append(f"{p.column}: {message}" if p.column else message)
-    for (row, col), messages in by_cell.items():
-        cell = ws.cell(row=row, column=col + 1)
+    for coordinate, messages in by_cell.items():
+        cell = ws[coordinate]
         cell.fill = fill
         comment = Comment("\n".join(messages), AUTHOR)
         comment.width, comment.height = 320, 40 + 30 * len(messages)

@@ -136,6 +136,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     )
     if report.compared:
         print("figures identical to the previous database: " + ("yes" if report.identical else "NO"))
+    elif report.compare_error:
+        print(f"the previous database could not be read to compare figures: {report.compare_error}")
     if report.backup:
         print(f"previous database kept as {report.backup}")
     return 0 if report.identical is not False else 1

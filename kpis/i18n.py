@@ -207,6 +207,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scope_commune": ("Xã {commune} ({province})", "{commune} commune ({province})"),
     "scope_province": ("Tỉnh {province}", "{province} province"),
     # --- uploads, template and history (issue 3) ----------------------------------------
+    "unit_ambiguous": (
+        "Đơn vị «{value}» có thể là: {names}; hãy ghi đúng tên đầy đủ (kèm Thôn/Bản).",
+        "Unit '{value}' could be any of: {names}; write its full registered name (with Thôn/Bản).",
+    ),
     "page_history": ("Lịch sử nộp", "History"),
     "upload_preview_note": (
         "Xem trước: mỗi dòng sẽ ghi vào cơ sở dữ liệu; cột «(cũ)» là số đang hiển thị, trống nếu là số liệu mới.",

@@ -18,6 +18,7 @@ from kpis import audit, store
 from kpis.catalog import Catalog, default_catalog
 from kpis.i18n import DEFAULT_LANG, Lang, format_problem, t
 from kpis.ingest import IngestError, read_table
+from kpis.text import name_key
 from kpis.validate import Problem, Validated, WriteCheck, check_scope, validate
 
 
@@ -62,7 +63,8 @@ def check_file(
         table = read_table(data, file_name)
     except IngestError as e:
         return Validated(pd.DataFrame(), [Problem(None, None, e.code, e.params)])
-    checked = validate(table, catalog, store.registry(con), store.known_units(con))
+    named = {name_key(str(v), strip_prefix=True) for v in set(table.data.get("commune", [])) if v is not None}
+    checked = validate(table, catalog, store.registry(con), store.known_units(con, named))
     if may_write is not None:
         checked = check_scope(checked, may_write)
     return checked
@@ -103,6 +105,8 @@ def changes_for(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFr
                        arg_max(v.denominator, v.submission_id) AS denominator
                 FROM submission_values v
                 WHERE v.unit_id IN (SELECT unit_id FROM inc WHERE unit_id IS NOT NULL)
+                  AND v.unit_id BETWEEN (SELECT min(unit_id) FROM inc) AND (SELECT max(unit_id) FROM inc)
+                  AND v.year IN (SELECT DISTINCT year FROM inc)
                   AND v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
                 GROUP BY ALL
             )

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,12 +30,16 @@ from kpis.text import fold, nfc
 
 MAX_HEADER_SCAN = 30  # title rows above the header are normal in hand-made sheets
 MAX_FILE_BYTES = 10 * 1024 * 1024  # also Streamlit's server.maxUploadSize (.streamlit/config.toml)
-MAX_INFLATED_BYTES = 200 * 1024 * 1024  # a 20,000-row workbook inflates to about 10 MB
+MAX_INFLATED_BYTES = 100 * 1024 * 1024  # a 20,000-row workbook inflates to about 10 MB
 MAX_ROWS = 50_000
-TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals", "cong:", "tong cong:", "tong:"})
+TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals"})
+SUBTOTAL_LABELS = frozenset({"cong"})  # "Cộng" sums its section; the others sum every row above
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")  # a password-protected .xlsx is an OLE file with this stream
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HeaderMatcher = Callable[[str], str | None]
 
 
@@ -110,12 +117,23 @@ def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
             if declared > limit:
                 raise IngestError("file_inflates", size=_mb(declared), limit=_mb(limit))
             total = 0
+            row_limit = MAX_ROWS * 2 + MAX_HEADER_SCAN  # blank rows are allowed, within reason
             for member in members:
+                is_sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+                rows, tail = 0, b""
                 with zf.open(member) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
                         if total > limit:
                             raise IngestError("file_inflates", size=f"> {_mb(limit)}", limit=_mb(limit))
+                        if is_sheet:  # count rows while inflating, before any reader turns them into objects
+                            rows += len(_ROW_TAG.findall(tail + chunk))
+                            tail = chunk[-8:]
+                            rows -= len(_ROW_TAG.findall(tail))
+                            if rows > row_limit:
+                                raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+                if is_sheet:
+                    rows += len(_ROW_TAG.findall(tail))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
         raise IngestError("file_not_xlsx") from e
 
@@ -158,25 +176,44 @@ def grid_from_csv(data: bytes) -> list[list[Any]]:
     if "\x00" in text:
         raise IngestError("file_encoding")
     delimiter = _sniff_delimiter(text)
-    try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:  # strict: a quote opened and never closed must refuse the file, not swallow the rows after it
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
     except csv.Error as e:
         raise IngestError("file_csv_broken", detail=str(e)) from e
+
+
+def _read_sheets(wb: python_calamine.CalamineWorkbook) -> list[tuple[str, list[list[Any]]]]:
+    return [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
+
+
+def _sheets_of(data: bytes) -> list[tuple[str, list[list[Any]]]]:
+    if data[:8] != OLE_MAGIC:
+        return _read_sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+    if _ENCRYPTED_OOXML in data:
+        raise IngestError("file_password")
+    # calamine recognises an encrypted .xls only when it reads it from a path ending in .xls
+    fd, path = tempfile.mkstemp(suffix=".xls")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return _read_sheets(python_calamine.CalamineWorkbook.from_path(path))
+    finally:
+        os.unlink(path)
 
 
 def sheets_from_workbook(data: bytes) -> list[tuple[str, list[list[Any]]]]:
     if data[:4] == b"PK\x03\x04":
         check_inflated_size(data)
     try:
-        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for name in wb.sheet_names:
-            sheets.append((name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+        return _sheets_of(data)
+    except IngestError:
+        raise
     except python_calamine.PasswordError as e:
         raise IngestError("file_password") from e
-    except Exception as e:  # calamine raises several types for a damaged or foreign file
+    except BaseException as e:  # calamine raises several types, and a Rust panic is a BaseException
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         raise IngestError("file_not_xlsx") from e
-    return sheets
 
 
 def _is_blank(value: Any) -> bool:
@@ -202,13 +239,15 @@ def _find_header(grid: list[list[Any]], match: HeaderMatcher) -> tuple[int, dict
     return best
 
 
-def _is_totals(row: list[Any]) -> bool:
-    """A 'Tổng cộng' / 'Cộng' / 'Tổng' row: its first non-blank cell says so."""
+def _totals_label(row: list[Any]) -> str | None:
+    """'tong cong', 'cong', ... when the row's first non-blank cell says it is a totals row."""
     for value in row:
         if value is None or value == "":
             continue
-        return type(value) is str and len(value) < 16 and fold(value).rstrip(" :") in TOTALS_LABELS
-    return False
+        if type(value) is str and len(value) < 16 and (label := fold(value).rstrip(" :")) in TOTALS_LABELS:
+            return label
+        return None
+    return None
 
 
 def _clean(value: Any) -> Any:
@@ -236,8 +275,9 @@ def _table_from_grid(
     kept: list[list[Any]] = []
     for offset, (row, cells) in enumerate(zip(body, picked, strict=True)):
         line = header_idx + 2 + offset
-        if _is_totals(row):
-            table.totals.append(TotalsRow(line, {col_map[c]: cells[c] for c in wanted}, block_start, line - 1))
+        if label := _totals_label(row):
+            start = block_start if label in SUBTOTAL_LABELS else header_idx + 2
+            table.totals.append(TotalsRow(line, {col_map[c]: cells[c] for c in wanted}, start, line - 1))
             block_start = line + 1
             continue
         if all(_is_blank(cells[c]) for c in wanted):
@@ -264,7 +304,7 @@ def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header)
     check_size(data)
     lower = file_name.lower()
     is_zip = data[:4] == b"PK\x03\x04"
-    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+    is_ole = data[:8] == OLE_MAGIC  # legacy .xls, or an encrypted .xlsx
     if lower.endswith(SPREADSHEET_SUFFIXES) or is_zip or is_ole:
         sheets, kind = sheets_from_workbook(data), "workbook"
     elif lower.endswith(TEXT_SUFFIXES):

@@ -25,6 +25,7 @@ _THOUSANDS = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
 _PLAIN = re.compile(r"^\d+$")
 _ZERO_DECIMAL = re.compile(r"^(\d+)[.,]0+$")
 _DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+_GROUPED_DECIMAL = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$|^\d{1,3}(?:,\d{3})+\.\d+$")  # 1.200,5 / 1,200.5
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -53,7 +54,7 @@ def parse_count(value: Any) -> int:
             n = int(re.sub(r"[.,\s]", "", digits))
         elif m := _ZERO_DECIMAL.match(digits):
             n = int(m.group(1))
-        elif _DECIMAL.match(digits):
+        elif _DECIMAL.match(digits) or _GROUPED_DECIMAL.match(digits):
             raise ParseError("count_not_whole", value=value.strip())
         else:
             raise ParseError("count_not_number", value=value.strip())
@@ -121,6 +122,8 @@ def _parse_quarter(value: Any) -> int:
     if not isinstance(value, str):
         raise ParseError("quarter_invalid", value=str(value))
     key = fold(value).replace(" ", "")
+    if m := re.fullmatch(r"([1-4])[.,]0+", key):  # 3.0, as a number exported to text
+        return int(m.group(1))
     for prefix in ("quy", "q"):
         if key.startswith(prefix):
             key = key[len(prefix) :]

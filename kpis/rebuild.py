@@ -35,6 +35,7 @@ class RebuildReport:
     compared: bool  # whether the previous database could be read to compare figures
     identical: bool | None
     backup: Path | None
+    compare_error: str | None = None  # why the previous database could not be compared, if it could not
 
 
 def _kept_bytes(uploads: Path, event: dict) -> bytes:
@@ -113,23 +114,23 @@ def rebuild(db: Path) -> RebuildReport:
     try:
         subs, withdrawals, communes, task_events = replay(events, con)
         new_figures = _figures(con)
-    finally:
+    except BaseException:
         con.close()
-    compared, identical = False, None
+        store.remove_database(fresh)  # a failed rebuild leaves nothing behind
+        raise
+    con.close()
+    compared, identical, compare_error = False, None, None
     if db.exists():
         try:
             old = duckdb.connect(str(db), read_only=True)
-        except duckdb.Error:
-            old = None  # damaged or locked: nothing to compare with
-        if old is not None:
             try:
                 old_figures = _figures(old)
-                compared = True
-                identical = old_figures.reset_index(drop=True).equals(new_figures.reset_index(drop=True))
-            except duckdb.Error:
-                pass
             finally:
                 old.close()
+            compared = True
+            identical = old_figures.reset_index(drop=True).equals(new_figures.reset_index(drop=True))
+        except duckdb.Error as e:  # damaged, locked by a running dashboard, or too old to read
+            compare_error = str(e).splitlines()[0]
     backup = None
     if db.exists():
         backup = db.with_name(f"{db.name}.bak-{dt.datetime.now():%Y%m%d-%H%M%S}")
@@ -140,4 +141,4 @@ def rebuild(db: Path) -> RebuildReport:
     if events and not journal.exists():
         raise RebuildError(f"{journal}: journal vanished during rebuild")
     store.journal_path(fresh).unlink(missing_ok=True)
-    return RebuildReport(db, subs, withdrawals, communes, task_events, compared, identical, backup)
+    return RebuildReport(db, subs, withdrawals, communes, task_events, compared, identical, backup, compare_error)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,9 +260,17 @@ GROUP BY v.unit_id, v.year, v.indicator
 
 def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     """Recompute the derived yearly values a submission's keys touch (inside the caller's transaction)."""
-    keys = f"SELECT DISTINCT unit_id, year, indicator FROM submission_values WHERE submission_id = {int(submission_id)}"
+    sid = int(submission_id)
+    keys = f"SELECT DISTINCT unit_id, year, indicator FROM submission_values WHERE submission_id = {sid}"
+    # History for the same units sits in row groups of their own; a range lets DuckDB skip the rest.
+    low, high, years = con.execute(
+        f"SELECT min(unit_id), max(unit_id), list(DISTINCT year) FROM submission_values WHERE submission_id = {sid}"
+    ).fetchall()[0]
+    if low is None:
+        return
     con.execute(f"DELETE FROM unit_year_values WHERE (unit_id, year, indicator) IN ({keys})")
-    con.execute(_UNIT_YEAR_FILL.format(keys=keys))
+    prune = f"AND v.unit_id BETWEEN {int(low)} AND {int(high)} AND v.year IN ({', '.join(str(int(y)) for y in years)})"
+    con.execute(_UNIT_YEAR_FILL.format(keys=keys).replace("GROUP BY v.unit_id", prune + "\nGROUP BY v.unit_id"))
 
 
 def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
@@ -412,9 +421,15 @@ def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int 
     return row[0] if row and row[0] is not None else None
 
 
-def known_units(con: duckdb.DuckDBPyConnection) -> list[KnownUnit]:
-    rows = con.execute("SELECT c.province, c.name, u.key, u.name FROM units u JOIN communes c ON c.id = u.commune_id").fetchall()
-    return [KnownUnit(*r) for r in rows]
+def known_units(con: duckdb.DuckDBPyConnection, commune_keys: Iterable[str] | None = None) -> list[KnownUnit]:
+    """Units already registered; with commune_keys (name_key(..., strip_prefix=True)), only those communes'."""
+    sql = "SELECT c.province, c.name, u.key, u.name FROM units u JOIN communes c ON c.id = u.commune_id"
+    if commune_keys is None:
+        return [KnownUnit(*r) for r in con.execute(sql).fetchall()]
+    keys = sorted(set(commune_keys))
+    if not keys:
+        return []
+    return [KnownUnit(*r) for r in con.execute(sql + " WHERE c.key IN (SELECT unnest(?))", [keys]).fetchall()]
 
 
 def store_submission(

@@ -73,19 +73,28 @@ class _Registry:
             self.provinces.setdefault(name_key(c.province, strip_prefix=True), c.province)
             self.communes[(c.province, name_key(c.name, strip_prefix=True))] = c
         self.unit_keys: set[tuple[str, str, str]] = set()
+        self.unit_names: dict[tuple[str, str, str], str] = {}
         self.unit_by_bare_name: dict[tuple[str, str, str], list[str]] = {}
         for u in units:
             self.unit_keys.add((u.province, u.commune, u.key))
+            self.unit_names[(u.province, u.commune, u.key)] = u.name
             bare = name_key(u.name, strip_prefix=True)
             self.unit_by_bare_name.setdefault((u.province, u.commune, bare), []).append(u.key)
 
-    def unit_key(self, province: str | None, commune: str | None, name: str) -> str:
-        """The key of the unit this name means: exact, else the one unit equal but for a Thôn/Bản prefix."""
+    def unit_key(self, province: str | None, commune: str | None, name: str) -> tuple[str, list[str]]:
+        """The key of the unit this name means, and the registered names it could mean if ambiguous.
+
+        Exact match first; else the one unit equal but for a Thôn/Bản prefix; with two such units
+        ("Bản Na Sang" and "Thôn Na Sang" for "Na Sang") the name is ambiguous and must be refused,
+        or the village would be counted twice.
+        """
         key = name_key(name)
         if province is None or commune is None or (province, commune, key) in self.unit_keys:
-            return key
+            return key, []
         candidates = self.unit_by_bare_name.get((province, commune, name_key(name, strip_prefix=True)), [])
-        return candidates[0] if len(candidates) == 1 else key
+        if len(candidates) == 1:
+            return candidates[0], []
+        return key, sorted(self.unit_names[(province, commune, k)] for k in candidates) if len(candidates) > 1 else []
 
     def province(self, text: str) -> str | None:
         return self.provinces.get(name_key(text, strip_prefix=True))
@@ -258,7 +267,10 @@ def _unit(registry: _Registry, province: str | None, commune: str | None, raw: A
     text = clean_display(_text(raw))
     if not text:
         return ("", ""), ("required", {})
-    return (text, registry.unit_key(province, commune, text)), None
+    key, ambiguous = registry.unit_key(province, commune, text)
+    if ambiguous:
+        return (text, key), ("unit_ambiguous", {"value": text, "names": ", ".join(ambiguous)})
+    return (text, key), None
 
 
 def _parsed(parser: Callable[[Any], int], raw: Any) -> tuple[int | None, Issue]:

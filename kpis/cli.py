@@ -13,30 +13,13 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from kpis import accounts, store
 from kpis.catalog import CatalogError, parse_registry
 from kpis.i18n import LANGS, t
 from kpis.importer import import_file
 from kpis.progress import OUTPUT_COLUMNS, progress
-
-
-def _records(frame) -> list[dict[str, Any]]:
-    out = []
-    for rec in frame[OUTPUT_COLUMNS].to_dict(orient="records"):
-        clean: dict[str, Any] = {}
-        for k, v in rec.items():
-            if v is None or pd.isna(v):
-                clean[k] = None
-            elif hasattr(v, "item"):
-                clean[k] = v.item()
-            else:
-                clean[k] = v
-        out.append(clean)
-    return out
+from kpis.records import json_records
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -60,7 +43,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
-    records = _records(progress(con, args.level, args.year))
+    records = json_records(progress(con, args.level, args.year), OUTPUT_COLUMNS)
     if args.format == "json":
         json.dump(records, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -43,6 +43,7 @@ from kpis.periods import (
     quarter_ranges,
     quarters_between,
 )
+from kpis.records import json_records
 from kpis.text import fold
 
 Level = Literal["commune", "unit"]
@@ -432,17 +433,4 @@ def headline_metrics(head: Headline, lang: Lang) -> list[tuple[str, str]]:
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """report_status() rows as plain JSON-able dicts: ISO dates, None for no value."""
-    out = []
-    for rec in frame[OUTPUT_COLUMNS].to_dict(orient="records"):
-        clean: dict[str, object] = {}
-        for k, v in rec.items():
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                clean[k] = None
-            elif isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):
-                clean[k] = v.isoformat()
-            elif hasattr(v, "item"):
-                clean[k] = v.item()
-            else:
-                clean[k] = v
-        out.append(clean)
-    return out
+    return json_records(frame, OUTPUT_COLUMNS)

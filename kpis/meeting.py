@@ -227,7 +227,11 @@ def unit_progress(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd
 
 def area_rows(con: duckdb.DuckDBPyConnection, area: Area, year: int | None, level: str) -> pd.DataFrame:
     """progress() rows (or unit rows) of one area at one level."""
-    rows = unit_progress(con, year) if level == "unit" else progress(con, level, year)  # type: ignore[arg-type]
+    if level == "unit":
+        rows = unit_progress(con, year)
+    else:  # only this area's figures are computed (an area's figures never depend on others')
+        commune = area.commune if level == "commune" else None
+        rows = progress(con, level, year, province=area.province, commune=commune)  # type: ignore[arg-type]
     rows = rows[rows["province"] == area.province]
     if area.commune and level != "province":
         rows = rows[rows["commune"] == area.commune]
@@ -380,23 +384,7 @@ def ranking_figure(
 
 def trend_data(con: duckdb.DuckDBPyConnection, area: Area, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area's own figures across years and each indicator's straight path to its target."""
-    if area.commune:
-        return views.trend_data(con, area.province, area.commune, lang)
-    prog = area_rows(con, area, None, "province")
-    names = views.indicator_names(con, lang)
-    prog["indicator_name"] = prog["indicator"].map(names)
-    book = TargetBook(plan_targets(con))
-    paths = []
-    for code, group in prog.groupby("indicator", sort=False):
-        group = group.sort_values("year")
-        first_year, first_value = int(group["year"].iloc[0]), float(group["value_pct"].iloc[0])
-        rule = book.applicable(area.province, None, code, first_year)
-        if rule is None:
-            continue
-        for y in range(first_year, max(rule.target_year, first_year) + 1):
-            value = path_value(first_year, first_value, rule.target_year, rule.target_pct, y)
-            paths.append({"indicator": code, "indicator_name": names[code], "year": y, "path_pct": value})
-    return prog, pd.DataFrame(paths, columns=["indicator", "indicator_name", "year", "path_pct"])
+    return views.trend_data(con, area.province, area.commune, lang)
 
 
 def trend_figure(con: duckdb.DuckDBPyConnection, area: Area, lang: Lang, slide: bool = True) -> go.Figure:

@@ -151,10 +151,13 @@ def bar_data(con: duckdb.DuckDBPyConnection, indicator: str, year: int, province
     return prog
 
 
-def trend_data(con: duckdb.DuckDBPyConnection, province: str, commune: str, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One commune across years: its values, and each indicator's straight path to its target."""
-    prog = progress(con, "commune")
-    prog = prog[(prog["province"] == province) & (prog["commune"] == commune)].copy()
+def trend_data(
+    con: duckdb.DuckDBPyConnection, province: str, commune: str | None, lang: Lang
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One area (a commune, or a province when commune is None) across years: its values, and each
+    indicator's straight path from its first reported year to its target."""
+    level = "commune" if commune else "province"
+    prog = progress(con, level, province=province, commune=commune).copy()
     names = indicator_names(con, lang)
     prog["indicator_name"] = prog["indicator"].map(names)
     book = TargetBook(plan_targets(con))
@@ -165,8 +168,7 @@ def trend_data(con: duckdb.DuckDBPyConnection, province: str, commune: str, lang
         rule = book.applicable(province, commune, code, first_year)
         if rule is None:
             continue
-        end = max(rule.target_year, first_year)
-        for y in range(first_year, end + 1):
+        for y in range(first_year, max(rule.target_year, first_year) + 1):
             value = path_value(first_year, first_value, rule.target_year, rule.target_pct, y)
             paths.append({"indicator": code, "indicator_name": names[code], "year": y, "path_pct": value})
     return prog.reset_index(drop=True), pd.DataFrame(paths, columns=["indicator", "indicator_name", "year", "path_pct"])

@@ -54,8 +54,11 @@ JOIN communes c ON c.id = u.commune_id
 """
 
 
-def _area_filter(province: str | None, commune: str | None) -> tuple[str, list[str]]:
+def _area_filter(province: str | None, commune: str | None, up_to: int | None = None) -> tuple[str, list]:
     clauses, params = [], []
+    if up_to is not None:  # later years never change a year's figure or its status (the first year is the earliest)
+        clauses.append("y.year <= ?")
+        params.append(up_to)
     if province is not None:
         clauses.append("c.province = ?")
         params.append(province)
@@ -78,10 +81,12 @@ def unit_year_values(con: duckdb.DuckDBPyConnection, province: str | None = None
     return con.execute(_unit_year_sql(where) + " ORDER BY province, commune, unit, year, indicator", params).df()
 
 
-def _area_sums(con: duckdb.DuckDBPyConnection, level: Level, province: str | None, commune: str | None) -> pd.DataFrame:
+def _area_sums(
+    con: duckdb.DuckDBPyConnection, level: Level, province: str | None, commune: str | None, up_to: int | None = None
+) -> pd.DataFrame:
     keys = "province, commune" if level == "commune" else "province"
     select_commune = "" if level == "commune" else ", NULL::VARCHAR AS commune"
-    where, params = _area_filter(province, commune if level == "commune" else None)
+    where, params = _area_filter(province, commune if level == "commune" else None, up_to)
     return con.execute(
         f"""
         SELECT {keys}{select_commune}, indicator, year,
@@ -118,6 +123,9 @@ class TargetBook:
             schedule.append((int(row.year), float(row.target_pct), row.plan_id))
         for schedule in self._schedules.values():
             schedule.sort()
+
+    def communes_with_own_targets(self) -> set[tuple[str, str]]:
+        return {(p, c) for p, c, _ in self._schedules if c is not None}
 
     def schedule(self, province: str, commune: str | None, indicator: str) -> list[tuple[int, float, str]]:
         """The target years that apply: the commune's own plan, else the province plan."""
@@ -172,7 +180,7 @@ def progress(
 
     province / commune narrow the areas computed (the figures of an area never depend on others).
     """
-    sums = _area_sums(con, level, province, commune)
+    sums = _area_sums(con, level, province, commune, up_to=year)
     if sums.empty:
         return pd.DataFrame(columns=[*OUTPUT_COLUMNS, "plan_id", "units"])
     sums["value_pct"] = sums["numerator"] * 100.0 / sums["denominator"]
@@ -192,10 +200,15 @@ def _rules_for(sums: pd.DataFrame, book: TargetBook) -> pd.DataFrame:
     """target_pct, target_year and plan_id for each row; the rule is looked up once per distinct area-year."""
     memo: dict[tuple, TargetRule | None] = {}
     found = []
-    for key in zip(sums["province"], sums["commune"], sums["indicator"], sums["year"], strict=True):
+    own = book.communes_with_own_targets()
+    for province, commune, indicator, year in zip(
+        sums["province"], sums["commune"], sums["indicator"], sums["year"], strict=True
+    ):
+        commune = commune if isinstance(commune, str) else None
+        # communes without a plan of their own share their province's schedule: one lookup for all of them
+        key = (province, commune if (province, commune) in own else None, indicator, year)
         if key not in memo:
-            province, commune, indicator, year = key
-            memo[key] = book.applicable(province, commune if isinstance(commune, str) else None, indicator, int(year))
+            memo[key] = book.applicable(province, key[1], indicator, int(year))
         found.append(memo[key])
     return pd.DataFrame(
         {

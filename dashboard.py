@@ -8,8 +8,7 @@ from kpis.i18n import t
 st.set_page_config(page_title="NQ57 – Truyền thông KH, CN, ĐMST và CĐS", page_icon="📊", layout="wide")
 ui.mark_navigation_ready()
 lang = ui.language_switch()
-account = ui.account_box(lang)
-st.sidebar.caption(t("app_caption", lang))
+held = ui.held_account()  # from the session only: navigation comes before anything touches the database
 admin_pages = [
     st.Page("pages/accounts.py", title=t("page_accounts", lang), icon="👥"),
     st.Page("pages/audit.py", title=t("page_audit", lang), icon="🧾"),
@@ -25,9 +24,12 @@ navigation = st.navigation(
         st.Page("pages/compliance.py", title=t("compliance_page", lang), icon="📬"),
         st.Page("pages/tasks.py", title=t("tasks_page", lang), icon="✅"),
         st.Page("pages/task_progress.py", title=t("tasks_progress_page", lang), icon="✍️"),
-        *(admin_pages if account is not None and account.is_admin else []),
+        *(admin_pages if held is not None and held.is_admin else []),
     ]
 )
+ui.open_database(lang)  # on a fresh clone this builds the demo database once, under a spinner
+account = ui.account_box(lang)
+st.sidebar.caption(t("app_caption", lang))
 ui.demo_notice(lang)
 try:
     navigation.run()

@@ -100,6 +100,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đây là SỐ LIỆU MINH HỌA (tự tạo, không có thật) để làm quen với hệ thống. Số liệu thật được nộp ở trang «Nộp báo cáo».",
         "This is DEMO DATA (made up, not real) to try the system. Real figures are submitted on the 'Upload' page.",
     ),
+    "building_demo": (
+        "Lần chạy đầu: đang dựng cơ sở dữ liệu từ các tệp minh họa (khoảng nửa phút)...",
+        "First start: building the database from the demo files (about half a minute)...",
+    ),
     "no_data_yet": (
         "Chưa có số liệu nào. Hãy nộp báo cáo quý ở trang «Nộp báo cáo».",
         "No figures yet. Submit a quarterly report on the 'Upload' page.",

@@ -102,6 +102,21 @@ def view(func: Callable[..., T], *args: Any) -> T:
 ACCOUNT_KEY = "_account"
 
 
+def held_account() -> accounts.Account | None:
+    """The account this session signed in with, without asking the database (pages re-check it)."""
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def open_database(current: Lang) -> None:
+    """Open the connection now, saying so when the first start builds the demo database."""
+    path = Path(db_path())
+    if not path.exists() and path == store.DEFAULT_DB.resolve():
+        with st.spinner(t("building_demo", current)):
+            cursor()
+    else:
+        cursor()
+
+
 def current_account() -> accounts.Account | None:
     """The signed-in account, re-read each run so a disabled account is signed out at once."""
     held = st.session_state.get(ACCOUNT_KEY)

@@ -128,6 +128,10 @@ def _lists(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, province: str 
     return ranges
 
 
+def _letter(column: str) -> str:
+    return get_column_letter(COLUMNS.index(column) + 1)
+
+
 def build_template(
     con: duckdb.DuckDBPyConnection, scope: TemplateScope = TemplateScope(None, None, None, None), lang: Lang = "vi"
 ) -> bytes:
@@ -154,55 +158,19 @@ def build_template(
     for r in range(2, last + 1):
         for j in range(1, len(COLUMNS) + 1):
             ws.cell(row=r, column=j).protection = Protection(locked=False)
-    for key, rng in ranges.items():
-        letter = get_column_letter(COLUMNS.index(key) + 1)
-        dv = DataValidation(
-            type="list",
-            formula1=f"={rng}",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=t("template_error_title", lang),
-            error=t("template_error_list", lang),
-        )
-        dv.add(f"{letter}2:{letter}{last}")
+
+    def check(first: str, last_column: str, error_key: str, **rule: str) -> None:
+        """An Excel data-validation rule on rows 2..last of the columns first..last_column."""
+        dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang),
+                            error=t(error_key, lang), **rule)  # fmt: skip
+        dv.add(f"{_letter(first)}2:{_letter(last_column)}{last}")
         ws.add_data_validation(dv)
-    quarter = get_column_letter(COLUMNS.index("quarter") + 1)
-    dv = DataValidation(
-        type="list",
-        formula1='"1,2,3,4"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=t("template_error_title", lang),
-        error=t("template_error_quarter", lang),
-    )
-    dv.add(f"{quarter}2:{quarter}{last}")
-    ws.add_data_validation(dv)
-    year = get_column_letter(COLUMNS.index("year") + 1)
-    dv = DataValidation(
-        type="whole",
-        operator="between",
-        formula1="2024",
-        formula2="2035",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=t("template_error_title", lang),
-        error=t("template_error_year", lang),
-    )
-    dv.add(f"{year}2:{year}{last}")
-    ws.add_data_validation(dv)
-    first_num = get_column_letter(COLUMNS.index("numerator") + 1)
-    last_num = get_column_letter(COLUMNS.index("denominator") + 1)
-    dv = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=t("template_error_title", lang),
-        error=t("template_error_count", lang),
-    )
-    dv.add(f"{first_num}2:{last_num}{last}")
-    ws.add_data_validation(dv)
+
+    for key, rng in ranges.items():
+        check(key, key, "template_error_list", type="list", formula1=f"={rng}")
+    check("quarter", "quarter", "template_error_quarter", type="list", formula1='"1,2,3,4"')
+    check("year", "year", "template_error_year", type="whole", operator="between", formula1="2024", formula2="2035")
+    check("numerator", "denominator", "template_error_count", type="whole", operator="greaterThanOrEqual", formula1="0")
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns

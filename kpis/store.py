@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,6 +171,26 @@ SELECT * EXCLUDE (rn) FROM (
 
 class StoreError(Exception):
     """The database cannot be opened or written; the message says why."""
+
+
+# One writer at a time in this process. Every page thread shares one DuckDB connection (a cursor
+# each); two transactions writing the same rows at once make DuckDB raise "Conflict on update!".
+# Taking this lock around every write turns that race into a short wait. Re-entrant, so a write
+# may call another (an upload records its audit row inside its own transaction).
+WRITE_LOCK = threading.RLock()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Hold WRITE_LOCK and run one transaction: commit when the block ends, roll back if it raises."""
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 @dataclass(frozen=True)

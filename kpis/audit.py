@@ -82,6 +82,15 @@ def events(
     return con.execute(sql, params).df()
 
 
+def default_window(reference: dt.date, today: dt.date, days: int = 30) -> tuple[dt.date, dt.date]:
+    """The audit page's first view: the 30 days up to the reference day, and on to today.
+
+    On a real database both days are today. A demo database stands for a day of its own
+    (store.reference_day): its made-up history and a visitor's own sign-ins both show.
+    """
+    return min(reference, today) - dt.timedelta(days=days), max(reference, today)
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
     """The events as CSV (UTF-8 with BOM, so Excel opens the Vietnamese correctly).
 

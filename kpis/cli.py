@@ -68,7 +68,7 @@ def cmd_compliance(args: argparse.Namespace) -> int:
     from kpis.compliance import records, report_status
 
     con = store.connect(args.db)
-    rows = records(report_status(con, args.as_of, args.level))
+    rows = records(report_status(con, args.as_of or store.reference_day(con), args.level))
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_progress)
 
     p = with_db(sub.add_parser("compliance", help="each commune's quarterly report: on time, late or missing"))
-    p.add_argument("--as-of", type=_day, default=dt.date.today(), help="YYYY-MM-DD (default today)")
+    p.add_argument("--as-of", type=_day, default=None, help="YYYY-MM-DD (default: today; a demo database's own day)")
     p.add_argument("--level", choices=["commune", "unit"], default="commune")
     p.add_argument("--format", choices=["json", "csv"], required=True)
     p.set_defaults(func=cmd_compliance)

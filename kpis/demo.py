@@ -24,6 +24,10 @@ from kpis.schema import COLUMNS, HEADERS_VI
 DEMO_DIR = store.ROOT / "data" / "demo"
 MANIFEST = "manifest.csv"
 PERIODS = [(2025, q) for q in (1, 2, 3, 4)] + [(2026, q) for q in (1, 2, 3)]
+# The day the demo stands for: after its last upload (29/10/2026), before Mường Ảng's quý III/2026
+# report falls due (10/12/2026). Pages read the demo as of this day (store.reference_day), so it
+# shows the same late and missing reports whatever the real date is.
+DEMO_DAY = dt.date(2026, 11, 15)
 
 # (province, commune, pace): pace > 1 runs ahead of the plan's path, < 1 behind it.
 COMMUNES: list[tuple[str, str, float]] = [
@@ -315,7 +319,7 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR) -> dict[str, int]:
                     sheet = tasks.import_sheet(con, path.read_bytes(), path.name, m["uploaded_by"], at)
                     if not sheet.accepted:
                         raise store.StoreError(f"demo task sheet {path.name} was refused: {sheet.messages('en')}")
-        store.mark_demo(con)
+        store.mark_demo(con, DEMO_DAY)
         demo_accounts = accounts.create_demo_accounts(con)
     finally:
         con.close()

@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from kpis import compliance, meeting, slides, tasks, views, workbook
+from kpis import compliance, meeting, slides, store, tasks, views, workbook
 from kpis.charts import SLIDE_HEIGHT, SLIDE_WIDTH
 from kpis.i18n import Lang, t
 
@@ -165,7 +165,7 @@ def follow_up_tables(
     con: duckdb.DuckDBPyConnection, area: meeting.Area, lang: Lang, as_of: dt.date | None = None
 ) -> list[tuple[str, pd.DataFrame]]:
     """Who has not reported and which tasks are late, for the area: the pack's and workbook's last pages."""
-    day = as_of or dt.date.today()
+    day = as_of or store.reference_day(con)
     reports = compliance.overdue_reports(con, day, lang, area.province)
     if area.commune is not None and not reports.empty:
         reports = reports[reports[t("col_commune", lang)] == area.commune]

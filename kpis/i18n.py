@@ -97,8 +97,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Tracking the Resolution 57-NQ/TW communication programme (Decision 1169/QĐ-TTg).",
     ),
     "demo_notice": (
-        "Đây là SỐ LIỆU MINH HỌA (tự tạo, không có thật) để làm quen với hệ thống. Số liệu thật được nộp ở trang «Nộp báo cáo».",
-        "This is DEMO DATA (made up, not real) to try the system. Real figures are submitted on the 'Upload' page.",
+        "Đây là SỐ LIỆU MINH HỌA (tự tạo, không có thật) để làm quen với hệ thống, xem như tính đến ngày {day}. "
+        "Số liệu thật được nộp ở trang «Nộp báo cáo».",
+        "This is DEMO DATA (made up, not real) to try the system, shown as of {day}. "
+        "Real figures are submitted on the 'Upload' page.",
     ),
     "building_demo": (
         "Lần chạy đầu: đang dựng cơ sở dữ liệu từ các tệp minh họa (khoảng nửa phút)...",

@@ -89,7 +89,8 @@ def replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, int
             )
             counts[1] += 1
         elif kind == "demo":
-            store.mark_demo(con, journal=False)
+            day = event.get("day")
+            store.mark_demo(con, dt.date.fromisoformat(day) if day else None, journal=False)
         elif tasks.replay_event(con, event):  # task and milestone progress
             counts[3] += 1
     return counts[0], counts[1], counts[2], counts[3]

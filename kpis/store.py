@@ -429,10 +429,26 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0] == "true")
 
 
-def mark_demo(con: duckdb.DuckDBPyConnection, journal: bool = True) -> None:
+def mark_demo(con: duckdb.DuckDBPyConnection, day: dt.date | None = None, journal: bool = True) -> None:
+    """Mark a demo database; day is the date its made-up history stands for (see reference_day)."""
     con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+    if day is not None:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('demo_day', ?)", [day.isoformat()])
     if journal:
-        append_journal(con, {"event": "demo"})
+        append_journal(con, {"event": "demo", "day": day.isoformat() if day else None})
+
+
+def reference_day(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """The day the figures stand for: today, except in a demo database, which declares its own day.
+
+    The demo's uploads carry fixed dates, so judging them against the real calendar would make
+    its reports turn "overdue" as months pass; read against its declared day, the demo (and
+    every test built on it) looks the same next year as today.
+    """
+    row = con.execute("SELECT value FROM meta WHERE key = 'demo_day'").fetchone()
+    if row and row[0] and is_demo(con):
+        return dt.date.fromisoformat(row[0])
+    return dt.date.today()
 
 
 def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:

@@ -7,6 +7,7 @@ database's data version so an upload is seen at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import runpy
 import threading
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import streamlit as st
 from kpis import accounts, audit, store, views
 from kpis.demo import build_demo_db
 from kpis.i18n import DEFAULT_LANG, LANGS, Lang, t
+from kpis.periods import fmt_date
 
 LANG_KEY = "lang"
 MAIN_SCRIPT = "dashboard.py"
@@ -231,9 +233,14 @@ def template_download(current: Lang) -> None:
         st.download_button(t("template_download", current), data, name, key="template_download")
 
 
+def reference_day() -> dt.date:
+    """The day the figures stand for (store.reference_day): today, or a demo database's own day."""
+    return store.reference_day(cursor())
+
+
 def demo_notice(current: Lang) -> None:
     if store.is_demo(cursor()):
-        st.info(t("demo_notice", current), icon="ℹ️")
+        st.info(t("demo_notice", current, day=fmt_date(reference_day(), current)), icon="ℹ️")
 
 
 def require_data(current: Lang) -> bool:

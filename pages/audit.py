@@ -14,8 +14,9 @@ st.caption(t("audit_help", lang))
 c1, c2, c3, c4 = st.columns(4)
 who = c1.text_input(t("audit_actor", lang), key="audit_actor").strip() or None
 action = c2.selectbox(t("audit_action", lang), ["", *audit.ACTIONS], key="audit_action") or None
-since = c3.date_input(t("audit_since", lang), value=dt.date.today() - dt.timedelta(days=30), key="audit_since")
-until = c4.date_input(t("audit_until", lang), value=dt.date.today(), key="audit_until")
+first, last = audit.default_window(ui.reference_day(), dt.date.today())
+since = c3.date_input(t("audit_since", lang), value=first, key="audit_since")
+until = c4.date_input(t("audit_until", lang), value=last, key="audit_until")
 events = audit.events(ui.cursor(), who, action, since, until)
 st.dataframe(events, hide_index=True, width="stretch")
 st.download_button(t("audit_download", lang), audit.to_csv(events), "nhat_ky_kiem_tra.csv", "text/csv", key="audit_download")

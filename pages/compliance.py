@@ -1,6 +1,5 @@
 """Reporting compliance: who has sent each quarter's figures, on time or late, and who is overdue now."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -16,7 +15,7 @@ if not ui.require_data(lang):
 
 left, right = st.columns(2)
 province = left.selectbox(t("pick_province", lang), ui.view(views.provinces_with_data), key="compliance_province")
-as_of = right.date_input(t("compliance_as_of", lang), value=dt.date.today(), format="DD/MM/YYYY", key="compliance_as_of")
+as_of = right.date_input(t("compliance_as_of", lang), value=ui.reference_day(), format="DD/MM/YYYY", key="compliance_as_of")
 report = compliance.report(ui.cursor(), as_of)
 for column, (label, value) in zip(st.columns(3), compliance.headline_metrics(report.headline(province), lang), strict=True):
     column.metric(label, value)

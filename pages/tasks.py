@@ -1,6 +1,5 @@
 """Tasks and milestones of the plans: status, due day, days late and lead agency, overdue first."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -14,7 +13,7 @@ left, right = st.columns([2, 1])
 plan_id = left.selectbox(
     t("tasks_pick_plan", lang), [None, *plans], format_func=lambda p: plans.get(p, t("tasks_all_plans", lang)), key="tasks_plan"
 )
-as_of = right.date_input(t("tasks_as_of", lang), value=dt.date.today(), format="DD/MM/YYYY", key="tasks_as_of")
+as_of = right.date_input(t("tasks_as_of", lang), value=ui.reference_day(), format="DD/MM/YYYY", key="tasks_as_of")
 board = tasks.board(ui.cursor(), as_of)
 for column, (label, value) in zip(st.columns(4), tasks.metrics(board, plan_id, lang), strict=True):
     column.metric(label, value)

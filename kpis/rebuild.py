@@ -144,14 +144,16 @@ def _accounts(con: duckdb.DuckDBPyConnection) -> set[tuple]:
 def _differences(old: pd.DataFrame, new: pd.DataFrame, old_acc: set[tuple], new_acc: set[tuple]) -> list[str]:
     """What differs, in words an operator can act on (a few examples of each)."""
     out: list[str] = []
-    a, b = old.astype(str), new.astype(str)
-    both = a.merge(b, how="outer", indicator=True)
+    a, b = old.reset_index(drop=True), new.reset_index(drop=True)
+    try:
+        both = a.merge(b, how="outer", indicator=True)
+    except (ValueError, TypeError):  # columns of different types: compare as text
+        both = a.astype(str).merge(b.astype(str), how="outer", indicator=True)
     for side, label in (("left_only", "only in the current database"), ("right_only", "only in the rebuilt one")):
         rows = both[both["_merge"] == side].drop(columns="_merge")
         if len(rows):
             examples = "; ".join(
-                ", ".join(f"{k}={v}" for k, v in r.items() if v not in ("nan", "None", "<NA>"))
-                for r in rows.head(3).to_dict("records")
+                ", ".join(f"{k}={_text(v)}" for k, v in r.items() if not pd.isna(v)) for r in rows.head(2).to_dict("records")
             )
             out.append(f"{len(rows)} figure row(s) {label} (e.g. {examples})")
     if not out and not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
@@ -160,6 +162,11 @@ def _differences(old: pd.DataFrame, new: pd.DataFrame, old_acc: set[tuple], new_
         if gone:
             out.append(f"{len(gone)} account(s) {label}: {', '.join(sorted(str(g[0]) for g in gone)[:5])}")
     return out
+
+
+def _text(value: object) -> str:
+    """499.0 -> '499', 44.553571 -> '44.5536': figures as a person reads them."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _copy_audit(old: duckdb.DuckDBPyConnection, new: duckdb.DuckDBPyConnection) -> int:
@@ -172,7 +179,7 @@ def _copy_audit(old: duckdb.DuckDBPyConnection, new: duckdb.DuckDBPyConnection) 
         with store.transaction(new):
             new.execute("DELETE FROM audit")
             new.execute("INSERT INTO audit SELECT * FROM old_audit")
-        top = new.execute("SELECT max(id) FROM audit").fetchone()[0]
+        top = new.execute("SELECT max(id) FROM audit").fetchall()[0][0]
         new.execute("SELECT max(nextval('seq_audit')) FROM range(?)", [int(top)]).fetchall()  # the next id follows on
     finally:
         new.unregister("old_audit")
@@ -238,26 +245,26 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
         except store.JournalError as e:
             raise RebuildError(str(e)) from e
         committed = _committed_txns(held)
-        aborted = {e.get("txn") for e in events if e["event"] == "aborted"}
+        aborted = {ev.get("txn") for ev in events if ev["event"] == "aborted"}
         live, orphans = [], []
-        for e in events:
-            txn = e.get("txn")
-            if e["event"] == "aborted":
+        for ev in events:
+            txn = ev.get("txn")
+            if ev["event"] == "aborted":
                 continue
             if txn and txn in aborted:
                 orphans.append(txn)
             elif txn and committed is not None and txn not in committed:
                 orphans.append(txn)  # written ahead, but its commit never happened (a crash): never acknowledged
                 warnings.append(
-                    f"journal entry {e['event']} {e.get('file_name') or e.get('username') or ''} never committed: skipped"
+                    f"journal entry {ev['event']} {ev.get('file_name') or ev.get('username') or ''} never committed: skipped"
                 )
             else:
-                live.append(e)
+                live.append(ev)
         store.remove_database(fresh)
         con = store.connect(fresh)
         try:
             subs, withdrawals, communes, task_events, account_events = _replay(live, con)
-            txns = [e["txn"] for e in live if e.get("txn")]
+            txns = [ev["txn"] for ev in live if ev.get("txn")]
             if txns:
                 with store.transaction(con):
                     con.execute("INSERT INTO journal_commits SELECT unnest(?), now()::TIMESTAMP", [txns])
@@ -284,7 +291,7 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
                 pass
         compared = old_figures is not None
         identical = None
-        if compared:
+        if old_figures is not None:
             diff = _differences(old_figures, new_figures, old_accounts, new_accounts)
             identical = not diff
             if diff:

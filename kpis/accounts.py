@@ -20,7 +20,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kpis import audit
+from kpis import audit, store
 from kpis.text import name_key
 
 Role = Literal["admin", "province", "commune", "viewer"]
@@ -146,20 +146,92 @@ def create(
     scopes = _resolve_scopes(con, role, province, communes or [])
     if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
         raise AccountError("account_exists", username=name)
-    con.execute("BEGIN TRANSACTION")
+    pairs = [(s.province, s.commune) for s in scopes]
+    event = _created_event(name, full_name.strip(), role, hash_password(password), dt.datetime.now(), demo, pairs, actor)
     try:
-        con.execute(
-            "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
-            [name, full_name.strip(), role, hash_password(password), dt.datetime.now(), demo],
-        )
-        for s in scopes:
-            con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [name, s.province, s.commune])
-        audit.record(con, actor, "account_created", name, {"role": role, "scopes": [(s.province, s.commune) for s in scopes]})
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with store.journaled(con, event):  # the journal holds the hash (never the password) so rebuild keeps the account
+            if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+                raise AccountError("account_exists", username=name)
+            _insert_account(con, event)
+            audit.record(con, actor, "account_created", name, {"role": role, "scopes": pairs})
+    except store.JournalError as e:
+        raise AccountError("store_journal_unwritable", error=str(e)) from e
     return Account(name, full_name.strip(), role, tuple(scopes), demo)
+
+
+def _created_event(
+    name: str,
+    full_name: str,
+    role: str,
+    password_hash: str,
+    created_at: dt.datetime,
+    demo: bool,
+    scopes: list[tuple[str, str | None]],
+    actor: str,
+) -> dict:
+    return {
+        "event": "account_created",
+        "username": name,
+        "full_name": full_name,
+        "role": role,
+        "password_hash": password_hash,
+        "created_at": created_at.isoformat(),
+        "demo": bool(demo),
+        "scopes": [list(p) for p in scopes],
+        "actor": actor,
+    }
+
+
+def _insert_account(con: duckdb.DuckDBPyConnection, event: dict) -> None:
+    con.execute(
+        "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            event["username"],
+            event["full_name"],
+            event["role"],
+            event["password_hash"],
+            dt.datetime.fromisoformat(event["created_at"]),
+            event["demo"],
+        ],
+    )
+    for province, commune in event["scopes"]:
+        con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [event["username"], province, commune])
+
+
+def journal_existing(con: duckdb.DuckDBPyConnection) -> None:
+    """Journal the accounts of a database made before accounts were journaled (schema 3), once, as they are now."""
+    rows = con.execute("SELECT username, full_name, role, password_hash, created_at, disabled_at, demo FROM users").fetchall()
+    for name, full, role, hashed, created, disabled, demo in rows:
+        scopes = con.execute("SELECT province, commune FROM user_scopes WHERE username = ? ORDER BY ALL", [name]).fetchall()
+        with store.journaled(con, _created_event(name, full or "", role, hashed, created, demo, scopes, "migration")):
+            pass
+        if disabled is not None:
+            with store.journaled(con, _state_event(name, True, disabled, "migration")):
+                pass
+
+
+def _state_event(name: str, disabled: bool, at: dt.datetime, actor: str) -> dict:
+    return {
+        "event": "account_disabled" if disabled else "account_enabled",
+        "username": name,
+        "at": at.isoformat(),
+        "actor": actor,
+    }
+
+
+def replay_event(con: duckdb.DuckDBPyConnection, event: dict) -> bool:
+    """Apply one account event of the journal to a fresh database (rebuild); False if not an account event."""
+    kind = event.get("event")
+    if kind == "account_created":
+        _insert_account(con, event)
+    elif kind == "password_changed":
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [event["password_hash"], event["username"]])
+    elif kind in ("account_disabled", "account_enabled"):
+        at = dt.datetime.fromisoformat(event["at"]) if kind == "account_disabled" else None
+        con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [at, event["username"]])
+    else:
+        return False
+    return True
 
 
 def get(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
@@ -205,18 +277,29 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: d
 def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, actor: str) -> None:
     name = username.strip().lower()
     _check_password_rules(password)
-    if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
-        raise AccountError("account_unknown", username=name)
-    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
-    audit.record(con, actor, "password_changed", name)
+    hashed = hash_password(password)
+    event = {"event": "password_changed", "username": name, "password_hash": hashed, "at": dt.datetime.now().isoformat()}
+    try:
+        with store.journaled(con, {**event, "actor": actor}):
+            if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+                raise AccountError("account_unknown", username=name)
+            con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hashed, name])
+            audit.record(con, actor, "password_changed", name)
+    except store.JournalError as e:
+        raise AccountError("store_journal_unwritable", error=str(e)) from e
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, actor: str) -> None:
     name = username.strip().lower()
-    if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
-        raise AccountError("account_unknown", username=name)
-    con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [dt.datetime.now() if disabled else None, name])
-    audit.record(con, actor, "account_disabled" if disabled else "account_enabled", name)
+    now = dt.datetime.now()
+    try:
+        with store.journaled(con, _state_event(name, disabled, now, actor)):
+            if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+                raise AccountError("account_unknown", username=name)
+            con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [now if disabled else None, name])
+            audit.record(con, actor, "account_disabled" if disabled else "account_enabled", name)
+    except store.JournalError as e:
+        raise AccountError("store_journal_unwritable", error=str(e)) from e
 
 
 def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:

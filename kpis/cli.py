@@ -80,10 +80,16 @@ def cmd_compliance(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kpis.demo import build_demo_db
+    from kpis.demo import RealDatabaseError, build_demo_db
 
     db = store.resolve_db_path(args.db)
-    summary = build_demo_db(db)
+    try:
+        summary = build_demo_db(db, replace_real=args.replace_real_database)
+    except RealDatabaseError as e:
+        print(f"demo refused, nothing changed: {e}", file=sys.stderr)
+        return 1
+    for kept in summary["backup"]:
+        print(f"previous file kept as {kept}")
     print(f"{db}: demo database built from {summary['files']} files, {summary['values']} values.")
     print("Demo accounts (demo data only) / tài khoản dùng thử:")
     for username, password, role in summary["accounts"]:
@@ -109,13 +115,16 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     db = store.resolve_db_path(args.db)
     try:
-        report = rebuild(db)
+        report = rebuild(db, replace_unverified=args.replace_unverified)
     except RebuildError as e:
         print(f"{db}: rebuild stopped, nothing replaced: {e}", file=sys.stderr)
         return 1
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{report.db}: rebuilt from {report.submissions} submission(s), {report.withdrawals} withdrawal(s), "
-        f"{report.communes_files} registry file(s), {report.task_events} task progress record(s)."
+        f"{report.communes_files} registry file(s), {report.task_events} task progress record(s), "
+        f"{report.account_events} account change(s); {report.audit_rows} audit row(s) carried over."
     )
     if report.compared:
         print("figures identical to the previous database: " + ("yes" if report.identical else "NO"))
@@ -269,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compliance)
 
     p = with_db(sub.add_parser("demo", help="(re)build the demo database"))
+    p.add_argument(
+        "--replace-real-database",
+        action="store_true",
+        help="replace a database that is not a demo one (it and its journal are kept as *.bak-<time>)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = with_db(sub.add_parser("template", help="write the .xlsx template staff fill in"))
@@ -302,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user)
 
     p = with_db(sub.add_parser("rebuild", help="rebuild the database from its journal and kept files"))
+    p.add_argument(
+        "--replace-unverified",
+        action="store_true",
+        help="replace a current database that cannot be read to compare figures (it is kept as .bak-<time>)",
+    )
     p.set_defaults(func=cmd_rebuild)
 
     p = with_db(sub.add_parser("add-communes", help="add communes to the registry from a CSV (province,commune[,kind])"))

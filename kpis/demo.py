@@ -14,7 +14,9 @@ import io
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import openpyxl
 
 from kpis import accounts, store, task_sheet, tasks
@@ -294,8 +296,60 @@ def _write_task_sheets(out_dir: Path) -> list[Path]:
     return [out_dir / name for name, *_ in TASK_SHEETS]
 
 
-def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR) -> dict[str, int]:
-    """(Re)build db from the demo files in manifest order, through the real import path."""
+class RealDatabaseError(store.StoreError):
+    """The file holds a real (not demo) database: the demo does not replace it unless told to."""
+
+
+def _is_demo_file(db: Path) -> bool:
+    """Whether an existing file is a demo database; False when it cannot be read (damaged: treated as real)."""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as e:
+        err = store.open_error(db, e)
+        if isinstance(err, store.DatabaseInUse):
+            raise err from e
+        return False
+    try:
+        return store.is_demo(con)
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
+def set_aside(db: Path) -> list[Path]:
+    """Rename the database, its .wal and its journal with a time suffix; returns the new names."""
+    stamp = f".bak-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    items = [db, Path(str(db) + ".wal"), store.journal_path(db)]
+    n = 1
+    while any(Path(str(i) + stamp).exists() for i in items):
+        stamp, n = f".bak-{dt.datetime.now():%Y%m%d-%H%M%S}-{n}", n + 1
+    moved = []
+    for item in items:
+        if item.exists():
+            target = Path(str(item) + stamp)
+            item.replace(target)
+            moved.append(target)
+    return moved
+
+
+def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = False) -> dict[str, Any]:
+    """(Re)build db from the demo files in manifest order, through the real import path.
+
+    An existing demo database is replaced. An existing file that is not one (real data, or one that
+    cannot be read) is refused with RealDatabaseError, unless replace_real: then it is first renamed
+    with its journal to *.bak-<time> (returned under "backup"), never deleted.
+    """
+    db = Path(db)
+    backup: list[Path] = []
+    if db.exists() and not _is_demo_file(db):
+        if not replace_real:
+            raise RealDatabaseError(
+                f"{db} holds a real database (not the demo): the demo will not replace it. Give the demo another file "
+                "with --db, or pass --replace-real-database to replace it (the database and its journal are then kept "
+                "as *.bak-<time> copies)"
+            )
+        backup = set_aside(db)
     store.remove_database(db)
     con = store.connect(db)
     try:
@@ -323,7 +377,7 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR) -> dict[str, int]:
         demo_accounts = accounts.create_demo_accounts(con)
     finally:
         con.close()
-    return {"files": len(manifest), "values": values, "accounts": demo_accounts}
+    return {"files": len(manifest), "values": values, "accounts": demo_accounts, "backup": backup}
 
 
 if __name__ == "__main__":

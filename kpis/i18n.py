@@ -746,6 +746,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_behind": ("Chậm tiến độ", "Behind"),
     "status_no_target": ("Chưa có chỉ tiêu", "No target"),
     "status_no_data": ("Chưa có số liệu", "No data"),
+    # --- journal: write-ahead, nothing an operator runs loses data
+    "store_journal_unwritable": (
+        "Không ghi được nhật ký của cơ sở dữ liệu nên thao tác này không được thực hiện (không có gì được lưu). "
+        "Hãy báo quản trị viên: ổ đĩa có thể đã đầy hoặc thư mục chỉ cho đọc. Chi tiết: {error}",
+        "The database journal could not be written, so this was not done (nothing was saved). "
+        "Tell the administrator: the disk may be full or the folder read-only. Details: {error}",
+    ),
 }
 
 

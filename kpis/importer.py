@@ -163,15 +163,23 @@ def import_file(
     """
     checked = check_file(con, data, file_name, catalog, may_write)
     sha = hashlib.sha256(data).hexdigest()
+    if checked.ok:
+        changes = changes_for(con, checked.rows)
+        try:
+            stored = store.store_submission(con, checked.rows, file_name, data, uploaded_by, uploaded_at, journal)
+        except store.JournalError as e:  # no journal line, nothing committed: refused, and the person is told why
+            checked = Validated(
+                checked.rows.iloc[0:0], [Problem(None, None, "store_journal_unwritable", {"error": str(e)})], checked.warnings
+            )
     if not checked.ok:
         if journal:
-            audit.record(con, uploaded_by, "upload_refused", file_name, {"problems": len(checked.problems)}, sha)
+            with store.WRITE_LOCK:
+                audit.record(con, uploaded_by, "upload_refused", file_name, {"problems": len(checked.problems)}, sha)
         return ImportResult(file_name, "refused", checked.problems, checked.warnings)
-    changes = changes_for(con, checked.rows)
-    stored = store.store_submission(con, checked.rows, file_name, data, uploaded_by, uploaded_at, journal)
     status = "duplicate" if stored.duplicate else "accepted"
     if stored.duplicate:
         changes = changes.iloc[0:0]
     if journal and stored.duplicate:  # an accepted upload is audited inside its own transaction
-        audit.record(con, uploaded_by, "upload_duplicate", file_name, {"submission": stored.id}, sha)
+        with store.WRITE_LOCK:
+            audit.record(con, uploaded_by, "upload_duplicate", file_name, {"submission": stored.id}, sha)
     return ImportResult(file_name, status, [], checked.warnings, stored.id, checked.rows, changes)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +29,12 @@ from kpis.validate import KnownUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "kpis.duckdb"
-SCHEMA_VERSION = 2  # 2: unit_year_values
+SCHEMA_VERSION = 3  # 2: unit_year_values; 3: journal_commits, accounts journaled
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- the journal's write-ahead lines whose transaction committed (written in that transaction)
+CREATE TABLE IF NOT EXISTS journal_commits (txn VARCHAR PRIMARY KEY, committed_at TIMESTAMP NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS seq_commune START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_unit START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_submission START 1;
@@ -173,6 +176,25 @@ class StoreError(Exception):
     """The database cannot be opened or written; the message says why."""
 
 
+class JournalError(StoreError):
+    """The journal cannot be written or read; a write that cannot be journaled is refused, nothing committed."""
+
+
+class DatabaseInUse(StoreError):
+    """Another process holds the database file (DuckDB lets one process open it)."""
+
+
+IN_USE_HINT = "the dashboard or another command has this database open; stop it first"
+
+
+def open_error(db: Path, e: duckdb.Error) -> StoreError:
+    """DuckDB's error on opening a file, as a named error: a lock held elsewhere says what to do."""
+    text = str(e).splitlines()[0]
+    if "lock" in text.lower():
+        return DatabaseInUse(f"{db}: {IN_USE_HINT} ({text})")
+    return StoreError(f"{db}: cannot open the database: {text}")
+
+
 # One writer at a time in this process. Every page thread shares one DuckDB connection (a cursor
 # each); two transactions writing the same rows at once make DuckDB raise "Conflict on update!".
 # Taking this lock around every write turns that race into a short wait. Re-entrant, so a write
@@ -191,6 +213,43 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+
+
+@contextmanager
+def journaled(con: duckdb.DuckDBPyConnection, event: dict | None) -> Iterator[dict]:
+    """transaction() with a write-ahead journal line: nothing is acknowledged that the journal lacks.
+
+    The block fills in the event (it may add ids it got inside the transaction). Then, still inside the
+    transaction and the lock, the event's txn id goes into journal_commits, the line is written and
+    fsynced, and only then COMMIT runs. If the journal cannot be written the transaction is rolled back
+    (JournalError). If COMMIT itself fails, an "aborted" line for the txn follows (best effort); rebuild
+    skips aborted txns, and txns that the old database's journal_commits lacks. event None (a replay):
+    a plain transaction.
+    """
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield event if event is not None else {}
+            if event is not None:
+                event.setdefault("txn", uuid.uuid4().hex)
+                con.execute("INSERT INTO journal_commits VALUES (?, ?)", [event["txn"], dt.datetime.now()])
+                append_journal(con, event)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        try:
+            con.execute("COMMIT")
+        except BaseException:
+            if event is not None:
+                try:
+                    append_journal(con, {"event": "aborted", "txn": event["txn"]})
+                except JournalError:
+                    pass
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
 
 
 @dataclass(frozen=True)
@@ -221,18 +280,103 @@ def journal_path(db: Path) -> Path:
     return db.with_name(db.name + ".journal.jsonl")
 
 
-def append_journal(con: duckdb.DuckDBPyConnection, event: dict) -> None:
-    with journal_path(db_file(con)).open("a", encoding="utf-8") as f:
-        f.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+TORN_MARK = "torn_previous_line"  # written after a line that a crash left unfinished (no newline)
+
+
+def append_journal(con: duckdb.DuckDBPyConnection | Path, event: dict) -> None:
+    """Append one line and fsync it; JournalError (nothing else) if that cannot be done.
+
+    Callers hold WRITE_LOCK. A previous line left without its newline (a crash while it was being
+    written: its commit never ran) is closed first and marked, so it never merges with this one.
+    """
+    path = journal_path(con if isinstance(con, Path) else db_file(con))
+    line = json.dumps(event, ensure_ascii=False, default=str) + "\n"
+    try:
+        new = not path.exists()
+        with path.open("a+b") as f:
+            if f.tell() > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    f.write(b"\n" + json.dumps({"event": TORN_MARK}).encode() + b"\n")
+            f.write(line.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        if new:
+            _fsync_dir(path.parent)
+    except OSError as e:
+        raise JournalError(f"{path}: cannot write the journal ({e.strerror or e}); nothing was saved") from e
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a new file's name durable too (its folder entry)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def scan_journal(db: Path) -> tuple[list[dict], list[str]]:
+    """The journal's events in order, and warnings about lines skipped.
+
+    A line that is not a JSON object refuses (JournalError naming its line number), except a torn
+    line a crash left while writing it (the last line, or one marked torn by the next append): under
+    write-ahead its transaction never committed, so it is skipped with a warning.
+    """
+    path = journal_path(db)
+    if not path.exists():
+        return [], []
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as e:
+        raise JournalError(f"{path}: cannot read the journal ({e.strerror or e})") from e
+    lines = text.split("\n")
+    ends_clean = text.endswith("\n")
+    if ends_clean:
+        lines.pop()
+    events: list[dict] = []
+    warnings: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+            if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+                raise ValueError("not an event")
+        except ValueError:
+            last = number == len(lines)
+            torn_last = last and not ends_clean
+            marked = not last and _is_torn_mark(lines[number])
+            if torn_last or marked:
+                warnings.append(
+                    f"{path}: line {number} was left unfinished by a crash while it was written; "
+                    "its upload was never accepted, so it is skipped"
+                )
+                continue
+            raise JournalError(
+                f"{path}: line {number} is not a journal entry ({line[:60]!r}); the journal is damaged. "
+                "Restore the journal from a backup, or remove that line if you know it is spurious, then rebuild again"
+            ) from None
+        if event["event"] != TORN_MARK:
+            events.append(event)
+    return events, warnings
+
+
+def _is_torn_mark(line: str) -> bool:
+    try:
+        return json.loads(line) == {"event": TORN_MARK}
+    except ValueError:
+        return False
 
 
 def read_journal(db: Path) -> list[dict]:
-    path = journal_path(db)
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The journal's events (see scan_journal)."""
+    return scan_journal(db)[0]
 
 
 def remove_database(db: Path) -> None:
@@ -248,7 +392,7 @@ def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = Non
     try:
         con = duckdb.connect(str(db))
     except duckdb.Error as e:
-        raise StoreError(f"{db}: cannot open the database: {e}") from e
+        raise open_error(db, e) from e
     con.execute(_SCHEMA)
     _migrate(con)
     load_catalog_tables(con, catalog or default_catalog())
@@ -259,11 +403,16 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     version = int(row[0][0]) if row else 0
     if version < 2:  # unit_year_values appeared: fill it from history once
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM unit_year_values")
-        con.execute(_UNIT_YEAR_FILL.format(keys="SELECT DISTINCT unit_id, year, indicator FROM submission_values"))
-        con.execute("COMMIT")
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        with transaction(con):
+            con.execute("DELETE FROM unit_year_values")
+            con.execute(_UNIT_YEAR_FILL.format(keys="SELECT DISTINCT unit_id, year, indicator FROM submission_values"))
+    if version < 3:  # accounts are journaled from now on: journal the ones made before, once, so rebuild keeps them
+        from kpis.accounts import journal_existing
+
+        journal_existing(con)
+    if version != SCHEMA_VERSION:
+        with transaction(con):
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
 
 # Recompute unit_year_values for the (unit_id, year, indicator) keys that {keys} selects.
@@ -297,8 +446,7 @@ def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> No
 
 def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     """Replace indicators and plans with the catalog's; add registry communes not yet present."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in ("indicators", "plans", "plan_targets", "plan_deadlines"):
             con.execute(f"DELETE FROM {table}")
         for pos, ind in enumerate(catalog.indicators.values()):
@@ -332,10 +480,6 @@ def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> Non
                     [p.id, d.frequency, d.month, d.day, d.label_vi, d.label_en],
                 )
         _add_communes(con, catalog.communes, source="registry")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _add_communes(con: duckdb.DuckDBPyConnection, communes: tuple[Commune, ...] | list[Commune], source: str) -> int:
@@ -362,11 +506,23 @@ def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> tu
     sha = hashlib.sha256(data).hexdigest()
     kept = uploads_dir(con) / f"{sha}{Path(file_name).suffix.lower() or '.bin'}"
     kept.parent.mkdir(parents=True, exist_ok=True)
-    if not kept.exists():
+    if not kept.exists():  # durable before the journal line that names it is written
         tmp = kept.with_suffix(kept.suffix + ".tmp")
-        tmp.write_bytes(data)
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         tmp.replace(kept)
+        _fsync_dir(kept.parent)
     return sha, kept
+
+
+def unkeep(con: duckdb.DuckDBPyConnection, sha: str, kept: Path) -> None:
+    """After a refused write: remove the kept file unless some submission or task sheet (even withdrawn) has it."""
+    if not con.execute(
+        "SELECT 1 FROM submissions WHERE sha256 = ? UNION ALL SELECT 1 FROM task_files WHERE sha256 = ?", [sha, sha]
+    ).fetchone():
+        kept.unlink(missing_ok=True)
 
 
 def add_communes(
@@ -379,29 +535,22 @@ def add_communes(
 ) -> int:
     """Add communes from an administrator's CSV in one transaction; returns how many were new.
 
-    With data (the CSV's bytes), the file is kept and journaled so a rebuild adds them again.
+    With data (the CSV's bytes), the file is kept and journaled (write-ahead) so a rebuild adds them again.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
-        added = _add_communes(con, communes, source)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    bump_data_version(con)
+    event = None
     if data is not None and journal:
         sha, kept = keep_file(con, data, source)
-        append_journal(
-            con,
-            {
-                "event": "communes",
-                "sha256": sha,
-                "kept": kept.name,
-                "file_name": source,
-                "added_by": added_by,
-                "at": dt.datetime.now().isoformat(),
-            },
-        )
+        event = {
+            "event": "communes",
+            "sha256": sha,
+            "kept": kept.name,
+            "file_name": source,
+            "added_by": added_by,
+            "at": dt.datetime.now().isoformat(),
+        }
+    with journaled(con, event):
+        added = _add_communes(con, communes, source)
+        bump_data_version(con)
     return added
 
 
@@ -431,11 +580,11 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
 
 def mark_demo(con: duckdb.DuckDBPyConnection, day: dt.date | None = None, journal: bool = True) -> None:
     """Mark a demo database; day is the date its made-up history stands for (see reference_day)."""
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
-    if day is not None:
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('demo_day', ?)", [day.isoformat()])
-    if journal:
-        append_journal(con, {"event": "demo", "day": day.isoformat() if day else None})
+    event = {"event": "demo", "day": day.isoformat() if day else None}
+    with journaled(con, event if journal else None):
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+        if day is not None:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('demo_day', ?)", [day.isoformat()])
 
 
 def reference_day(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -481,74 +630,102 @@ def store_submission(
 ) -> StoredSubmission:
     """Write one validated file as a submission, all or nothing, and keep the raw bytes.
 
-    journal=False only when replaying the journal itself (rebuild).
+    journal=False only when replaying the journal itself (rebuild). Under WRITE_LOCK from the duplicate
+    check to the commit, so two uploads of the same bytes at once give one submission and one duplicate.
     """
-    existing = find_submission_by_hash(con, hashlib.sha256(data).hexdigest())
-    if existing is not None:
-        return StoredSubmission(existing, True, 0)
-    sha, kept = keep_file(con, data, file_name)
-    now = uploaded_at or dt.datetime.now()
-    frame = rows[
-        ["province", "commune", "unit", "unit_key", "year", "quarter", "indicator", "numerator", "denominator", "note", "line"]
-    ]
-    con.register("incoming", frame)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        sub_id = con.execute(
-            "INSERT INTO submissions (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [file_name, sha, len(data), kept.name, uploaded_by, now, len(rows)],
-        ).fetchall()[0][0]
-        con.execute(
-            """
-            INSERT INTO units (commune_id, name, key, created_at)
-            SELECT c.id, any_value(i.unit ORDER BY i.line), i.unit_key, ?
-            FROM incoming i JOIN communes c ON c.province = i.province AND c.name = i.commune
-            WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.commune_id = c.id AND u.key = i.unit_key)
-            GROUP BY c.id, i.unit_key
-            ORDER BY c.id, min(i.line)
-            """,
-            [now],
-        )
-        written = con.execute(
-            """
-            INSERT INTO submission_values
-            SELECT ?, u.id, i.year, i.quarter, i.indicator, i.numerator, i.denominator, i.note, i.line
-            FROM incoming i
-            JOIN communes c ON c.province = i.province AND c.name = i.commune
-            JOIN units u ON u.commune_id = c.id AND u.key = i.unit_key
-            ORDER BY i.line
-            """,
-            [sub_id],
-        ).fetchall()[0][0]
-        if written != len(rows):
-            raise StoreError(f"{file_name}: wrote {written} of {len(rows)} rows; rolled back")
-        refresh_unit_years(con, int(sub_id))
-        bump_data_version(con)
-        if journal:  # a replay (rebuild) neither journals nor audits
-            audit.record(con, uploaded_by, "upload_accepted", file_name, {"submission": int(sub_id), "rows": len(rows)}, sha, now)
-        con.execute("COMMIT")  # one commit: values, derived table, data version and audit together
-    except Exception:
-        con.execute("ROLLBACK")
-        if find_submission_by_hash(con, sha) is None:
-            kept.unlink(missing_ok=True)
-        raise
-    finally:
-        con.unregister("incoming")
-    if journal:
-        append_journal(
-            con,
-            {
+    sha = hashlib.sha256(data).hexdigest()
+    with WRITE_LOCK:
+        existing = find_submission_by_hash(con, sha)
+        if existing is not None:
+            return StoredSubmission(existing, True, 0)
+        sha, kept = keep_file(con, data, file_name)
+        now = uploaded_at or dt.datetime.now()
+        frame = rows[
+            [
+                "province",
+                "commune",
+                "unit",
+                "unit_key",
+                "year",
+                "quarter",
+                "indicator",
+                "numerator",
+                "denominator",
+                "note",
+                "line",
+            ]
+        ]
+        event = None
+        if journal:
+            event = {
                 "event": "submission",
-                "submission_id": int(sub_id),
+                "submission_id": None,  # filled in inside the transaction, before the line is written
                 "sha256": sha,
                 "kept": kept.name,
                 "file_name": file_name,
                 "uploaded_by": uploaded_by,
                 "uploaded_at": now.isoformat(),
-            },
-        )
+            }
+        con.register("incoming", frame)
+        try:
+            with journaled(con, event) as ev:
+                sub_id = _insert_submission(con, file_name, sha, data, kept, uploaded_by, now, len(rows))
+                ev["submission_id"] = sub_id
+                if journal:  # a replay (rebuild) neither journals nor audits
+                    audit.record(
+                        con, uploaded_by, "upload_accepted", file_name, {"submission": sub_id, "rows": len(rows)}, sha, now
+                    )
+        except Exception:
+            unkeep(con, sha, kept)
+            raise
+        finally:
+            con.unregister("incoming")
     return StoredSubmission(int(sub_id), False, len(rows))
+
+
+def _insert_submission(
+    con: duckdb.DuckDBPyConnection,
+    file_name: str,
+    sha: str,
+    data: bytes,
+    kept: Path,
+    uploaded_by: str,
+    now: dt.datetime,
+    count: int,
+) -> int:
+    """The rows of one submission from the registered frame "incoming", inside the caller's transaction."""
+    sub_id = con.execute(
+        "INSERT INTO submissions (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [file_name, sha, len(data), kept.name, uploaded_by, now, count],
+    ).fetchall()[0][0]
+    con.execute(
+        """
+        INSERT INTO units (commune_id, name, key, created_at)
+        SELECT c.id, any_value(i.unit ORDER BY i.line), i.unit_key, ?
+        FROM incoming i JOIN communes c ON c.province = i.province AND c.name = i.commune
+        WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.commune_id = c.id AND u.key = i.unit_key)
+        GROUP BY c.id, i.unit_key
+        ORDER BY c.id, min(i.line)
+        """,
+        [now],
+    )
+    written = con.execute(
+        """
+        INSERT INTO submission_values
+        SELECT ?, u.id, i.year, i.quarter, i.indicator, i.numerator, i.denominator, i.note, i.line
+        FROM incoming i
+        JOIN communes c ON c.province = i.province AND c.name = i.commune
+        JOIN units u ON u.commune_id = c.id AND u.key = i.unit_key
+        ORDER BY i.line
+        """,
+        [sub_id],
+    ).fetchall()[0][0]
+    if written != count:
+        raise StoreError(f"{file_name}: wrote {written} of {count} rows; rolled back")
+    refresh_unit_years(con, int(sub_id))
+    bump_data_version(con)  # one commit: values, derived table, data version and audit together
+    return int(sub_id)
 
 
 def withdraw(
@@ -563,35 +740,29 @@ def withdraw(
 
     Nothing is deleted; the withdrawal is one more row of history.
     """
-    row = con.execute("SELECT sha256 FROM submissions WHERE id = ?", [submission_id]).fetchone()
-    if row is None:
-        raise StoreError(f"submission {submission_id} does not exist")
-    if con.execute("SELECT 1 FROM withdrawals WHERE submission_id = ?", [submission_id]).fetchone():
-        raise StoreError(f"submission {submission_id} is already withdrawn")
-    when = withdrawn_at or dt.datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?)", [submission_id, withdrawn_by, when, reason or None])
-        refresh_unit_years(con, submission_id)
-        bump_data_version(con)
+    with WRITE_LOCK:
+        row = con.execute("SELECT sha256 FROM submissions WHERE id = ?", [submission_id]).fetchone()
+        if row is None:
+            raise StoreError(f"submission {submission_id} does not exist")
+        if con.execute("SELECT 1 FROM withdrawals WHERE submission_id = ?", [submission_id]).fetchone():
+            raise StoreError(f"submission {submission_id} is already withdrawn")
+        when = withdrawn_at or dt.datetime.now()
+        event = None
         if journal:
-            audit.record(con, withdrawn_by, "withdrawal", str(submission_id), {"reason": reason}, row[0], when)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    if journal:
-        append_journal(
-            con,
-            {
+            event = {
                 "event": "withdrawal",
                 "submission_id": submission_id,
                 "sha256": row[0],
                 "withdrawn_by": withdrawn_by,
                 "withdrawn_at": when.isoformat(),
                 "reason": reason,
-            },
-        )
+            }
+        with journaled(con, event):
+            con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?)", [submission_id, withdrawn_by, when, reason or None])
+            refresh_unit_years(con, submission_id)
+            bump_data_version(con)
+            if journal:
+                audit.record(con, withdrawn_by, "withdrawal", str(submission_id), {"reason": reason}, row[0], when)
 
 
 def submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

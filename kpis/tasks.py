@@ -183,37 +183,34 @@ def import_sheet(
         if journal:
             audit.record(con, uploaded_by, "task_update", file_name, {"refused": len(problems)})
         return TaskImport(file_name, "refused", problems)
-    if con.execute("SELECT 1 FROM task_files WHERE sha256 = ?", [hashlib.sha256(data).hexdigest()]).fetchone():
-        return TaskImport(file_name, "duplicate")
-    sha, kept = store.keep_file(con, data, file_name)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        file_id = con.execute(
-            "INSERT INTO task_files (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [file_name, sha, len(data), kept.name, uploaded_by, now, len(checked.rows)],
-        ).fetchone()[0]
-        _insert(con, checked.rows, uploaded_by, now, file_id)
-        written = con.execute("SELECT count(*) FROM task_updates WHERE file_id = ?", [file_id]).fetchone()[0]
-        if written != len(checked.rows):
-            raise store.StoreError(f"{file_name}: wrote {written} of {len(checked.rows)} rows; rolled back")
-        store.bump_data_version(con)
+    with store.WRITE_LOCK:  # from the duplicate check to the commit: the same sheet twice at once is one import
+        if con.execute("SELECT 1 FROM task_files WHERE sha256 = ?", [hashlib.sha256(data).hexdigest()]).fetchone():
+            return TaskImport(file_name, "duplicate")
+        sha, kept = store.keep_file(con, data, file_name)
+        event = None
         if journal:
-            audit.record(con, uploaded_by, "task_update", file_name, {"rows": len(checked.rows)}, sha, now)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        if not con.execute(
-            "SELECT 1 FROM task_files WHERE sha256 = ? UNION ALL SELECT 1 FROM submissions WHERE sha256 = ?", [sha, sha]
-        ).fetchone():
-            kept.unlink(missing_ok=True)
-        raise
-    if journal:
-        store.append_journal(
-            con,
-            {"event": "task_file", "sha256": sha, "kept": kept.name, "file_name": file_name,
-             "uploaded_by": uploaded_by, "uploaded_at": now.isoformat()},
-        )  # fmt: skip
+            event = {"event": "task_file", "sha256": sha, "kept": kept.name, "file_name": file_name,
+                     "uploaded_by": uploaded_by, "uploaded_at": now.isoformat()}  # fmt: skip
+        try:
+            with store.journaled(con, event):
+                file_id = con.execute(
+                    "INSERT INTO task_files (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    [file_name, sha, len(data), kept.name, uploaded_by, now, len(checked.rows)],
+                ).fetchone()[0]
+                _insert(con, checked.rows, uploaded_by, now, file_id)
+                written = con.execute("SELECT count(*) FROM task_updates WHERE file_id = ?", [file_id]).fetchone()[0]
+                if written != len(checked.rows):
+                    raise store.StoreError(f"{file_name}: wrote {written} of {len(checked.rows)} rows; rolled back")
+                store.bump_data_version(con)
+                if journal:
+                    audit.record(con, uploaded_by, "task_update", file_name, {"rows": len(checked.rows)}, sha, now)
+        except store.JournalError as e:
+            store.unkeep(con, sha, kept)
+            return TaskImport(file_name, "refused", [Problem(None, None, "store_journal_unwritable", {"error": str(e)})])
+        except Exception:
+            store.unkeep(con, sha, kept)
+            raise
     return TaskImport(file_name, "accepted", rows=len(checked.rows))
 
 
@@ -242,22 +239,19 @@ def record_update(
     problems = problems or _out_of_scope([row], may_write_plan, catalog)
     if problems:
         return TaskImport(code, "refused", problems)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _insert(con, [row], recorded_by, now, None)
-        store.bump_data_version(con)
-        if journal:
-            audit.record(con, recorded_by, "task_update", row["code"], {"status": row["status"]}, at=now)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    event = None
     if journal:
-        store.append_journal(
-            con,
-            {"event": "task_update", **{k: row[k] for k in ("code", "status", "note", "evidence")},
-             "status_date": row["status_date"].isoformat(), "recorded_by": recorded_by, "recorded_at": now.isoformat()},
-        )  # fmt: skip
+        event = {"event": "task_update", **{k: row[k] for k in ("code", "status", "note", "evidence")},
+                 "status_date": row["status_date"].isoformat(), "recorded_by": recorded_by,
+                 "recorded_at": now.isoformat()}  # fmt: skip
+    try:
+        with store.journaled(con, event):
+            _insert(con, [row], recorded_by, now, None)
+            store.bump_data_version(con)
+            if journal:
+                audit.record(con, recorded_by, "task_update", row["code"], {"status": row["status"]}, at=now)
+    except store.JournalError as e:
+        return TaskImport(row["code"], "refused", [Problem(None, None, "store_journal_unwritable", {"error": str(e)})])
     return TaskImport(row["code"], "accepted", rows=1)
 
 

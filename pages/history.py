@@ -29,8 +29,12 @@ if chosen in live and account is not None and account.may_write_all(store.submis
             if not reason.strip():
                 st.error(t("history_need_reason", lang))
             else:
-                store.withdraw(ui.cursor(), chosen, account.username, reason.strip())
-                st.success(t("history_withdrawn_ok", lang, id=chosen))
-                st.rerun()
+                try:
+                    store.withdraw(ui.cursor(), chosen, account.username, reason.strip())
+                except store.JournalError as e:  # refused whole: nothing was withdrawn
+                    st.error(t("store_journal_unwritable", lang, error=str(e)))
+                else:
+                    st.success(t("history_withdrawn_ok", lang, id=chosen))
+                    st.rerun()
 elif chosen in live:
     st.caption(t("history_withdraw_who", lang))

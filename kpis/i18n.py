@@ -753,6 +753,37 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The database journal could not be written, so this was not done (nothing was saved). "
         "Tell the administrator: the disk may be full or the folder read-only. Details: {error}",
     ),
+    # --- hostile input: text, encodings and huge counts
+    "text_control": (
+        "Có ký tự điều khiển {char} ({name}) ở vị trí {position}: «{shown}». Ký tự này không nhìn thấy được "
+        "và làm hỏng các tệp xuất; hãy xóa ký tự đó (hoặc gõ lại nội dung ô).",
+        "Control character {char} ({name}) at position {position}: '{shown}'. It cannot be seen and breaks "
+        "the exports; delete it (or retype the cell).",
+    ),
+    "text_invisible": (
+        "Có ký tự ẩn {char} ({name}) ở vị trí {position}: «{shown}». Ký tự này không hiện ra nhưng làm tên "
+        "khác đi, nên một đơn vị trông giống hệt sẽ bị tính hai lần; hãy xóa ký tự đó hoặc gõ lại tên.",
+        "Invisible character {char} ({name}) at position {position}: '{shown}'. It shows nothing but makes "
+        "the name different, so a unit that looks the same would be counted twice; delete it or retype the name.",
+    ),
+    "text_script": (
+        "Ký tự {char} ({name}) ở vị trí {position} không phải chữ cái tiếng Việt, dù trông giống: «{shown}». "
+        "Hãy gõ lại tên bằng bàn phím tiếng Việt (Unikey: Telex hoặc VNI).",
+        "Character {char} ({name}) at position {position} is not a Vietnamese letter, though it may look like "
+        "one: '{shown}'. Retype the name with a Vietnamese keyboard (Unikey: Telex or VNI).",
+    ),
+    "count_too_large": (
+        "Số {value} quá lớn cho một số đếm (tối đa {limit_vi}); hãy kiểm tra lại ô này.",
+        "{value} is too large for a count (at most {limit_en}); check this cell.",
+    ),
+    "file_mixed_encoding": (
+        "Tệp bị lẫn hai kiểu mã hóa chữ: phần lớn là UTF-8 nhưng từ dòng {line} của tệp (có {lines} dòng như vậy) "
+        "chữ được lưu theo kiểu khác, nên chữ có dấu sẽ bị sai. Hãy mở tệp bằng Excel, chọn «Lưu thành» (Save As) "
+        "→ «CSV UTF-8 (Comma delimited) (*.csv)» rồi tải lên lại.",
+        "The file mixes two text encodings: it is mostly UTF-8, but line {line} of the file ({lines} such lines in all) "
+        "is saved in another one, so accented letters would be garbled. Open it in Excel, Save As "
+        "'CSV UTF-8 (Comma delimited) (*.csv)' and upload it again.",
+    ),
 }
 
 

@@ -12,10 +12,13 @@ file from hurting the service: size on disk, size once decompressed, number of r
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import os
+import re
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -140,24 +143,65 @@ def _row_tags(xml: bytes) -> int:
 
 
 def decode_text(data: bytes) -> str:
-    """Bytes of a CSV as Excel writes it -> NFC text (UTF-8 with/without BOM, UTF-16, Windows-1258)."""
+    """Bytes of a CSV as Excel writes it -> NFC text (UTF-8 with/without BOM, UTF-16, Windows-1258).
+
+    A file must be in one encoding. Mostly UTF-8 with a stray byte (a row pasted from a
+    Windows-1258 file) is refused as file_mixed_encoding, naming the line: read whole as
+    Windows-1258 it would turn every Vietnamese letter into mojibake ("BÃ¡n", "CÆ°á»£m") and
+    create new units under those names. A genuine Windows-1258 file has no UTF-8 sequences
+    for Vietnamese letters, so it is still read.
+    """
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         text = data.decode("utf-16")
     elif data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="strict")
+        text = data[3:].decode("utf-8", errors="surrogateescape")
+        if bad := _STRAY_BYTE_RE.search(text):
+            raise _mixed_encoding(text, bad.start())  # the BOM says UTF-8: any other byte is a mix
     elif len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] != 0:
         text = data.decode("utf-16-le")
     elif len(data) >= 4 and data[0:4:2] == b"\x00\x00" and data[1] != 0:
         text = data.decode("utf-16-be")
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="surrogateescape")  # each invalid byte -> one lone surrogate
+        if bad := _STRAY_BYTE_RE.search(text):
+            if viet := _UTF8_VIETNAMESE_RE.search(text):
+                # name the lines of the smaller kind: the stray bytes in a UTF-8 file, or the
+                # UTF-8-looking letters in a Windows-1258 file that was garbled once and saved again
+                if _lines(text, _STRAY_BYTE_RE) <= _lines(text, _UTF8_VIETNAMESE_RE):
+                    raise _mixed_encoding(text, bad.start())
+                raise _mixed_encoding(text, viet.start(), _UTF8_VIETNAMESE_RE)
             try:
                 text = data.decode("cp1258")  # tone marks as combining characters: NFC below
             except UnicodeDecodeError as e:
                 raise IngestError("file_encoding") from e
+            if garbled := _MOJIBAKE_RE.search(unicodedata.normalize("NFC", text)):
+                raise _mixed_encoding(unicodedata.normalize("NFC", text), garbled.start(), _MOJIBAKE_RE)
     return nfc(text)
+
+
+_STRAY_BYTE_RE = re.compile("[\udc80-\udcff]")
+# A letter of Vietnamese (Latin-1 and Extended-A/B letters, combining marks, Latin Extended Additional)
+# decoded from a valid UTF-8 multi-byte sequence: Windows-1258 text never forms one.
+_UTF8_VIETNAMESE_RE = re.compile("[\u00c0-\u00ff\u0100-\u024f\u0300-\u036f\u1e00-\u1eff]")
+# UTF-8 of a Vietnamese letter read as Windows-1258 or Windows-1252 (a file garbled once and saved
+# again): Ã¡ (á), Ä‘ (đ), Æ° (ư), áº£ (ả), á»£ (ợ). Only pairs no Vietnamese word writes.
+_CONT = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_RE = re.compile(
+    "[ÃĂ][€‚ƒˆ‰ŠŒ“•™š¡¢£¨©ª¬²³´µ¹º½]|Ä[‘\u0090ƒ‚©¨]|Å[©¨]|Æ[°¡¯\u00a0]"
+    "|á[º»][" + _CONT + "]"
+)
+
+
+def _mixed_encoding(text: str, first: int, pattern: re.Pattern[str] = _STRAY_BYTE_RE) -> IngestError:
+    """file_mixed_encoding naming the line of the first bad byte and how many lines have one."""
+    line = text.count("\n", 0, first) + 1
+    return IngestError("file_mixed_encoding", line=line, lines=_lines(text, pattern))
+
+
+def _lines(text: str, pattern: re.Pattern[str]) -> int:
+    """How many lines of text hold a match of pattern (one pass each over the text: a 10 MB file stays quick)."""
+    starts = [m.end() for m in re.finditer("\n", text)]
+    return len({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
 
 
 def _sniff_delimiter(text: str) -> str:

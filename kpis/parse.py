@@ -28,6 +28,12 @@ _DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
 _GROUPED_DECIMAL = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$|^\d{1,3}(?:,\d{3})+\.\d+$")  # 1.200,5 / 1,200.5
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")  # 1E+20: how Excel writes a huge number into a CSV
+
+# No count a commune reports can pass a billion: Vietnam has about 101 million people, so this is ten
+# times the whole country. A bigger number is a typing or formula mistake, and it must stop here, as a
+# named problem, before a number past 64 bits reaches DuckDB's BIGINT columns.
+MAX_COUNT = 1_000_000_000
 
 
 def parse_count(value: Any) -> int:
@@ -48,14 +54,19 @@ def parse_count(value: Any) -> int:
         text = value.strip().replace("\u00a0", " ").replace("\u202f", " ")
         negative = text.startswith("-")
         digits = text[1:].strip() if negative else text
-        if _PLAIN.match(digits):
-            n = int(digits)
-        elif _THOUSANDS.match(digits):
-            n = int(re.sub(r"[.,\s]", "", digits))
+        if _PLAIN.match(digits) or _THOUSANDS.match(digits):
+            bare = re.sub(r"[.,\s]", "", digits)
+            if len(bare) > 18:  # past 64 bits, and int() of 4,300 digits or more raises
+                raise ParseError("count_negative" if negative else "count_too_large", **too_large_params(value.strip()))
+            n = int(bare)
         elif m := _ZERO_DECIMAL.match(digits):
+            if len(m.group(1)) > 18:
+                raise ParseError("count_negative" if negative else "count_too_large", **too_large_params(value.strip()))
             n = int(m.group(1))
         elif _DECIMAL.match(digits) or _GROUPED_DECIMAL.match(digits):
             raise ParseError("count_not_whole", value=value.strip())
+        elif _SCIENTIFIC.match(digits) and float(digits.replace(",", ".")) > MAX_COUNT:
+            raise ParseError("count_too_large", **too_large_params(value.strip()))
         else:
             raise ParseError("count_not_number", value=value.strip())
         n = -n if negative else n
@@ -63,7 +74,20 @@ def parse_count(value: Any) -> int:
         raise ParseError("count_not_number", value=str(value))
     if n < 0:
         raise ParseError("count_negative", value=str(n))
+    if n > MAX_COUNT:
+        raise ParseError("count_too_large", **too_large_params(value.strip() if isinstance(value, str) else value))
     return n
+
+
+def too_large_params(value: Any) -> dict[str, str]:
+    """The number as the person typed it (a float as 1e+300, not 301 digits) and the limit in both languages."""
+    if isinstance(value, float):
+        shown = f"{value:g}"
+    else:
+        shown = str(value)
+        if len(shown) > 30:
+            shown = shown[:12] + "…" + shown[-6:]
+    return {"value": shown, "limit_vi": f"{MAX_COUNT:,}".replace(",", "."), "limit_en": f"{MAX_COUNT:,}"}
 
 
 def parse_year(value: Any, low: int = 2024, high: int = 2035) -> int:
@@ -128,7 +152,7 @@ def _parse_quarter(value: Any) -> int:
         if key.startswith(prefix):
             key = key[len(prefix) :]
             break
-    if key.isdigit() and 1 <= int(key) <= 4:
+    if key.isascii() and key.isdigit() and len(key) <= 3 and 1 <= int(key) <= 4:  # '³'.isdigit() is True
         return int(key)
     if key in _ROMAN:
         return _ROMAN[key]

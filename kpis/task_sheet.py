@@ -19,7 +19,7 @@ import openpyxl
 
 from kpis.ingest import IngestError, RawTable, read_table
 from kpis.parse import ParseError
-from kpis.text import clean_display, fold
+from kpis.text import clean_display, fold, text_issue
 from kpis.validate import Problem
 
 COLUMNS: tuple[str, ...] = ("code", "status", "date", "note", "evidence")
@@ -43,6 +43,7 @@ _STATUS_KEYS = {word: status for status, words in _STATUS_WORDS.items() for word
 EARLIEST = dt.date(2024, 1, 1)
 MAX_NOTE = 500
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_TEXT_COLUMNS = ("code", "status", "note", "evidence")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 
 
@@ -111,9 +112,13 @@ def check_cells(
     def problem(column: str, code: str, **params: Any) -> None:
         problems.append(Problem(line, headers.get(column, HEADERS_VI[column]), code, params))
 
+    # a control or invisible character makes a note break the exports and a code look right but not match
+    bad = {c: issue for c in _TEXT_COLUMNS if type(v := cells.get(c)) is str and (issue := text_issue(v, name=False))}
     code_text = clean_display(str(cells.get("code") or ""))
-    item = _find(code_text, known)
-    if not code_text:
+    item = _find(code_text, known) if "code" not in bad else None
+    if "code" in bad:
+        problem("code", bad["code"][0], **bad["code"][1])
+    elif not code_text:
         problem("code", "required")
     elif item is None:
         suggest = ", ".join(difflib.get_close_matches(code_text.upper(), list(known), n=3, cutoff=0.6))
@@ -121,6 +126,10 @@ def check_cells(
     out: dict[str, Any] = {"line": line, "code": item[0] if item else None}
     out["plan_id"], out["kind"] = (item[1].plan_id, item[1].kind) if item else (None, None)
     for column, parser in (("status", parse_status), ("date", parse_day)):
+        if column in bad:
+            problem(column, bad[column][0], **bad[column][1])
+            out[column] = None
+            continue
         try:
             out[column] = parser(cells.get(column))
         except ParseError as e:
@@ -134,7 +143,9 @@ def check_cells(
     out["status_date"] = day
     for column in ("note", "evidence"):
         text = clean_display(str(cells.get(column) or ""))
-        if len(text) > MAX_NOTE:
+        if column in bad:
+            problem(column, bad[column][0], **bad[column][1])
+        elif len(text) > MAX_NOTE:
             problem(column, "task_text_long", length=len(text), limit=MAX_NOTE)
         out[column] = text or None
     return out, problems

@@ -16,9 +16,9 @@ import pandas as pd
 
 from kpis.catalog import Catalog, Commune
 from kpis.ingest import RawTable
-from kpis.parse import ParseError, parse_count, parse_quarter, parse_year
+from kpis.parse import MAX_COUNT, ParseError, parse_count, parse_quarter, parse_year
 from kpis.schema import HEADERS_VI, REQUIRED
-from kpis.text import clean_display, fold, name_key
+from kpis.text import clean_display, fold, name_key, text_issue
 
 CLEAN_COLUMNS = [
     "line",
@@ -155,14 +155,14 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
     indicators_ = _each_distinct(values["indicator"], lambda v: _indicator(indicators, known_codes, v))
     numerators = [_count(v) for v in values["numerator"]]
     denominators = [_count(v) for v in values["denominator"]]
-    notes = _each_distinct(values["note"], lambda v: _text(v) or None)
+    notes = _each_distinct(values["note"], _note)
 
     index = table.column_index
     headers = {c: col(c) for c in (*REQUIRED, "note")}
-    checked_columns = ("province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator")
+    checked_columns = ("province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note")
     seen_keys: dict[tuple, int] = {}
     records: list[tuple] = []
-    outcome_columns = (provinces, communes_, units_, years, quarters, indicators_, numerators, denominators)
+    outcome_columns = (provinces, communes_, units_, years, quarters, indicators_, numerators, denominators, notes)
     has_issue = [any(o[1] is not None for o in column) for column in outcome_columns]
     any_issue = any(has_issue)
     for i, line in enumerate(lines):
@@ -195,7 +195,7 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
         seen_keys[key] = line
         if problems:
             continue  # the file is refused anyway: keep looking for problems, stop collecting rows
-        records.append((line, province, commune, unit_name, unit_key, *key[3:], numerator, denominator, notes[i]))
+        records.append((line, province, commune, unit_name, unit_key, *key[3:], numerator, denominator, notes[i][0]))
 
     if problems or not records:
         rows = pd.DataFrame(columns=CLEAN_COLUMNS)
@@ -241,6 +241,8 @@ def _each_distinct(values: list, judge: Callable[[Any], Any]) -> list:
 
 
 def _province(registry: _Registry, raw: Any) -> tuple[str | None, Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return None, bad
     text = _text(raw)
     if not text:
         return None, ("required", {})
@@ -251,6 +253,8 @@ def _province(registry: _Registry, raw: Any) -> tuple[str | None, Issue]:
 
 
 def _commune(registry: _Registry, province: str | None, raw: Any) -> tuple[str | None, Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return None, bad
     text = _text(raw)
     if not text:
         return None, ("required", {})
@@ -264,6 +268,8 @@ def _commune(registry: _Registry, province: str | None, raw: Any) -> tuple[str |
 
 
 def _unit(registry: _Registry, province: str | None, commune: str | None, raw: Any) -> tuple[tuple[str, str], Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return ("", ""), bad
     text = clean_display(_text(raw))
     if not text:
         return ("", ""), ("required", {})
@@ -281,16 +287,18 @@ def _parsed(parser: Callable[[Any], int], raw: Any) -> tuple[int | None, Issue]:
 
 
 def _count(raw: Any) -> tuple[int | None, Issue]:
-    if type(raw) is int and raw >= 0:
+    if type(raw) is int and 0 <= raw <= MAX_COUNT:
         return raw, None
-    if type(raw) is float and raw >= 0 and raw.is_integer():  # what a workbook stores for 1200
+    if type(raw) is float and 0 <= raw <= MAX_COUNT and raw.is_integer():  # what a workbook stores for 1200
         return int(raw), None
-    if type(raw) is str and raw.isdigit() and raw.isascii():
+    if type(raw) is str and raw.isdigit() and raw.isascii() and len(raw) < 10:
         return int(raw), None
     return _parsed(parse_count, raw)
 
 
 def _indicator(lookup: dict[str, str], known: str, raw: Any) -> tuple[str | None, Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return None, bad
     text = _text(raw)
     if not text:
         return None, ("required", {})
@@ -322,6 +330,18 @@ def _check_totals(table: RawTable, col: Callable[[str], str]) -> list[Problem]:
                     )
                 )
     return warnings
+
+
+def _bad_text(raw: Any, name: bool = True) -> Issue:
+    """A control, invisible or look-alike character in a cell typed as text (kpis.text.text_issue)."""
+    return text_issue(raw, name) if type(raw) is str else None
+
+
+def _note(raw: Any) -> tuple[str | None, Issue]:
+    """A note is free text: any script, but no control or invisible characters (they break the exports)."""
+    if (bad := _bad_text(raw, name=False)) is not None:
+        return None, bad
+    return _text(raw) or None, None
 
 
 def _text(value: Any) -> str:

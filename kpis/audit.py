@@ -6,16 +6,14 @@ account change writes one row here; nothing ever updates or deletes one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from kpis.xlsx import FORMULA_STARTS
+from kpis.csv_safe import frame_to_csv
 
 ACTIONS = (
     "sign_in",
@@ -83,17 +81,8 @@ def events(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """The events as CSV (UTF-8 with BOM, so Excel opens the Vietnamese correctly).
-
-    Text that Excel would run as a formula (a file named "=cmd|..." ) gets a leading apostrophe.
-    """
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in safe[column]]
-    buf = io.StringIO()
-    safe.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The events as CSV (UTF-8 with BOM); formula-looking text is escaped by kpis.csv_safe."""
+    return frame_to_csv(frame)
 
 
 def recent_failures(con: duckdb.DuckDBPyConnection, username: str, window: dt.timedelta, now: dt.datetime) -> int:

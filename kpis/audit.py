@@ -33,6 +33,33 @@ ACTIONS = (
 )
 
 
+MAX_TEXT = 200  # actor and subject: longer is cut, with an ellipsis
+MAX_DETAIL_TEXT = 1000  # each text inside detail
+MAX_DETAIL = 8000  # the whole detail as JSON
+
+
+def _cap(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _capped(value: Any) -> Any:
+    """detail with every text cut to MAX_DETAIL_TEXT, so one huge field cannot bloat the trail."""
+    if isinstance(value, str):
+        return _cap(value, MAX_DETAIL_TEXT)
+    if isinstance(value, dict):
+        return {_cap(str(k), MAX_DETAIL_TEXT): _capped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_capped(v) for v in value]
+    return value
+
+
+def _detail_json(detail: dict[str, Any] | None) -> str:
+    text = json.dumps(_capped(detail or {}), ensure_ascii=False, default=str)
+    if len(text) > MAX_DETAIL:  # still too big (a long list): keep valid JSON, the start of it, and say so
+        text = json.dumps({"truncated": _cap(text, MAX_DETAIL)}, ensure_ascii=False)
+    return text
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     actor: str,
@@ -42,12 +69,13 @@ def record(
     file_sha256: str | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Append one event. Never pass a password or a hash in detail."""
+    """Append one event. Never pass a password or a hash in detail. Every field is size-capped: a
+    1 MB user name typed at sign-in must not write megabytes to the trail on each attempt."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     con.execute(
         "INSERT INTO audit (happened_at, actor, action, subject, detail, file_sha256) VALUES (?, ?, ?, ?, ?, ?)",
-        [at or dt.datetime.now(), actor, action, subject, json.dumps(detail or {}, ensure_ascii=False, default=str), file_sha256],
+        [at or dt.datetime.now(), _cap(actor, MAX_TEXT), action, _cap(subject, MAX_TEXT), _detail_json(detail), file_sha256],
     )
 
 

@@ -744,6 +744,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_behind": ("Chậm tiến độ", "Behind"),
     "status_no_target": ("Chưa có chỉ tiêu", "No target"),
     "status_no_data": ("Chưa có số liệu", "No data"),
+    # --- hostile input: people (sign-in bounds, safe CSV downloads)
+    "account_password_long": (
+        "Mật khẩu dài quá {maximum} ký tự.",
+        "The password is longer than {maximum} characters.",
+    ),
+    "table_download": ("Tải bảng (.csv)", "Download the table (.csv)"),
 }
 
 

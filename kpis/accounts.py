@@ -29,6 +29,8 @@ LOCK_AFTER = 5  # failed sign-ins ...
 LOCK_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock the account for the rest of it
 MIN_PASSWORD = 10
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+MAX_USERNAME = 64  # USERNAME_RE allows no longer name; the sign-in form's max_chars
+MAX_PASSWORD = 256  # longer is refused before hashing: argon2 over a megabyte is CPU spent for an attacker
 _HASHER = PasswordHasher()  # argon2id with the library's current defaults
 
 
@@ -94,6 +96,8 @@ def hash_password(password: str) -> str:
 def _check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError("account_password_short", minimum=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        raise AccountError("account_password_long", maximum=MAX_PASSWORD)
 
 
 def _normal_username(username: str) -> str:
@@ -247,31 +251,80 @@ def get(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
     return Account(u, full or "", role, tuple(Scope(p, c) for p, c in scopes), bool(demo))
 
 
+_PENDING: dict[str, int] = {}  # username -> sign-ins being verified right now; read and changed under store.WRITE_LOCK
+
+
 def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: dt.datetime | None = None) -> Account:
-    """The account if the password is right; otherwise AccountError. Every attempt is audited."""
+    """The account if the password is right; otherwise AccountError. Every attempt is audited.
+
+    The lockout holds whatever the concurrency: each attempt first reserves one of the LOCK_AFTER
+    guesses under store.WRITE_LOCK (failures in the window plus attempts still being verified),
+    then verifies the password outside the lock (argon2 takes ~50-100 ms), then records its
+    outcome and frees its reservation in one step under the lock. So 20 simultaneous sign-ins get
+    at most LOCK_AFTER verifications between two successful sign-ins; the others are refused as locked.
+    """
     now = now or dt.datetime.now()
     name = username.strip().lower()
-    if audit.recent_failures(con, name, LOCK_WINDOW, now) >= LOCK_AFTER:
-        audit.record(con, name or "?", "sign_in_locked", name, at=now)
+    if len(name) > MAX_USERNAME:  # no account has such a name: refuse before hashing; audit stores a capped name
+        audit.record(con, name, "sign_in_failed", name, {"reason": "username_too_long", "length": len(name)}, at=now)
+        raise AccountError("account_bad_credentials")
+    if not _reserve_attempt(con, name, now):
         raise AccountError("account_locked", minutes=int(LOCK_WINDOW.total_seconds() // 60))
+    settled = False
+    try:
+        stored, ok = _verify(con, name, password)
+        with store.WRITE_LOCK:
+            _release_attempt(name)
+            settled = True
+            if not ok:
+                audit.record(con, name or "?", "sign_in_failed", name, at=now)
+            else:
+                if stored is not None and _HASHER.check_needs_rehash(stored):
+                    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+                audit.record(con, name, "sign_in", name, at=now)
+    finally:
+        if not settled:
+            with store.WRITE_LOCK:
+                _release_attempt(name)
+    if not ok:
+        raise AccountError("account_bad_credentials")
+    account = get(con, name)
+    if account is None:
+        raise AccountError("account_bad_credentials")
+    return account
+
+
+def _reserve_attempt(con: duckdb.DuckDBPyConnection, name: str, now: dt.datetime) -> bool:
+    """Take one of the account's guesses, or record that it is locked and say no. Atomic under WRITE_LOCK."""
+    with store.WRITE_LOCK:
+        if audit.recent_failures(con, name, LOCK_WINDOW, now) + _PENDING.get(name, 0) >= LOCK_AFTER:
+            audit.record(con, name or "?", "sign_in_locked", name, at=now)
+            return False
+        _PENDING[name] = _PENDING.get(name, 0) + 1
+        return True
+
+
+def _release_attempt(name: str) -> None:
+    """Give back a reservation; the caller holds WRITE_LOCK and records the outcome in the same hold."""
+    left = _PENDING.get(name, 0) - 1
+    if left > 0:
+        _PENDING[name] = left
+    else:
+        _PENDING.pop(name, None)
+
+
+def _verify(con: duckdb.DuckDBPyConnection, name: str, password: str) -> tuple[str | None, bool]:
+    """(stored hash, password right and account enabled). Outside any lock: this is the slow part."""
+    if len(password) > MAX_PASSWORD:  # cannot be anyone's password (see _check_password_rules): no hashing
+        return None, False
     row = con.execute("SELECT password_hash, disabled_at FROM users WHERE username = ?", [name]).fetchall()
     stored = row[0][0] if row else None
     try:
         # an unknown name costs the same hashing time as a wrong password
         _HASHER.verify(stored or _dummy_hash(), password)
-        ok = stored is not None and row[0][1] is None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        audit.record(con, name or "?", "sign_in_failed", name, at=now)
-        raise AccountError("account_bad_credentials")
-    if _HASHER.check_needs_rehash(stored):
-        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
-    audit.record(con, name, "sign_in", name, at=now)
-    account = get(con, name)
-    if account is None:
-        raise AccountError("account_bad_credentials")
-    return account
+        return stored, False
+    return stored, stored is not None and row[0][1] is None
 
 
 def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, actor: str) -> None:

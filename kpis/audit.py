@@ -6,16 +6,14 @@ account change writes one row here; nothing ever updates or deletes one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from kpis.xlsx import FORMULA_STARTS
+from kpis.csv_safe import frame_to_csv
 
 ACTIONS = (
     "sign_in",
@@ -35,6 +33,33 @@ ACTIONS = (
 )
 
 
+MAX_TEXT = 200  # actor and subject: longer is cut, with an ellipsis
+MAX_DETAIL_TEXT = 1000  # each text inside detail
+MAX_DETAIL = 8000  # the whole detail as JSON
+
+
+def _cap(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _capped(value: Any) -> Any:
+    """detail with every text cut to MAX_DETAIL_TEXT, so one huge field cannot bloat the trail."""
+    if isinstance(value, str):
+        return _cap(value, MAX_DETAIL_TEXT)
+    if isinstance(value, dict):
+        return {_cap(str(k), MAX_DETAIL_TEXT): _capped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_capped(v) for v in value]
+    return value
+
+
+def _detail_json(detail: dict[str, Any] | None) -> str:
+    text = json.dumps(_capped(detail or {}), ensure_ascii=False, default=str)
+    if len(text) > MAX_DETAIL:  # still too big (a long list): keep valid JSON, the start of it, and say so
+        text = json.dumps({"truncated": _cap(text, MAX_DETAIL)}, ensure_ascii=False)
+    return text
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     actor: str,
@@ -44,12 +69,13 @@ def record(
     file_sha256: str | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Append one event. Never pass a password or a hash in detail."""
+    """Append one event. Never pass a password or a hash in detail. Every field is size-capped: a
+    1 MB user name typed at sign-in must not write megabytes to the trail on each attempt."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     con.execute(
         "INSERT INTO audit (happened_at, actor, action, subject, detail, file_sha256) VALUES (?, ?, ?, ?, ?, ?)",
-        [at or dt.datetime.now(), actor, action, subject, json.dumps(detail or {}, ensure_ascii=False, default=str), file_sha256],
+        [at or dt.datetime.now(), _cap(actor, MAX_TEXT), action, _cap(subject, MAX_TEXT), _detail_json(detail), file_sha256],
     )
 
 
@@ -92,17 +118,8 @@ def default_window(reference: dt.date, today: dt.date, days: int = 30) -> tuple[
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """The events as CSV (UTF-8 with BOM, so Excel opens the Vietnamese correctly).
-
-    Text that Excel would run as a formula (a file named "=cmd|..." ) gets a leading apostrophe.
-    """
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in safe[column]]
-    buf = io.StringIO()
-    safe.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The events as CSV (UTF-8 with BOM); formula-looking text is escaped by kpis.csv_safe."""
+    return frame_to_csv(frame)
 
 
 def recent_failures(con: duckdb.DuckDBPyConnection, username: str, window: dt.timedelta, now: dt.datetime) -> int:

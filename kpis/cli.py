@@ -7,7 +7,6 @@ into messages and exit codes.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import io
 import json
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from kpis import accounts, store
 from kpis.catalog import CatalogError, parse_registry
+from kpis.csv_safe import safe_cell, write_records
 from kpis.i18n import LANGS, t
 from kpis.importer import import_file
 from kpis.progress import OUTPUT_COLUMNS, progress
@@ -49,9 +49,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in records)
+        write_records(buf, OUTPUT_COLUMNS, records)
         sys.stdout.write(buf.getvalue())
     return 0
 
@@ -73,9 +71,7 @@ def cmd_compliance(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+        write_records(sys.stdout, COLUMNS, rows)
     return 0
 
 
@@ -235,7 +231,8 @@ def cmd_user(args: argparse.Namespace) -> int:
             for a in accounts.listing(con):
                 state = "disabled" if a["disabled_at"] else "active"
                 demo = " [demo]" if a["demo"] else ""
-                print(f"{a['username']}\t{a['role']}\t{state}{demo}\t{a['scopes'] or ''}\t{a['full_name'] or ''}")
+                cells = [a["username"], a["role"], state + demo, a["scopes"] or "", a["full_name"] or ""]
+                print("\t".join(str(safe_cell(c)) for c in cells))
     except accounts.AccountError as e:
         print(t(e.code, args.lang, **e.params), file=sys.stderr)
         return 1

@@ -784,6 +784,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "is saved in another one, so accented letters would be garbled. Open it in Excel, Save As "
         "'CSV UTF-8 (Comma delimited) (*.csv)' and upload it again.",
     ),
+    # --- hostile input: people (sign-in bounds, safe CSV downloads)
+    "account_password_long": (
+        "Mật khẩu dài quá {maximum} ký tự.",
+        "The password is longer than {maximum} characters.",
+    ),
+    "table_download": ("Tải bảng (.csv)", "Download the table (.csv)"),
 }
 
 

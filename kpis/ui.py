@@ -18,8 +18,10 @@ import duckdb
 import streamlit as st
 
 from kpis import accounts, audit, store, views
+from kpis.csv_safe import frame_to_csv
 from kpis.demo import build_demo_db
 from kpis.i18n import DEFAULT_LANG, LANGS, Lang, t
+from kpis.markdown import escape, escape_params
 from kpis.periods import fmt_date
 
 LANG_KEY = "lang"
@@ -69,6 +71,27 @@ def start_page(page_file: str) -> Lang:
         runpy.run_path(str(store.ROOT / MAIN_SCRIPT), run_name="__main__")  # renders this page inside it
         st.stop()
     return lang()
+
+
+def md(text: object) -> str:
+    """User text (a file name, a unit, a note) for any Markdown place: shown as typed, never rendered."""
+    return escape(text)
+
+
+def tx(key: str, current: Lang, **params: object) -> str:
+    """t() for a Markdown place (st.markdown/caption/info/error, labels): the parameters are shown as text."""
+    return t(key, current, **escape_params(params))
+
+
+def md_lines(first: str, rest: list[str]) -> str:
+    """A message and its details as a Markdown list, every line escaped (problem texts carry user text)."""
+    return "\n".join([escape(first), *(f"- {escape(line)}" for line in rest)])
+
+
+def csv_download(frame: Any, label: str, file_name: str, key: str) -> None:
+    """Our own CSV download for a table (formula-escaped), since .streamlit/config.toml turns off
+    st.dataframe's built-in export, which writes "=cmd|..." cells as they are."""
+    st.download_button(label, frame_to_csv(frame), file_name, "text/csv", key=key, on_click="ignore")
 
 
 def lang() -> Lang:
@@ -137,8 +160,8 @@ def account_box(current: Lang) -> accounts.Account | None:
     account = current_account()
     box = st.sidebar.container(border=True)
     if account is not None:
-        box.markdown(t("signed_in_as", current, name=account.full_name or account.username,
-                       role=t(f"role_{account.role}", current)))
+        box.markdown(tx("signed_in_as", current, name=account.full_name or account.username,
+                        role=t(f"role_{account.role}", current)))
         if box.button(t("sign_out", current), key="sidebar_sign_out"):
             audit.record(cursor(), account.username, "sign_out", account.username)
             st.session_state.pop(ACCOUNT_KEY, None)
@@ -154,14 +177,16 @@ def account_box(current: Lang) -> accounts.Account | None:
         if box.button(t("sign_in_sso", current), key="sidebar_sso"):
             st.login()
     box.markdown(t("sign_in_title", current))
-    username = box.text_input(t("sign_in_username", current), key="sidebar_username")
-    password = box.text_input(t("sign_in_password", current), type="password", key="sidebar_password")
+    username = box.text_input(t("sign_in_username", current), max_chars=accounts.MAX_USERNAME, key="sidebar_username")
+    password = box.text_input(
+        t("sign_in_password", current), type="password", max_chars=accounts.MAX_PASSWORD, key="sidebar_password"
+    )
     if box.button(t("sign_in", current), key="sidebar_sign_in"):
         try:
             st.session_state[ACCOUNT_KEY] = accounts.sign_in(cursor(), username, password)
             st.rerun()
         except accounts.AccountError as e:
-            box.error(t(e.code, current, **e.params))
+            box.error(tx(e.code, current, **e.params))
     if store.is_demo(cursor()):
         box.caption(t("demo_accounts", current, accounts=accounts.demo_accounts_line()))
     return None

@@ -33,6 +33,7 @@ if overdue.empty:
     st.success(t("compliance_none_overdue", lang))
 else:
     st.dataframe(overdue, hide_index=True, width="stretch", height="content", key="compliance_overdue")
+    ui.csv_download(overdue, t("table_download", lang), "qua_han.csv", "compliance_overdue_download")
 
 st.subheader(t("compliance_completeness", lang))
 done = report.completeness()

@@ -13,18 +13,19 @@ if table.empty:
     st.info(t("history_empty", lang))
     st.stop()
 st.dataframe(table, hide_index=True, width="stretch")
+ui.csv_download(table, t("table_download", lang), "lich_su_nop.csv", "history_table_download")
 
 live = ui.view(views.live_submissions)
 all_ids = [int(i) for i in table[t("history_id", lang)]]
 chosen = st.selectbox(t("history_pick", lang), all_ids, key="history_pick")
 name, data = store.kept_file(ui.cursor(), chosen)
-st.download_button(t("history_download", lang, file=name), data, name, key="history_download")
+st.download_button(ui.tx("history_download", lang, file=name), data, name, key="history_download")
 
 account = ui.current_account()
 if chosen in live and account is not None and account.may_write_all(store.submission_communes(ui.cursor(), chosen)):
     with st.form("history_withdraw_form"):
         st.markdown(t("history_withdraw_help", lang))
-        reason = st.text_input(t("history_reason", lang), key="history_reason")
+        reason = st.text_input(t("history_reason", lang), max_chars=500, key="history_reason")
         if st.form_submit_button(t("history_withdraw", lang, id=chosen)):
             if not reason.strip():
                 st.error(t("history_need_reason", lang))

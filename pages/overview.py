@@ -16,7 +16,7 @@ left, right = st.columns(2)
 year = left.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="overview_year")
 province = right.selectbox(t("pick_province", lang), provinces, key="overview_province")
 
-st.subheader(t("overview_cards", lang, province=province, year=year))
+st.subheader(ui.tx("overview_cards", lang, province=province, year=year))
 cards = ui.view(views.overview_cards, year, province, lang)
 for start in range(0, len(cards), 4):
     for column, card in zip(st.columns(4), cards[start : start + 4], strict=False):

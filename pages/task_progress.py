@@ -25,22 +25,22 @@ with st.form("task_progress_form"):
         result = tasks.record_update(
             con, code, status, day, note, evidence, account.username, may_write_plan=account.may_write_plan
         )
-        (st.success if result.accepted else st.error)(result.text(lang))
+        (st.success if result.accepted else st.error)(ui.md_lines(result.summary(lang), result.messages(lang)))
 
 st.subheader(t("tasks_upload_title", lang))
 st.markdown(t("tasks_upload_help", lang))
 st.download_button(t("tasks_template", lang), tasks.template(), file_name="tien_do_nhiem_vu.xlsx", key="task_progress_template")
 round_no = st.session_state.setdefault("task_progress_round", 0)
 if done := st.session_state.pop("task_progress_result", None):  # the sheet written on the run before
-    (st.success if done.accepted else st.error)(done.text(lang))
+    (st.success if done.accepted else st.error)(ui.md_lines(done.summary(lang), done.messages(lang)))
 upload = st.file_uploader(t("tasks_upload_pick", lang), type=["csv", "xlsx"], key=f"task_progress_file_{round_no}")
 if upload is not None:
     checked = tasks.check_sheet(upload.getvalue(), upload.name, dt.date.today())
     if not checked.ok:
-        st.error(t("result_refused", lang, file=upload.name, count=len(checked.problems)))
+        st.error(ui.tx("result_refused", lang, file=upload.name, count=len(checked.problems)))
         st.dataframe(views.problems_table(checked.problems, lang), hide_index=True, width="stretch", key="task_progress_problems")
     else:
-        st.success(t("tasks_upload_ready", lang, file=upload.name, rows=len(checked.rows)))
+        st.success(ui.tx("tasks_upload_ready", lang, file=upload.name, rows=len(checked.rows)))
         if st.button(t("tasks_upload_commit", lang), type="primary", key="task_progress_commit"):
             result = tasks.import_sheet(
                 con, upload.getvalue(), upload.name, account.username, may_write_plan=account.may_write_plan

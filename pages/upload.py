@@ -18,9 +18,9 @@ files = st.file_uploader(
 )
 
 for result in st.session_state.get("upload_results", []):
-    (st.success if result.accepted else st.error)(result.summary(lang))
+    (st.success if result.accepted else st.error)(ui.md(result.summary(lang)))
     for message in result.warning_messages(lang):
-        st.warning(message)
+        st.warning(ui.md(message))
     if not result.changes.empty:
         st.dataframe(views.changes_table(result.changes, ui.cursor(), lang), hide_index=True, width="stretch")
 
@@ -30,17 +30,17 @@ for i, upload in enumerate(files or []):
     seen = preview(ui.cursor(), data, upload.name, may_write=account.may_write)
     with st.container(border=True):
         if seen.ok:
-            st.success(t("upload_ready", lang, file=upload.name, rows=len(seen.checked.rows)))
+            st.success(ui.tx("upload_ready", lang, file=upload.name, rows=len(seen.checked.rows)))
             st.caption(t("upload_preview_note", lang))
             st.dataframe(views.changes_table(seen.changes, ui.cursor(), lang), hide_index=True, width="stretch")
             ready.append((upload.name, data))
         else:
-            st.error(t("result_refused", lang, file=upload.name, count=len(seen.checked.problems)))
+            st.error(ui.tx("result_refused", lang, file=upload.name, count=len(seen.checked.problems)))
             st.dataframe(views.problems_table(seen.checked.problems, lang), hide_index=True, width="stretch")
             if marked := annotate.annotated_copy(data, upload.name, seen.checked, lang):
                 st.download_button(t("upload_marked", lang), marked[1], marked[0], key=f"upload_marked_{round_no}_{i}")
         for message in views.problem_lines(seen.checked.warnings, lang):
-            st.warning(message)
+            st.warning(ui.md(message))
 
 if files:
     commit, cancel = st.columns(2)

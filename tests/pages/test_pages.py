@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -42,9 +43,14 @@ def officer(db: Path) -> tuple[str, str]:
     return "lan.muongmun", "mat-khau-57-dai"
 
 
+def shown(body: object) -> str:
+    """The text a person reads in a Markdown body: backslash escapes (kpis.markdown, on user text) resolved, joiners dropped."""
+    return re.sub(r"\\(.)", r"\1", str(body)).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for kind in ("markdown", "caption", "info", "success", "error", "title", "subheader") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
+    return shown("\n".join(str(p) for p in parts))
 
 
 ADMIN_ONLY = {"pages/accounts.py", "pages/audit.py"}

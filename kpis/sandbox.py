@@ -31,7 +31,7 @@ from typing import Any
 
 MEMORY_ENV = "KPIS_PARSER_MEMORY_MB"  # address-space limit of a parsing child
 TIMEOUT_ENV = "KPIS_PARSER_TIMEOUT_S"  # wall-clock limit of a parsing child
-DEFAULT_MEMORY_MB = 1536  # a 50,000-row workbook peaks at about 400 MB of address space in the child
+DEFAULT_MEMORY_MB = 1536  # measured: a 50,000-row workbook parses under a 100 MB limit (60 MB aborts); 15x margin
 DEFAULT_TIMEOUT_S = 30.0
 ROOT = Path(__file__).resolve().parent.parent  # so that the child imports this same kpis package
 

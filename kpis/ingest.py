@@ -132,20 +132,25 @@ def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
             suspects: list[zipfile.ZipInfo] = []
             for member in members:
                 is_sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-                rows, tail, suspect = 0, b"", False
+                rows, missing, tail, suspect, prefixed, single_quotes = 0, 0, b"", False, False, False
                 with zf.open(member) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
                         if total > limit:
                             raise IngestError("file_inflates", size=f"> {_mb(limit)}", limit=_mb(limit))
                         if is_sheet:  # count rows while inflating, before any reader turns them into objects
+                            if not tail:  # the first chunk says how the sheet writes its tags
+                                prefixed, single_quotes = b":worksheet" in chunk[:4096], b"='" in chunk
                             window = tail + chunk
-                            rows += _row_tags(window) - _row_tags(tail)
+                            added, again = _row_tags(window), _row_tags(tail)
+                            rows += added - again
                             if rows > row_budget():
                                 raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
-                            suspect = suspect or bool(_FAR_REF.search(window) or _CELL_WITHOUT_REF.search(window))
+                            missing += _refs_short(window, added, prefixed, single_quotes)
+                            missing -= _refs_short(tail, again, prefixed, single_quotes)
+                            suspect = suspect or bool(_FAR_REF.search(window))
                             tail = chunk[-_TAIL:]
-                if suspect:
+                if suspect or missing > 0:
                     suspects.append(member)
             if suspects or "content.xml" in zf.namelist():
                 names = _xlsx_sheet_names(zf)
@@ -167,9 +172,24 @@ def _row_tags(xml: bytes) -> int:
 
 _TAIL = 256  # bytes carried from one inflated chunk to the next, so that a tag cut in two is still seen
 # a cell or row reference at column 105 (DA) or beyond, or at row 100000 or beyond: worth a closer look
-_FAR_REF = re.compile(rb"""\sr\s*=\s*["'](?:[D-Zd-z][A-Za-z]|[A-Za-z]{3}|[A-Za-z]*[0-9]{6})""")
-# a <c> start tag without an r attribute: its place follows from the cells before it
-_CELL_WITHOUT_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c(?:\s+(?!r\s*=)[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+# (a literal start, so the regex engine skips ahead quickly; a false alarm only costs the closer look)
+_FAR_REF = re.compile(rb"""r=["'](?:[D-Zd-z][A-Za-z]|[A-Za-z]{3}|[A-Za-z]*[0-9]{6})""")
+
+
+def _refs_short(xml: bytes, rows: int, prefixed: bool, single_quotes: bool) -> int:
+    """Rows and cells minus r= attributes in a chunk: above 0, some cell's place follows from the cells before it.
+
+    Prefixed tags (<x:c>) and single-quoted attributes are counted only in sheets that use them: each count is a pass.
+    """
+    cells = xml.count(b"<c ") + xml.count(b"<c>")
+    refs = xml.count(b' r="')
+    if prefixed:
+        cells += xml.count(b":c ") + xml.count(b":c>")
+    if single_quotes:
+        refs += xml.count(b" r='")
+    return rows + cells - refs
+
+
 _REF = re.compile(r"([A-Za-z]{1,3})?([0-9]{1,7})$")
 
 

@@ -790,6 +790,21 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The password is longer than {maximum} characters.",
     ),
     "table_download": ("Tải bảng (.csv)", "Download the table (.csv)"),
+    # --- hostile input: sheet extent and parser isolation (issue 10) ------------------
+    "file_sheet_extent": (
+        "Trang «{sheet}» có một ô ở {cell}, nằm rất xa ngoài bảng số liệu (tối đa {max_rows} dòng và {max_columns} cột, "
+        "tới cột {last_column}). Hãy xóa các ô, cột hoặc dòng thừa quanh {cell}, "
+        "hoặc chép bảng sang một trang tính mới rồi lưu lại.",
+        "Sheet '{sheet}' has a cell at {cell}, far outside the table (at most {max_rows} rows and {max_columns} columns, "
+        "up to column {last_column}). Delete the stray cells, columns or rows around {cell}, "
+        "or copy the table into a new sheet and save again.",
+    ),
+    "file_parser_failed": (
+        "Không đọc được tệp một cách an toàn ({reason}): tệp có thể bị hỏng hoặc được tạo ra để tấn công máy chủ. "
+        "Hãy mở tệp bằng Excel và lưu lại dạng .xlsx, hoặc chép bảng sang một sổ tính mới.",
+        "The file could not be read safely ({reason}): it may be damaged or built to attack the server. "
+        "Open it in Excel and save it again as .xlsx, or copy the table into a new workbook.",
+    ),
 }
 
 

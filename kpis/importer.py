@@ -142,6 +142,7 @@ def preview(
     catalog: Catalog | None = None,
     may_write: WriteCheck | None = None,
 ) -> Preview:
+    file_name = store.recorded_name(file_name)
     checked = check_file(con, data, file_name, catalog, may_write)
     return Preview(file_name, checked, changes_for(con, checked.rows) if checked.ok else changes_for(con, pd.DataFrame()))
 
@@ -160,7 +161,9 @@ def import_file(
 
     may_write(province, commune) is the uploader's scope (None: the command line, trusted);
     journal=False only when replaying the journal (rebuild), which neither journals nor audits.
+    The name is recorded whole up to 255 characters (store.recorded_name); the disk never sees it.
     """
+    file_name = store.recorded_name(file_name)
     checked = check_file(con, data, file_name, catalog, may_write)
     sha = hashlib.sha256(data).hexdigest()
     if checked.ok:

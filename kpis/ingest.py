@@ -15,11 +15,13 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import itertools
 import os
 import re
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +29,7 @@ from typing import Any
 
 import python_calamine
 
+from kpis import sandbox
 from kpis.schema import match_header
 from kpis.text import fold, nfc
 
@@ -34,6 +37,8 @@ MAX_HEADER_SCAN = 30  # title rows above the header are normal in hand-made shee
 MAX_FILE_BYTES = 10 * 1024 * 1024  # also Streamlit's server.maxUploadSize (.streamlit/config.toml)
 MAX_INFLATED_BYTES = 100 * 1024 * 1024  # a 20,000-row workbook inflates to about 10 MB
 MAX_ROWS = 50_000
+MAX_COLUMNS = 256  # as many as an old .xls can hold; the widest real form has about 30
+MAX_CELLS = 5_000_000  # rows x columns of a sheet's grid: 100,000 rows of 50 columns; calamine allocates the whole grid
 TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals"})
 SUBTOTAL_LABELS = frozenset({"cong"})  # "Cộng" sums its section; the others sum every row above
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")  # a password-protected .xlsx is an OLE file with this stream
@@ -42,6 +47,11 @@ TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HeaderMatcher = Callable[[str], str | None]
+
+
+def row_budget() -> int:
+    """Rows a sheet may reach: blank rows are allowed, within reason (read at call time: tests lower MAX_ROWS)."""
+    return MAX_ROWS * 2 + MAX_HEADER_SCAN
 
 
 class IngestError(Exception):
@@ -106,10 +116,13 @@ def _mb(n: int) -> str:
 
 
 def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
-    """Refuse a zip-based workbook that would inflate past limit, before anything inflates it.
+    """Refuse a zip-based workbook that would inflate past limit, or whose sheets reach far out, before parsing.
 
     The declared sizes are checked first (instant); then each member is inflated in 1 MB
     chunks and counted, so a file whose headers lie is stopped once it passes the limit.
+    The same pass counts each sheet's rows and looks for cell references far out (a cheap
+    byte scan); only a sheet where it finds one is read again as XML, to judge by the cells
+    that really hold a value, as calamine does (it ignores <dimension> and empty styled cells).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -118,28 +131,234 @@ def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
             if declared > limit:
                 raise IngestError("file_inflates", size=_mb(declared), limit=_mb(limit))
             total = 0
-            row_limit = MAX_ROWS * 2 + MAX_HEADER_SCAN  # blank rows are allowed, within reason
+            suspects: list[zipfile.ZipInfo] = []
             for member in members:
                 is_sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-                rows, tail = 0, b""
+                rows, missing, tail, suspect, prefixed, single_quotes = 0, 0, b"", False, False, False
                 with zf.open(member) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
                         if total > limit:
                             raise IngestError("file_inflates", size=f"> {_mb(limit)}", limit=_mb(limit))
                         if is_sheet:  # count rows while inflating, before any reader turns them into objects
-                            rows += _row_tags(tail + chunk)
-                            tail = chunk[-8:]
-                            rows -= _row_tags(tail)
-                            if rows > row_limit:
+                            if not tail:  # the first chunk says how the sheet writes its tags
+                                prefixed, single_quotes = b":worksheet" in chunk[:4096], b"='" in chunk
+                            window = tail + chunk
+                            added, again = _row_tags(window), _row_tags(tail)
+                            rows += added - again
+                            if rows > row_budget():
                                 raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
+                            missing += _refs_short(window, added, prefixed, single_quotes)
+                            missing -= _refs_short(tail, again, prefixed, single_quotes)
+                            suspect = suspect or bool(_FAR_REF.search(window))
+                            tail = chunk[-_TAIL:]
+                if suspect or missing > 0:
+                    suspects.append(member)
+            if suspects or "content.xml" in zf.namelist():
+                names = _xlsx_sheet_names(zf)
+                for member in suspects:
+                    with zf.open(member) as f:
+                        _refuse_far_cell(names.get(member.filename, member.filename.rsplit("/", 1)[-1]), _xlsx_extent(f))
+                if "content.xml" in zf.namelist() and _is_ods(zf):
+                    with zf.open("content.xml") as f:
+                        for sheet, extent in _ods_extents(f):
+                            _refuse_far_cell(sheet, extent)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:
         raise IngestError("file_not_xlsx") from e
 
 
 def _row_tags(xml: bytes) -> int:
     """Row elements in a chunk of sheet XML (bytes.count: fast enough to run on every file)."""
     return xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b":row ") + xml.count(b":row>")
+
+
+_TAIL = 256  # bytes carried from one inflated chunk to the next, so that a tag cut in two is still seen
+# a cell or row reference at column 105 (DA) or beyond, or at row 100000 or beyond: worth a closer look
+# (a literal start, so the regex engine skips ahead quickly; a false alarm only costs the closer look)
+_FAR_REF = re.compile(rb"""r=["'](?:[D-Zd-z][A-Za-z]|[A-Za-z]{3}|[A-Za-z]*[0-9]{6})""")
+
+
+def _refs_short(xml: bytes, rows: int, prefixed: bool, single_quotes: bool) -> int:
+    """Rows and cells minus r= attributes in a chunk: above 0, some cell's place follows from the cells before it.
+
+    Prefixed tags (<x:c>) and single-quoted attributes are counted only in sheets that use them: each count is a pass.
+    """
+    cells = xml.count(b"<c ") + xml.count(b"<c>")
+    refs = xml.count(b' r="')
+    if prefixed:
+        cells += xml.count(b":c ") + xml.count(b":c>")
+    if single_quotes:
+        refs += xml.count(b" r='")
+    return rows + cells - refs
+
+
+_REF = re.compile(r"([A-Za-z]{1,3})?([0-9]{1,7})$")
+
+
+@dataclass
+class Extent:
+    """How far a sheet's cells that hold a value reach (1-based), and the cell that reaches furthest out."""
+
+    rows: int = 0
+    columns: int = 0
+    far_cell: str | None = None  # the first cell found past the limits, as Excel names it
+
+    def see(self, row: int, column: int, last_row: int | None = None, last_column: int | None = None) -> None:
+        last_row, last_column = last_row or row, last_column or column
+        self.rows, self.columns = max(self.rows, last_row), max(self.columns, last_column)
+        if self.far_cell is None and (
+            last_row > row_budget() or last_column > MAX_COLUMNS or self.rows * self.columns > MAX_CELLS
+        ):
+            self.far_cell = cell_name(min(last_row, max(row, row_budget() + 1)), min(last_column, max(column, MAX_COLUMNS + 1)))
+
+
+def column_letters(n: int) -> str:
+    """1 -> A, 27 -> AA, 16384 -> XFD."""
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_name(row: int, column: int) -> str:
+    return f"{column_letters(column)}{row}"
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _refuse_far_cell(sheet: str, extent: Extent) -> None:
+    if extent.far_cell is not None:
+        raise IngestError(
+            "file_sheet_extent",
+            sheet=sheet,
+            cell=extent.far_cell,
+            max_rows=f"{row_budget():,}".replace(",", "."),
+            max_columns=MAX_COLUMNS,
+            last_column=column_letters(MAX_COLUMNS),
+        )
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xlsx_sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> the sheet's name as the tab shows it (best effort: {} if unreadable)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+    except (KeyError, ET.ParseError):
+        return {}
+    names = {}
+    for el in book.iter():
+        if _local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            target = targets.get(rid, "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            names[part] = el.get("name", part)
+    return names
+
+
+def _pull(f: Any, handle: Callable[[str, Any], None]) -> None:
+    """Feed XML from f to handle(event, element) in 1 MB chunks (the file never sits whole in memory)."""
+    import xml.etree.ElementTree as ET
+
+    parser = ET.XMLPullParser(("start", "end"))
+    try:
+        while chunk := f.read(1 << 20):
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                handle(event, el)
+        parser.close()
+        for event, el in parser.read_events():
+            handle(event, el)
+    except ET.ParseError:
+        return  # calamine judges broken XML on its own (in the child)
+
+
+def _xlsx_extent(f: Any) -> Extent:
+    """The extent of one worksheet's valued cells, placed as calamine places them (r=, else after the previous)."""
+    extent = Extent()
+    state = {"row": 0, "col": 0}
+    parents: list[Any] = []  # <sheetData>: each finished row is dropped from it, so memory stays flat
+
+    def handle(event: str, el: Any) -> None:
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "sheetData":
+                parents.append(el)
+            elif tag == "row":
+                r = el.get("r")
+                state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
+                state["col"] = 0
+            return
+        if tag == "c":
+            ref = _REF.match(el.get("r") or "")
+            if ref and ref.group(1):
+                row, col = int(ref.group(2)), _column_number(ref.group(1))
+            else:
+                row, col = state["row"], state["col"] + 1
+            state["col"] = col
+            if any(_local(k.tag) == "is" or (_local(k.tag) in ("v", "f") and (k.text or "")) for k in el):
+                extent.see(row, col)
+            el.clear()
+        elif tag == "row" and parents:
+            parents[-1].clear()
+
+    _pull(f, handle)
+    return extent
+
+
+def _is_ods(zf: zipfile.ZipFile) -> bool:
+    try:
+        return zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet"
+    except KeyError:
+        return True  # calamine may still try it as OpenDocument: judge it like one
+
+
+def _ods_extents(f: Any) -> list[tuple[str, Extent]]:
+    """Each table's extent of valued cells, with table:number-rows/columns-repeated counted as repeats."""
+    tables: list[tuple[str, Extent]] = []
+    state = {"row": 0, "col": 0, "reps": 1, "valued": False}
+
+    def attr(el: Any, name: str) -> str | None:
+        return next((v for k, v in el.attrib.items() if _local(k) == name), None)
+
+    def repeat(el: Any, name: str) -> int:
+        value = attr(el, name) or "1"
+        return int(value) if value.isdigit() else 1
+
+    def handle(event: str, el: Any) -> None:
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "table":
+                tables.append((attr(el, "name") or f"#{len(tables) + 1}", Extent()))
+                state["row"] = 0
+            elif tag == "table-row":
+                state["col"], state["reps"] = 0, repeat(el, "number-rows-repeated")
+            return
+        if tag in ("table-cell", "covered-table-cell") and tables:
+            reps = repeat(el, "number-columns-repeated")
+            if attr(el, "value-type") is not None or any(_local(k.tag) == "p" for k in el):
+                first_row, first_col = state["row"] + 1, state["col"] + 1
+                tables[-1][1].see(first_row, first_col, state["row"] + state["reps"], state["col"] + reps)
+            state["col"] += reps
+            el.clear()
+        elif tag == "table-row":
+            state["row"] += state["reps"]
+            el.clear()
+
+    _pull(f, handle)
+    return tables
 
 
 def decode_text(data: bytes) -> str:
@@ -202,10 +421,13 @@ def _lines(text: str, pattern: re.Pattern[str]) -> int:
     """How many lines of text hold a match of pattern (one pass each over the text: a 10 MB file stays quick)."""
     starts = [m.end() for m in re.finditer("\n", text)]
     return len({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
+_BLANK_ROW: list[Any] = []  # shared by every blank row of a grid: a blank row costs one pointer; never mutate it
+Grid = list[list[Any]]
 
 
 def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:MAX_HEADER_SCAN])
+    head = itertools.islice(io.StringIO(text[: 1 << 20]), MAX_HEADER_SCAN)  # lazily: never a list of every line
+    sample = "\n".join(line.rstrip("\r\n") for line in head)
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -221,17 +443,41 @@ def grid_from_csv(data: bytes) -> list[list[Any]]:
     if "\x00" in text:
         raise IngestError("file_encoding")
     delimiter = _sniff_delimiter(text)
+    grid: Grid = []
+    blanks = 0  # blank lines since the last line with a value: they cost nothing unless a value follows
     try:  # strict: a quote opened and never closed must refuse the file, not swallow the rows after it
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            if not any(row):  # an empty line, or only delimiters
+                blanks += 1
+                continue
+            if blanks:  # keep the row numbers right: one shared placeholder per blank line between values
+                if len(grid) + blanks >= row_budget():
+                    raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+                grid.extend(itertools.repeat(_BLANK_ROW, blanks))
+                blanks = 0
+            grid.append(row)
+            if len(grid) > row_budget():  # refused now, not after reading the rest
+                raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
     except csv.Error as e:
         raise IngestError("file_csv_broken", detail=str(e)) from e
+    return grid
 
 
-def _read_sheets(wb: python_calamine.CalamineWorkbook) -> list[tuple[str, list[list[Any]]]]:
-    return [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
+def _read_sheets(wb: python_calamine.CalamineWorkbook) -> list[tuple[str, Grid]]:
+    sheets = []
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        end_row, end_col = sheet.end or (0, 0)
+        if sheet.height:  # what the byte scan cannot see (.xls, cells placed by order), before the grid is built
+            extent = Extent()
+            extent.see(end_row + 1, end_col + 1)
+            _refuse_far_cell(name, extent)
+        grid = sheet.to_python(skip_empty_area=False)
+        sheets.append((name, [row if any(v != "" and v is not None for v in row) else _BLANK_ROW for row in grid]))
+    return sheets
 
 
-def _sheets_of(data: bytes) -> list[tuple[str, list[list[Any]]]]:
+def _sheets_of(data: bytes) -> list[tuple[str, Grid]]:
     if data[:8] != OLE_MAGIC:
         return _read_sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
     if _ENCRYPTED_OOXML in data:
@@ -246,9 +492,8 @@ def _sheets_of(data: bytes) -> list[tuple[str, list[list[Any]]]]:
         os.unlink(path)
 
 
-def sheets_from_workbook(data: bytes) -> list[tuple[str, list[list[Any]]]]:
-    if data[:4] == b"PK\x03\x04":
-        check_inflated_size(data)
+def parse_workbook(data: bytes) -> list[tuple[str, Grid]]:
+    """What the parsing child runs: calamine on the bytes, its errors turned into IngestError."""
     try:
         return _sheets_of(data)
     except IngestError:
@@ -259,6 +504,27 @@ def sheets_from_workbook(data: bytes) -> list[tuple[str, list[list[Any]]]]:
         if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
         raise IngestError("file_not_xlsx") from e
+
+
+def parse_workbook_guarded(data: bytes, memory: int | None = None, timeout: float | None = None) -> list[tuple[str, Grid]]:
+    """parse_workbook in a child process with memory and time limits (kpis.sandbox): its death is a refusal."""
+    try:
+        message = sandbox.run(data, "kpis.ingest:parse_workbook", memory, timeout)
+    except sandbox.ParserFailed as e:
+        raise IngestError("file_parser_failed", reason=e.reason) from e
+    kind, value, params = message
+    if kind == "ok":
+        return value
+    if kind == "ingest_error":
+        raise IngestError(value, **params)
+    raise IngestError("file_not_xlsx")
+
+
+def sheets_from_workbook(data: bytes) -> list[tuple[str, Grid]]:
+    """Every sheet of a workbook as a grid; checked for size and extent first, then parsed in a child."""
+    if data[:4] == b"PK\x03\x04":
+        check_inflated_size(data)
+    return parse_workbook_guarded(data)
 
 
 def _is_blank(value: Any) -> bool:

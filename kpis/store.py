@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -501,10 +502,28 @@ def _add_communes(con: duckdb.DuckDBPyConnection, communes: tuple[Commune, ...] 
     return added
 
 
+MAX_NAME_CHARS = 255  # a file name as recorded and shown; longer ones are cut in the middle with an ellipsis
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
+
+
+def safe_suffix(file_name: str) -> str:
+    """The name's extension if it is a short plain one (.xlsx, .csv), else '': nothing else of a name reaches the disk."""
+    suffix = Path(file_name.replace("\\", "/")).suffix.lower()
+    return suffix if _SAFE_SUFFIX.fullmatch(suffix) else ""
+
+
+def recorded_name(file_name: str, limit: int = MAX_NAME_CHARS) -> str:
+    """The uploaded name as kept in the database: whole up to limit characters, else cut with '…' (extension kept)."""
+    if len(file_name) <= limit:
+        return file_name
+    suffix = safe_suffix(file_name)
+    return file_name[: limit - 1 - len(suffix)] + "…" + suffix
+
+
 def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> tuple[str, Path]:
-    """Keep bytes under uploads/ named by their sha256; returns (sha256, path)."""
+    """Keep bytes under uploads/ named by their sha256 (and a plain extension); returns (sha256, path)."""
     sha = hashlib.sha256(data).hexdigest()
-    kept = uploads_dir(con) / f"{sha}{Path(file_name).suffix.lower() or '.bin'}"
+    kept = uploads_dir(con) / f"{sha}{safe_suffix(file_name) or '.bin'}"
     kept.parent.mkdir(parents=True, exist_ok=True)
     if not kept.exists():  # durable before the journal line that names it is written
         tmp = kept.with_suffix(kept.suffix + ".tmp")
@@ -633,6 +652,7 @@ def store_submission(
     journal=False only when replaying the journal itself (rebuild). Under WRITE_LOCK from the duplicate
     check to the commit, so two uploads of the same bytes at once give one submission and one duplicate.
     """
+    file_name = recorded_name(file_name)
     sha = hashlib.sha256(data).hexdigest()
     with WRITE_LOCK:
         existing = find_submission_by_hash(con, sha)

@@ -177,6 +177,7 @@ def import_sheet(
     may_write_plan is the writer's scope (None: the command line and replays, trusted).
     """
     now = uploaded_at or dt.datetime.now()
+    file_name = store.recorded_name(file_name)  # whole up to 255 characters; the disk never sees it
     checked = check_sheet(data, file_name, now.date(), catalog)
     problems = checked.problems or _out_of_scope(checked.rows, may_write_plan, catalog)
     if problems:

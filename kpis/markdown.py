@@ -7,7 +7,9 @@ name "[click](http://evil)" would become a link. Measured in Streamlit 1.67 with
 - raw HTML is shown as text without unsafe_allow_html, but "<" is escaped anyway;
 - a backslash stops emphasis, links, images, ":red[...]" colours, most emoji shortcodes and
   "$...$" LaTeX, but NOT ":material/icon:" icons nor the ":streamlit:" logo: those are matched
-  in the text after parsing, so an invisible WORD JOINER (U+2060) follows every colon;
+  in the text after parsing, so an invisible WORD JOINER (U+2060) follows every colon that is not
+  followed by a space (a shortcode's name starts right after its colon; "Tệp a.csv: đã nhận" stays
+  as typed, so it can be copied and searched);
 - bare URLs, "www." names and e-mail addresses are also made links after parsing, whatever the
   escaping: the joiner after "http:", before the dot of "www." and before "@" keeps them text.
 Only for Markdown contexts: plain-text places (st.text, st.code, dataframes, selectbox options,
@@ -28,9 +30,9 @@ def escape(text: object) -> str:
     value = re.sub(r"[\r\n]+", " ", str(text))
     value = _AUTOLINK_SPOTS.sub(_JOINER, value)
     out = []
-    for char in value:
+    for i, char in enumerate(value):
         if char == ":":
-            out.append("\\:" + _JOINER)
+            out.append("\\:" if i + 1 == len(value) or value[i + 1].isspace() else "\\:" + _JOINER)
         elif char in _SPECIAL:
             out.append("\\" + char)
         else:

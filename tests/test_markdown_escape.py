@@ -40,3 +40,8 @@ def test_line_breaks_become_spaces_and_plain_words_are_untouched() -> None:
     assert escape("Bản Na Sang\n\n# x") == "Bản Na Sang \\# x"
     assert escape("Mường Mùn 50%") == "Mường Mùn 50%"
     assert escape_params({"file": "a_b.csv", "rows": 3}) == {"file": "a\\_b\\.csv", "rows": 3}
+
+
+def test_a_colon_before_a_space_stays_as_typed_so_messages_can_be_found() -> None:
+    assert "\u2060" not in escape("bao_cao.csv: đã nhận 1 dòng")
+    assert escape(":material/home: x").startswith("\\:\u2060material")

@@ -227,7 +227,9 @@ def replay_event(con: duckdb.DuckDBPyConnection, event: dict) -> bool:
     """Apply one account event of the journal to a fresh database (rebuild); False if not an account event."""
     kind = event.get("event")
     if kind == "account_created":
-        _insert_account(con, event)
+        # an account journaled twice (a crash while an old database's accounts were journaled) is made once
+        if not con.execute("SELECT 1 FROM users WHERE username = ?", [event["username"]]).fetchone():
+            _insert_account(con, event)
     elif kind == "password_changed":
         con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [event["password_hash"], event["username"]])
     elif kind in ("account_disabled", "account_enabled"):
@@ -273,14 +275,16 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: d
     settled = False
     try:
         stored, ok = _verify(con, name, password)
+        # a hash made with older argon2 settings is renewed; hashing takes ~50-100 ms: not under the lock
+        renewed = hash_password(password) if ok and stored is not None and _HASHER.check_needs_rehash(stored) else None
         with store.WRITE_LOCK:
             _release_attempt(name)
             settled = True
             if not ok:
                 audit.record(con, name or "?", "sign_in_failed", name, at=now)
             else:
-                if stored is not None and _HASHER.check_needs_rehash(stored):
-                    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+                if renewed is not None:
+                    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [renewed, name])
                 audit.record(con, name, "sign_in", name, at=now)
     finally:
         if not settled:

@@ -399,9 +399,12 @@ def decode_text(data: bytes) -> str:
 
 
 _STRAY_BYTE_RE = re.compile("[\udc80-\udcff]")
-# A letter of Vietnamese (Latin-1 and Extended-A/B letters, combining marks, Latin Extended Additional)
-# decoded from a valid UTF-8 multi-byte sequence: Windows-1258 text never forms one.
-_UTF8_VIETNAMESE_RE = re.compile("[\u00c0-\u00ff\u0100-\u024f\u0300-\u036f\u1e00-\u1eff]")
+# A precomposed Vietnamese letter decoded from a valid UTF-8 multi-byte sequence: the evidence that a
+# file is UTF-8. Only Vietnamese letters count: Windows-1258 writes tone marks as their own bytes
+# (0xCC grave, 0xD2 hook…), and such a byte before a curly quote or "…" is valid UTF-8 for a
+# combining mark or another script's letter ("“về”" in Windows-1258 holds 0xCC 0x94 = U+0314).
+# (Ă before a quote, 0xC3 0x93, would read as "Ó"; but no Vietnamese syllable ends in Ă.)
+_UTF8_VIETNAMESE_RE = re.compile("[ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 # UTF-8 of a Vietnamese letter read as Windows-1258 or Windows-1252 (a file garbled once and saved
 # again): Ã¡ (á), Ä‘ (đ), Æ° (ư), áº£ (ả), á»£ (ợ). Only pairs no Vietnamese word writes.
 _CONT = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"

@@ -124,10 +124,15 @@ def _replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, in
 
 
 def _figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """What a rebuild must reproduce: every area's figures, and each task's latest progress."""
-    frames = [progress(con, level) for level in ("commune", "province")]
+    """What a rebuild must reproduce: every area's counts and rates, and each task's latest progress.
+
+    Targets and status come from the catalog, not the journal: the current file holds the plans as
+    the dashboard last loaded them, which may predate the catalog the rebuilt file was given.
+    """
+    from_catalog = ["plan_id", "target_pct", "target_year", "status"]
+    frames = [progress(con, level).drop(columns=from_catalog) for level in ("commune", "province")]
     task_status = con.execute("SELECT item_code, status, status_date, note FROM current_task_status ORDER BY item_code").df()
-    return pd.concat([*frames, task_status], ignore_index=True).drop(columns=["plan_id"])
+    return pd.concat([*frames, task_status], ignore_index=True)
 
 
 def _accounts(con: duckdb.DuckDBPyConnection) -> set[tuple]:
@@ -252,7 +257,9 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
             txn = ev.get("txn")
             if ev["event"] == "aborted":
                 continue
-            if txn and txn in aborted:
+            if txn and committed is not None and txn in committed:
+                live.append(ev)  # the database says it committed: an "aborted" line after it was a false alarm
+            elif txn and txn in aborted:
                 orphans.append(txn)
             elif txn and committed is not None and txn not in committed:
                 orphans.append(txn)  # written ahead, but its commit never happened (a crash): never acknowledged
@@ -264,7 +271,10 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
         store.remove_database(fresh)
         con = store.connect(fresh)
         try:
-            subs, withdrawals, communes, task_events, account_events = _replay(live, con)
+            try:
+                subs, withdrawals, communes, task_events, account_events = _replay(live, con)
+            except duckdb.Error as e:  # a journal the database cannot take: say so, not a traceback
+                raise RebuildError(f"the journal could not be replayed: {str(e).splitlines()[0]}") from e
             txns = [ev["txn"] for ev in live if ev.get("txn")]
             if txns:
                 with store.transaction(con):

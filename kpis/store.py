@@ -536,14 +536,6 @@ def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> tu
     return sha, kept
 
 
-def unkeep(con: duckdb.DuckDBPyConnection, sha: str, kept: Path) -> None:
-    """After a refused write: remove the kept file unless some submission or task sheet (even withdrawn) has it."""
-    if not con.execute(
-        "SELECT 1 FROM submissions WHERE sha256 = ? UNION ALL SELECT 1 FROM task_files WHERE sha256 = ?", [sha, sha]
-    ).fetchone():
-        kept.unlink(missing_ok=True)
-
-
 def add_communes(
     con: duckdb.DuckDBPyConnection,
     communes: list[Commune],
@@ -695,10 +687,7 @@ def store_submission(
                     audit.record(
                         con, uploaded_by, "upload_accepted", file_name, {"submission": sub_id, "rows": len(rows)}, sha, now
                     )
-        except Exception:
-            unkeep(con, sha, kept)
-            raise
-        finally:
+        finally:  # a refused write leaves its kept file: uploads/ is shared by the databases of a folder
             con.unregister("incoming")
     return StoredSubmission(int(sub_id), False, len(rows))
 

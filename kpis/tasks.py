@@ -206,12 +206,8 @@ def import_sheet(
                 store.bump_data_version(con)
                 if journal:
                     audit.record(con, uploaded_by, "task_update", file_name, {"rows": len(checked.rows)}, sha, now)
-        except store.JournalError as e:
-            store.unkeep(con, sha, kept)
+        except store.JournalError as e:  # the kept file stays: another database may hold the same bytes
             return TaskImport(file_name, "refused", [Problem(None, None, "store_journal_unwritable", {"error": str(e)})])
-        except Exception:
-            store.unkeep(con, sha, kept)
-            raise
     return TaskImport(file_name, "accepted", rows=len(checked.rows))
 
 

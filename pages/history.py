@@ -33,7 +33,7 @@ if chosen in live and account is not None and account.may_write_all(store.submis
                 try:
                     store.withdraw(ui.cursor(), chosen, account.username, reason.strip())
                 except store.JournalError as e:  # refused whole: nothing was withdrawn
-                    st.error(t("store_journal_unwritable", lang, error=str(e)))
+                    st.error(ui.tx("store_journal_unwritable", lang, error=str(e)))
                 else:
                     st.success(t("history_withdrawn_ok", lang, id=chosen))
                     st.rerun()

@@ -17,11 +17,11 @@ if plans.empty:
     st.stop()
 for plan in plans.itertuples(index=False):
     title = plan.title_vi if lang == "vi" else plan.title_en
-    with st.expander(f"{views.plan_scope(plan.province, plan.commune, lang)} — {title}", expanded=False):
-        st.markdown(f"**{t('plan_source', lang)}:** {plan.source}")
-        st.markdown(f"**{t('plan_issuer', lang)}:** {plan.issuer}")
+    with st.expander(ui.md(f"{views.plan_scope(plan.province, plan.commune, lang)} — {title}"), expanded=False):
+        st.markdown(f"**{t('plan_source', lang)}:** {ui.md(plan.source)}")
+        st.markdown(f"**{t('plan_issuer', lang)}:** {ui.md(plan.issuer)}")
         if plan.notes:
-            st.caption(plan.notes)
+            st.caption(ui.md(plan.notes))
         targets = ui.view(views.plan_targets_table, plan.id, lang)
         if targets.empty:
             st.write(t("plan_no_targets", lang))

@@ -43,6 +43,16 @@ def test_every_excel_encoding_decodes_to_the_same_nfc_text(raw):
     assert decode_text(raw) == "Tỉnh,Xã\r\nĐiện Biên,Mường Mùn\r\n"
 
 
+@pytest.mark.parametrize(
+    "note",
+    ["Họp dân “về” chuyển đổi số", "Người dân “Hồ”", "Tổ dân phố… đã họp", "«Bản Mường»", "CÁN BỘ “LÊ”", "BÉ”"],
+)
+def test_windows_1258_with_curly_quotes_after_a_tone_mark_is_not_taken_for_utf8(note):
+    """A tone-mark byte before a curly quote is valid UTF-8 for a combining mark: no evidence of UTF-8."""
+    text = f"Tỉnh,Xã,Ghi chú\r\nĐiện Biên,Mường Mùn,{note}\r\n"
+    assert decode_text(cp1258_text(text).encode("cp1258")) == text
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom_is_recognised_by_its_zero_bytes(encoding):
     text = "STT,Tỉnh,Xã\r\n1,Điện Biên,Mường Mùn\r\n"

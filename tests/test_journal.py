@@ -181,7 +181,8 @@ def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(db_path):
     assert result.status == "refused"
     assert result.problems[0].code == "store_journal_unwritable"
     assert "No space left" in result.messages("en")[0] and "không được thực hiện" in result.messages("vi")[0]
-    assert not (store.uploads_dir(con) / (store.hashlib.sha256(B).hexdigest() + ".csv")).exists()
+    sha_b = store.hashlib.sha256(B).hexdigest()  # its kept bytes may stay (uploads/ is shared), but nothing names them
+    assert not con.execute("SELECT 1 FROM submissions WHERE sha256 = ?", [sha_b]).fetchone()
     with pytest.raises(store.JournalError, match="nothing was saved"):
         store.withdraw(con, sid, "x", "sai")
     with pytest.raises(accounts.AccountError) as e:
@@ -425,3 +426,18 @@ def test_fsync_cost_per_journal_line_is_small(db_path):
     con.close()
     assert per_write < 0.25, per_write
     assert os.path.getsize(store.journal_path(db_path)) < 50 * 200
+
+
+def test_a_refused_write_in_one_database_keeps_the_files_another_database_of_the_folder_needs(tmp_path):
+    """uploads/ is shared by the databases of a folder (a rebuild builds beside the real one)."""
+    first = store.connect(tmp_path / "a.duckdb")
+    accepted(first, A, "muong_mun_q1.csv")
+    first.close()
+    second = store.connect(tmp_path / "b.duckdb")
+    journal = store.journal_path(tmp_path / "b.duckdb")
+    journal.unlink(missing_ok=True)
+    journal.symlink_to("/dev/full")
+    assert import_file(second, A, "muong_mun_q1.csv", uploaded_by="x").status == "refused"
+    second.close()
+    report = rebuild(tmp_path / "a.duckdb")
+    assert report.submissions == 1 and report.identical

@@ -26,7 +26,7 @@ import pandas as pd
 from kpis import audit
 from kpis.catalog import Catalog, Commune, default_catalog
 from kpis.text import name_key
-from kpis.validate import KnownUnit
+from kpis.validate import CLEAN_COLUMNS, KnownUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "kpis.duckdb"
@@ -652,21 +652,7 @@ def store_submission(
             return StoredSubmission(existing, True, 0)
         sha, kept = keep_file(con, data, file_name)
         now = uploaded_at or dt.datetime.now()
-        frame = rows[
-            [
-                "province",
-                "commune",
-                "unit",
-                "unit_key",
-                "year",
-                "quarter",
-                "indicator",
-                "numerator",
-                "denominator",
-                "note",
-                "line",
-            ]
-        ]
+        frame = rows[CLEAN_COLUMNS]
         event = None
         if journal:
             event = {

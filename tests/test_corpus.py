@@ -22,6 +22,7 @@ from kpis import store
 from kpis.i18n import format_problem, problem_message
 from kpis.importer import import_file
 from kpis.validate import Problem
+from tests.hostile.runner import stored_values
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BAD = sorted(p for p in (CORPUS / "bad").iterdir() if not p.name.endswith(".json"))
@@ -114,19 +115,6 @@ def test_bad_file_messages_are_vietnamese_and_name_the_row(path: Path, con: duck
         if p.column is not None:
             assert f"«{p.column}»" in message, message
     assert "từ chối" in result.summary()
-
-
-def stored_values(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict[str, Any]]:
-    rows = con.execute(
-        """
-        SELECT c.province, c.name, u.name, v.year, v.quarter, v.indicator, v.numerator, v.denominator
-        FROM submission_values v JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id
-        WHERE v.submission_id = ? ORDER BY v.source_line
-        """,
-        [submission_id],
-    ).fetchall()
-    keys = ["province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator"]
-    return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
 @pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)

@@ -108,3 +108,12 @@ def page() -> Iterator:
         context = browser.new_context(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
         yield context.new_page()
         browser.close()
+
+
+def sign_in_as_commune_officer(page) -> None:
+    """On an open page of the served demo: sign in as demo.xa (Mường Mùn) in the sidebar, and wait for it."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label("Tên đăng nhập").fill("demo.xa")
+    sidebar.get_by_label("Mật khẩu").fill("demo-xa-57")
+    sidebar.get_by_role("button", name="Đăng nhập").click()
+    sidebar.get_by_text("Đã đăng nhập").wait_for(timeout=30_000)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ServedApp
+from tests.browser.conftest import ServedApp, sign_in_as_commune_officer
 from tests.test_sandbox import far_xlsx
 
 pytestmark = pytest.mark.browser
@@ -18,11 +18,7 @@ def test_far_cell_workbook_is_refused_and_the_server_stays_up(served_app: Served
     upload.write_bytes(far_xlsx("XFD1048576"))
     page.goto(f"{served_app.url}/upload")
     page.get_by_text("Hãy đăng nhập").wait_for(timeout=30_000)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_label("Tên đăng nhập").fill("demo.xa")
-    sidebar.get_by_label("Mật khẩu").fill("demo-xa-57")
-    sidebar.get_by_role("button", name="Đăng nhập").click()
-    sidebar.get_by_text("Đã đăng nhập").wait_for(timeout=30_000)
+    sign_in_as_commune_officer(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     page.get_by_text("o_xa.xlsx: bị từ chối, 1 lỗi").wait_for(timeout=30_000)
     cell = page.locator('[role="gridcell"]', has_text="XFD1048576").first  # the problem table (a canvas grid) names the cell

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.browser.conftest import ServedApp
+from tests.browser.conftest import ServedApp, sign_in_as_commune_officer
 from tests.conftest import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -45,11 +45,7 @@ def test_open_dashboard_sign_in_upload_csv_and_see_it_accepted(
     page.goto(f"{served_app.url}/upload")
     page.get_by_text("Hãy đăng nhập").wait_for(timeout=30_000)
     assert page.locator('[data-testid="stFileUploader"]').count() == 0  # no upload without an account
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_label("Tên đăng nhập").fill("demo.xa")
-    sidebar.get_by_label("Mật khẩu").fill("demo-xa-57")
-    sidebar.get_by_role("button", name="Đăng nhập").click()
-    sidebar.get_by_text("Đã đăng nhập").wait_for(timeout=30_000)
+    sign_in_as_commune_officer(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     page.get_by_text("bao_cao_quy_4.csv: hợp lệ, 1 dòng").wait_for(timeout=30_000)
     page.get_by_role("button", name="Ghi 1 tệp hợp lệ vào cơ sở dữ liệu").click()

@@ -19,13 +19,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpis.i18n import Lang, problem_message, t
 from kpis.ingest import IngestError, grid_from_csv, sheets_from_workbook
 from kpis.validate import Problem, Validated
-from kpis.xlsx import ERROR_FILL, HEADER_FILL, HEADER_FONT, WARNING_FILL, WRAP, write_cell
+from kpis.xlsx import ERROR_FILL, HEADER_FILL, HEADER_FONT, WARNING_FILL, WRAP, active_sheet, write_cell
 
 AUTHOR = "NQ57"
 PROBLEMS_SHEET = "Danh sách lỗi"
 
 
-def _writable(ws: Worksheet, row: int, column: int) -> Cell:
+def _writable(ws: Worksheet, row: int, column: int) -> Cell | MergedCell:
     """The cell to mark: inside a merged range, the range's top-left cell (the others cannot hold a comment)."""
     cell = ws.cell(row=row, column=column)
     if isinstance(cell, MergedCell):
@@ -77,7 +77,7 @@ def _problems_sheet(wb: openpyxl.Workbook, problems: list[Problem], warnings: li
 def _from_grid(grid: list[list], validated: Validated, lang: Lang) -> openpyxl.Workbook:
     """A new workbook holding the file's cells at their own row numbers, with a 'Lỗi' column."""
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = active_sheet(wb)
     ws.title = "Số liệu"
     width = max((len(r) for r in grid), default=0)
     for i, row in enumerate(grid, start=1):
@@ -90,8 +90,8 @@ def _from_grid(grid: list[list], validated: Validated, lang: Lang) -> openpyxl.W
     header_row = table.header_line if table else 1
     head = write_cell(ws.cell(row=header_row, column=errors_col), "Lỗi" if lang == "vi" else "Problems")
     head.font, head.fill = HEADER_FONT, ERROR_FILL
-    for row, messages in by_row.items():
-        write_cell(ws.cell(row=row, column=errors_col), "; ".join(messages)).alignment = WRAP
+    for line, messages in by_row.items():
+        write_cell(ws.cell(row=line, column=errors_col), "; ".join(messages)).alignment = WRAP
     ws.column_dimensions[get_column_letter(errors_col)].width = 80
     return wb
 
@@ -119,6 +119,8 @@ def annotated_copy(data: bytes, file_name: str, validated: Validated, lang: Lang
         try:
             if table.kind == "csv":
                 grid = grid_from_csv(data)
+            elif table.sheet is None:  # a workbook's table always names its sheet
+                return None
             else:
                 grid = dict(sheets_from_workbook(data))[table.sheet]
         except (IngestError, KeyError):

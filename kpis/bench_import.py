@@ -87,7 +87,10 @@ def bench_import(rows: int = 20_000, runs: int = 3) -> dict:
             wb.get_sheet_by_index(0).to_python()
 
         def bare_csv() -> None:
-            duckdb.sql(f"SELECT * FROM read_csv('{csv_path}', header = true)").fetchall()
+            relation = duckdb.sql(f"SELECT * FROM read_csv('{csv_path}', header = true)")
+            if relation is None:  # only statements that return nothing give None
+                raise RuntimeError("read_csv gave no relation")
+            relation.fetchall()
 
         bare = {"xlsx": bare_xlsx, "csv": bare_csv}
         for kind, data in files.items():

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import pandas as pd
@@ -160,10 +160,8 @@ def _entities(con: duckdb.DuckDBPyConnection, level: Level) -> pd.DataFrame:
             FROM units u JOIN communes c ON c.id = u.commune_id
             """
         ).df()
-    order = sorted(
-        range(len(frame)),
-        key=lambda i: tuple(fold(str(frame.iloc[i][c])) for c in ("province", "commune", "unit")),
-    )
+    keys = [tuple(fold(str(v)) for v in row) for row in frame[["province", "commune", "unit"]].itertuples(index=False)]
+    order = sorted(range(len(frame)), key=keys.__getitem__)
     return frame.iloc[order].reset_index(drop=True)
 
 
@@ -234,7 +232,7 @@ class ComplianceReport:
             return pd.DataFrame(columns=columns if province is None else columns[1:])
         rows = []
         for key, group in missing.sort_values(["year", "quarter"]).groupby(keys, sort=False):
-            info = dict(zip(keys, key, strict=True))
+            info: dict[str, Any] = dict(zip(keys, key, strict=True))  # column -> this group's value
             last_key = info["unit_id"] if self.level == "unit" else info["commune_id"]
             rows.append(
                 [
@@ -256,6 +254,8 @@ class ComplianceReport:
         if self.last.empty or key not in self.last.index:
             return t("compliance_never", lang)
         row = self.last.loc[key]
+        if not isinstance(row, pd.Series):  # _last_uploads keeps one row per commune or unit
+            raise ValueError(f"more than one last upload for {key!r}")
         return t(
             "compliance_last_upload",
             lang,
@@ -321,8 +321,12 @@ def cell_text(status: str, days: float | None, due: dt.date | None, lang: Lang) 
     """
     symbol = SYMBOLS[status]
     if status == "late":
+        if days is None:
+            raise ValueError("a late report needs its days late")
         return f"{symbol} " + t("compliance_cell_late", lang, days=int(days))
     if status == "pending":
+        if due is None:
+            raise ValueError("a pending report needs its due day")
         return f"{symbol} " + t("compliance_cell_pending", lang, date=fmt_day_month(due, lang))
     return f"{symbol} " + t(f"compliance_cell_{status}", lang)
 
@@ -353,6 +357,7 @@ def report(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commu
         entities = entities[entities["unit_id"].isin(unit_first.index)]
     book = schedules(con)
     rows = []
+    ent: Any  # pandas-stubs types every named-tuple field as a possibly-NA scalar; these registry columns are never NA
     for ent in entities.itertuples(index=False):
         schedule = schedule_for(book, ent.province, ent.commune)
         since = (0, 0) if level == "commune" else divmod(int(unit_first[ent.unit_id]), 10)

@@ -14,7 +14,7 @@ import io
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import duckdb
 import openpyxl
@@ -22,6 +22,7 @@ import openpyxl
 from kpis import accounts, store, task_sheet, tasks
 from kpis.importer import import_file
 from kpis.schema import COLUMNS, HEADERS_VI
+from kpis.xlsx import active_sheet
 
 DEMO_DIR = store.ROOT / "data" / "demo"
 MANIFEST = "manifest.csv"
@@ -201,7 +202,7 @@ def _write_csv(rows: list[dict]) -> bytes:
 
 def _write_xlsx(rows: list[dict], commune: str, year: int, quarter: int) -> bytes:
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = active_sheet(wb)
     ws.title = "Báo cáo"
     ws["A1"] = f"UBND XÃ {commune.upper()}"
     ws["A2"] = f"BÁO CÁO KẾT QUẢ TRUYỀN THÔNG NGHỊ QUYẾT 57-NQ/TW - QUÝ {['I', 'II', 'III', 'IV'][quarter - 1]} NĂM {year}"
@@ -275,13 +276,13 @@ def _write_task_sheets(out_dir: Path) -> list[Path]:
     header = [task_sheet.HEADERS_VI[c] for c in task_sheet.COLUMNS]
     for name, _, _, rows in TASK_SHEETS:
         if name.endswith(".csv"):
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\r\n")
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\r\n")
             writer.writerows([header, *rows])
-            (out_dir / name).write_bytes(buf.getvalue().encode("utf-8"))
+            (out_dir / name).write_bytes(text.getvalue().encode("utf-8"))
             continue
         wb = openpyxl.Workbook()
-        ws = wb.active
+        ws = active_sheet(wb)
         ws.title = "Tiến độ"
         ws["A1"] = "TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ (số liệu minh họa / demo data)"
         ws.append(header)
@@ -333,7 +334,16 @@ def set_aside(db: Path) -> list[Path]:
     return moved
 
 
-def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = False) -> dict[str, Any]:
+class DemoSummary(TypedDict):
+    """What build_demo_db did, for the CLI to print."""
+
+    files: int  # demo files imported
+    values: int  # figures stored
+    accounts: list[tuple[str, str, accounts.Role]]  # (username, password, role) of the demo accounts
+    backup: list[Path]  # a real database and its journal set aside (only with replace_real)
+
+
+def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = False) -> DemoSummary:
     """(Re)build db from the demo files in manifest order, through the real import path.
 
     An existing demo database is replaced. An existing file that is not one (real data, or one that
@@ -377,7 +387,7 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = Fals
         demo_accounts = accounts.create_demo_accounts(con)
     finally:
         con.close()
-    return {"files": len(manifest), "values": values, "accounts": demo_accounts, "backup": backup}
+    return DemoSummary(files=len(manifest), values=values, accounts=demo_accounts, backup=backup)
 
 
 if __name__ == "__main__":

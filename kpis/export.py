@@ -255,6 +255,13 @@ def _on_own_cursor(con: duckdb.DuckDBPyConnection, make: Callable[[duckdb.DuckDB
     return data
 
 
+def _image_maker(
+    make_figure: Callable[[duckdb.DuckDBPyConnection], go.Figure], fmt: str
+) -> Callable[[duckdb.DuckDBPyConnection], bytes]:
+    """The image maker for one format, bound now (a lambda in a loop would see the last format)."""
+    return lambda cursor: figure_image(make_figure(cursor), fmt)
+
+
 def chart_downloads(
     con: duckdb.DuckDBPyConnection, make_figure: Callable[[duckdb.DuckDBPyConnection], go.Figure], stem: str, lang: Lang
 ) -> list[Download]:
@@ -263,7 +270,7 @@ def chart_downloads(
         Download(
             fmt,
             t(f"export_download_{fmt}", lang),
-            _on_own_cursor(con, lambda cursor, fmt=fmt: figure_image(make_figure(cursor), fmt)),
+            _on_own_cursor(con, _image_maker(make_figure, fmt)),
             f"{stem}.{fmt}",
             MIME[f".{fmt}"],
             True,

@@ -179,7 +179,7 @@ def import_file(
             with store.WRITE_LOCK:
                 audit.record(con, uploaded_by, "upload_refused", file_name, {"problems": len(checked.problems)}, sha)
         return ImportResult(file_name, "refused", checked.problems, checked.warnings)
-    status = "duplicate" if stored.duplicate else "accepted"
+    status: Literal["accepted", "duplicate"] = "duplicate" if stored.duplicate else "accepted"
     if stored.duplicate:
         changes = changes.iloc[0:0]
     if journal and stored.duplicate:  # an accepted upload is audited inside its own transaction

@@ -22,7 +22,7 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -272,15 +272,19 @@ def _pull(f: Any, handle: Callable[[str, Any], None]) -> None:
     """Feed XML from f to handle(event, element) in 1 MB chunks (the file never sits whole in memory)."""
     import xml.etree.ElementTree as ET
 
-    parser = ET.XMLPullParser(("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(("start", "end"))
+
+    def drain() -> None:
+        for event in parser.read_events():
+            if len(event) == 2:  # asked only for start/end, every event is (name, element)
+                handle(event[0], event[1])
+
     try:
         while chunk := f.read(1 << 20):
             parser.feed(chunk)
-            for event, el in parser.read_events():
-                handle(event, el)
+            drain()
         parser.close()
-        for event, el in parser.read_events():
-            handle(event, el)
+        drain()
     except ET.ParseError:
         return  # calamine judges broken XML on its own (in the child)
 
@@ -643,6 +647,7 @@ def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header)
     lower = file_name.lower()
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == OLE_MAGIC  # legacy .xls, or an encrypted .xlsx
+    sheets: Sequence[tuple[str | None, Grid]]  # a CSV is one nameless sheet
     if lower.endswith(SPREADSHEET_SUFFIXES) or is_zip or is_ole:
         sheets, kind = sheets_from_workbook(data), "workbook"
     elif lower.endswith(TEXT_SUFFIXES):

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -91,7 +92,7 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
     with_data = views.provinces_with_data(con)
     if with_data:
         return Area(with_data[0])
-    first = con.execute("SELECT min(name) FROM provinces").fetchone()[0]
+    first = con.execute("SELECT min(name) FROM provinces").fetchall()[0][0]
     if first is None:
         raise MeetingError("no province is registered")
     return Area(first)
@@ -182,8 +183,8 @@ def source_line(
             period = t(
                 "export_period_range",
                 lang,
-                first=quarter_label(*map(int, first), lang),
-                last=quarter_label(*map(int, last), lang),
+                first=quarter_label(int(first[0]), int(first[1]), lang),
+                last=quarter_label(int(last[0]), int(last[1]), lang),
             )
         if area.commune:
             who = t("export_source_units", lang, count=fmt_int(values["unit_id"].nunique(), lang), area=area.name(lang))
@@ -211,6 +212,7 @@ def unit_progress(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd
     rows["value_pct"] = rows["numerator"] * 100.0 / rows["denominator"]
     firsts: dict[tuple, tuple[int, float]] = {}
     extra = []
+    row: Any  # pandas-stubs types every named-tuple field as a possibly-NA scalar; these columns are never NA
     for row in rows.itertuples(index=False):
         first_year, first_value = firsts.setdefault((row.unit_id, row.indicator), (int(row.year), float(row.value_pct)))
         rule = book.applicable(row.province, row.commune, row.indicator, int(row.year))
@@ -265,7 +267,7 @@ def indicator_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: s
     if area.commune:
         reporters = t("export_s_units", lang, count=fmt_int(values["unit_id"].nunique(), lang))
     else:
-        registered = con.execute("SELECT count(*) FROM communes WHERE province = ?", [area.province]).fetchone()[0]
+        registered = con.execute("SELECT count(*) FROM communes WHERE province = ?", [area.province]).fetchall()[0][0]
         reporters = t(
             "export_s_communes", lang, count=fmt_int(values["commune"].nunique(), lang), total=fmt_int(registered, lang)
         )
@@ -330,8 +332,12 @@ def summary_table(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: L
     book = TargetBook(plan_targets(con))
     records = []
     for code, name in views.indicator_names(con, lang).items():
+        target_pct: float | None
+        target_year: int | None
         if code in head.index:
             r = head.loc[code]
+            if not isinstance(r, pd.Series):  # the headline has one row per indicator
+                raise ValueError(f"more than one headline row for indicator {code!r}")
             value, counts = fmt_pct(r["value_pct"], lang), f"{fmt_int(r['numerator'], lang)}/{fmt_int(r['denominator'], lang)}"
             target_pct = None if pd.isna(r["target_pct"]) else float(r["target_pct"])
             target_year = None if pd.isna(r["target_year"]) else int(r["target_year"])

@@ -17,7 +17,7 @@ The semantics leaders rely on (shared/ARCHITECTURE.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -55,7 +55,8 @@ JOIN communes c ON c.id = u.commune_id
 
 
 def _area_filter(province: str | None, commune: str | None, up_to: int | None = None) -> tuple[str, list]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if up_to is not None:  # later years never change a year's figure or its status (the first year is the earliest)
         clauses.append("y.year <= ?")
         params.append(up_to)
@@ -115,6 +116,7 @@ class TargetBook:
 
     def __init__(self, targets: pd.DataFrame) -> None:
         self._schedules: dict[tuple[str, str | None, str], list[tuple[int, float, str]]] = {}
+        row: Any  # pandas-stubs types every named-tuple field as a possibly-NA scalar; only commune may be NA here
         for row in targets.itertuples(index=False):
             commune = row.commune if isinstance(row.commune, str) else None
             key = (row.province, commune, row.indicator)

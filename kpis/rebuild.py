@@ -96,6 +96,8 @@ def _replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, in
             )
             if result.status == "refused":
                 raise RebuildError(f"{event['file_name']!r} was {result.status} on replay: {result.messages('en')}")
+            if result.submission_id is None:  # accepted and duplicate imports always name their submission
+                raise RebuildError(f"{event['file_name']!r} was {result.status} on replay without a submission id")
             ids[int(event["submission_id"])] = int(result.submission_id)
             counts[0] += result.status == "accepted"
         elif kind == "withdrawal":

@@ -13,7 +13,8 @@ def json_records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, 
     out = []
     for rec in frame[list(columns)].to_dict(orient="records"):
         clean: dict[str, object] = {}
-        for k, v in rec.items():
+        for label, v in rec.items():
+            k = str(label)  # the labels are the given column names
             if v is None or (not isinstance(v, str) and pd.isna(v)):
                 clean[k] = None
             elif isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):

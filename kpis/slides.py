@@ -18,7 +18,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from kpis.i18n import t
+from kpis.i18n import Lang, t
 from kpis.meeting import ChartSlide, Pack
 
 SLIDE_FONT = "Arial"
@@ -138,7 +138,7 @@ def _chart_slide(prs, chart: ChartSlide, render: Callable[[go.Figure], bytes]) -
         slide.shapes.add_picture(image, int((WIDTH - width) / 2), Inches(1.2), width=width)
 
 
-def _table_slides(prs, title: str, frame: pd.DataFrame, lang: str) -> None:
+def _table_slides(prs, title: str, frame: pd.DataFrame, lang: Lang) -> None:
     """A table, split over as many slides as it needs (12 rows each)."""
     if frame.empty:
         slide = _titled_slide(prs, title)

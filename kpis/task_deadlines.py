@@ -41,16 +41,23 @@ class TaskDeadline:
     def due(self, as_of: dt.date) -> dt.date | None:
         """The due day that counts on as_of: the fixed day, or this year's for yearly work."""
         if self.kind == "once":
-            return day_in_month(self.first_year, self.month, self.day)
+            return day_in_month(*self._fixed_day())
         if self.kind == "yearly":
-            return day_in_month(max(as_of.year, self.first_year), self.month, self.day)
+            first_year, month, day = self._fixed_day()
+            return day_in_month(max(as_of.year, first_year), month, day)
         return None
 
     def cycle_start(self, as_of: dt.date) -> dt.date | None:
         """For yearly work after its first year, only this year's updates count; else all of them."""
-        if self.kind == "yearly" and as_of.year > self.first_year:
+        if self.kind == "yearly" and as_of.year > self._fixed_day()[0]:
             return dt.date(as_of.year, 1, 1)
         return None
+
+    def _fixed_day(self) -> tuple[int, int, int]:
+        """(first year, month, day) of a dated deadline; "once" and "yearly" are always built with all three."""
+        if self.first_year is None or self.month is None or self.day is None:
+            raise ValueError(f"deadline {self.text!r} of kind {self.kind!r} has no fixed day")
+        return self.first_year, self.month, self.day
 
 
 def parse_deadline(text: str, plan_year: int | None) -> TaskDeadline:
@@ -60,6 +67,7 @@ def parse_deadline(text: str, plan_year: int | None) -> TaskDeadline:
         first = _ANY_YEAR_RE.search(key)
         return TaskDeadline(text, "ongoing", first_year=int(first.group(1)) if first else plan_year)
     yearly = "hang nam" in key or "cac nam tiep theo" in key
+    year: int | None  # a quarter or month written without a year falls back to plan_year, which may be None
     if m := _DATE_RE.search(key):
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if 1 <= month <= 12 and 1 <= day <= 31:

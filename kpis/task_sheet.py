@@ -21,6 +21,7 @@ from kpis.ingest import IngestError, RawTable, read_table
 from kpis.parse import ParseError
 from kpis.text import clean_display, fold, text_issue
 from kpis.validate import Problem
+from kpis.xlsx import active_sheet
 
 COLUMNS: tuple[str, ...] = ("code", "status", "date", "note", "evidence")
 REQUIRED: tuple[str, ...] = ("code", "status", "date")
@@ -206,7 +207,7 @@ def check_file(data: bytes, file_name: str, known: Mapping[str, KnownItem], toda
 def template_xlsx(items: list[tuple[str, str]], status_words: list[str]) -> bytes:
     """A sheet to fill in: the header, one row per (code, title); rows left without a status are passed over."""
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = active_sheet(wb)
     ws.title = "Tiến độ"
     ws.append(["CẬP NHẬT TIẾN ĐỘ NHIỆM VỤ VÀ MỐC / TASK AND MILESTONE PROGRESS"])
     ws.append(["Trạng thái / status: " + "; ".join(status_words) + ". Ngày / date: dd/mm/yyyy."])

@@ -198,9 +198,9 @@ def import_sheet(
                     "INSERT INTO task_files (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     [file_name, sha, len(data), kept.name, uploaded_by, now, len(checked.rows)],
-                ).fetchone()[0]
+                ).fetchall()[0][0]
                 _insert(con, checked.rows, uploaded_by, now, file_id)
-                written = con.execute("SELECT count(*) FROM task_updates WHERE file_id = ?", [file_id]).fetchone()[0]
+                written = con.execute("SELECT count(*) FROM task_updates WHERE file_id = ?", [file_id]).fetchall()[0][0]
                 if written != len(checked.rows):
                     raise store.StoreError(f"{file_name}: wrote {written} of {len(checked.rows)} rows; rolled back")
                 store.bump_data_version(con)
@@ -297,7 +297,7 @@ def _state(item: Item, updates: pd.DataFrame, as_of: dt.date) -> dict:
     status = str(latest["status"]) if latest is not None else "no_update"
     days: int | None = None
     overdue = due is not None and status != "done" and as_of > due
-    if overdue:
+    if due is not None and overdue:
         days = (as_of - due).days
     elif due is not None and status == "done":
         trailing = seen["status"][::-1].ne("done").cumsum().eq(0)[::-1]  # the last run of "done" updates
@@ -362,7 +362,7 @@ def agencies(frame: pd.DataFrame, plan_id: str | None = None) -> list[str]:
     return sorted({a for names in tasks["agencies"] for a in names})
 
 
-def state_text(status: str, overdue: bool, lang: Lang, days_late: object = None) -> str:
+def state_text(status: str, overdue: bool, lang: Lang, days_late: float | None = None) -> str:
     """'✖ Quá hạn · Đang thực hiện', '✔ Hoàn thành', '✔ Hoàn thành (trễ hạn)', '? Chưa có cập nhật'."""
     if overdue:
         return f"{SYMBOLS['overdue']} {t('tasks_state_overdue', lang)} · {t(f'tasks_status_{status}', lang)}"

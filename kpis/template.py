@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Literal, TypedDict, Unpack
 
 import duckdb
 import openpyxl
@@ -21,7 +22,7 @@ from kpis import store
 from kpis.i18n import Lang, t
 from kpis.schema import COLUMNS, HEADERS_VI
 from kpis.text import fold, name_key
-from kpis.xlsx import HEADER_FILL, HEADER_FONT, WRAP, write_cell
+from kpis.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 
 DATA_SHEET = "Số liệu"
 LISTS_SHEET = "Danh sách"
@@ -94,7 +95,7 @@ def last_reported_rows(con: duckdb.DuckDBPyConnection, province: str, commune: s
 
 
 def _instructions(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, lang: Lang) -> None:
-    ws = wb.active
+    ws = active_sheet(wb)
     ws.title = "Hướng dẫn" if lang == "vi" else "Instructions"
     lines = t("template_instructions", lang).split("\n")
     write_cell(ws["A1"], t("template_title", lang)).font = HEADER_FONT
@@ -128,6 +129,15 @@ def _lists(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, province: str 
     return ranges
 
 
+class _Rule(TypedDict, total=False):
+    """The DataValidation keywords build_template's rules pass on (openpyxl takes only its own words)."""
+
+    type: Literal["whole", "list"]
+    operator: Literal["between", "greaterThanOrEqual"]
+    formula1: str
+    formula2: str
+
+
 def _letter(column: str) -> str:
     return get_column_letter(COLUMNS.index(column) + 1)
 
@@ -146,7 +156,7 @@ def build_template(
         ws.column_dimensions[get_column_letter(j)].width = WIDTHS[column]
     ws.cell(row=1, column=COLUMNS.index("indicator") + 1).comment = Comment(t("template_indicator_hint", lang), "NQ57")
     rows = []
-    if scope.commune:
+    if scope.commune and scope.province:  # a resolved commune always has its province
         rows = [
             [scope.province, scope.commune, unit, scope.year, scope.quarter, indicator, None, denominator, None]
             for unit, indicator, denominator in last_reported_rows(con, scope.province, scope.commune)
@@ -159,7 +169,7 @@ def build_template(
         for j in range(1, len(COLUMNS) + 1):
             ws.cell(row=r, column=j).protection = Protection(locked=False)
 
-    def check(first: str, last_column: str, error_key: str, **rule: str) -> None:
+    def check(first: str, last_column: str, error_key: str, **rule: Unpack[_Rule]) -> None:
         """An Excel data-validation rule on rows 2..last of the columns first..last_column."""
         dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang),
                             error=t(error_key, lang), **rule)  # fmt: skip

@@ -14,7 +14,7 @@ import pandas as pd
 from kpis import accounts, store
 from kpis.charts import STATUS_SYMBOLS
 from kpis.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
-from kpis.progress import STATUSES, TargetBook, commune_status_counts, path_value, plan_targets, progress, years_with_data
+from kpis.progress import STATUSES, Level, TargetBook, commune_status_counts, path_value, plan_targets, progress, years_with_data
 from kpis.template import TemplateScope, build_template, template_file_name
 from kpis.validate import Problem
 
@@ -72,7 +72,8 @@ def overview_cards(con: duckdb.DuckDBPyConnection, year: int, province: str, lan
     cards = []
     for code, name in indicator_names(con, lang).items():
         row = prov.loc[code] if code in prov.index else None
-        c = {s: int(counts.loc[code, s]) for s in (*STATUSES, "no_data")} if code in counts.index else {}
+        # pandas-stubs: a .loc cell may be NA or a date; these are commune counts, never NA
+        c = {s: int(counts.loc[code, s]) for s in (*STATUSES, "no_data")} if code in counts.index else {}  # type: ignore[arg-type]
         if row is None:
             rule = book.applicable(province, None, code, year)
             cards.append(
@@ -89,6 +90,8 @@ def overview_cards(con: duckdb.DuckDBPyConnection, year: int, province: str, lan
                 )
             )
             continue
+        if not isinstance(row, pd.Series):  # one province's rows: one per indicator
+            raise ValueError(f"more than one {province} row for indicator {code!r}")
         cards.append(
             IndicatorCard(
                 code,
@@ -156,13 +159,14 @@ def trend_data(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One area (a commune, or a province when commune is None) across years: its values, and each
     indicator's straight path from its first reported year to its target."""
-    level = "commune" if commune else "province"
+    level: Level = "commune" if commune else "province"
     prog = progress(con, level, province=province, commune=commune).copy()
     names = indicator_names(con, lang)
     prog["indicator_name"] = prog["indicator"].map(names)
     book = TargetBook(plan_targets(con))
     paths = []
-    for code, group in prog.groupby("indicator", sort=False):
+    for key, group in prog.groupby("indicator", sort=False):
+        code = str(key)  # indicator codes are text
         group = group.sort_values("year")
         first_year, first_value = int(group["year"].iloc[0]), float(group["value_pct"].iloc[0])
         rule = book.applicable(province, commune, code, first_year)

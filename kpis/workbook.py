@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -20,16 +22,16 @@ from kpis import store, views
 from kpis.charts import STATUS_SYMBOLS
 from kpis.i18n import Lang, status_label, t
 from kpis.meeting import Area, area_rows, plan_citation, source_line
-from kpis.xlsx import HEADER_FILL, HEADER_FONT, WRAP, write_cell
+from kpis.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 
 PCT, COUNT, YEAR = "0.0%", "#,##0", "0"
-# (column in the rows, header key, number format)
-COLUMNS = {
+Column = tuple[str, str, str | None]  # (column in the rows, header key, number format)
+COLUMNS: dict[str, list[Column]] = {
     "province": [("province", "col_province", None)],
     "commune": [("province", "col_province", None), ("commune", "col_commune", None)],
     "unit": [("province", "col_province", None), ("commune", "col_commune", None), ("unit", "col_unit", None)],
 }
-VALUE_COLUMNS = [
+VALUE_COLUMNS: list[Column] = [
     ("indicator", "col_code", None),
     ("indicator_name", "col_indicator", None),
     ("year", "col_year", YEAR),
@@ -43,7 +45,7 @@ VALUE_COLUMNS = [
 ]
 
 
-def _cell_value(value: object) -> object:
+def _cell_value(value: Any) -> Any:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value
@@ -111,14 +113,14 @@ def figures_xlsx(
     year: int,
     lang: Lang,
     made_on: dt.date | None = None,
-    extra_sheets: list[tuple[str, pd.DataFrame]] = (),
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
 ) -> bytes:
     """Province, commune and unit figures of the area for the year, extra_sheets (overdue reports and
     tasks), and a sheet saying where they come from."""
     names = views.indicator_names(con, lang)
     plans = {p["id"]: plan_citation(p, lang) for p in views.plans_overview(con).to_dict(orient="records")}
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(active_sheet(wb))
     for level in ("province", "commune", "unit"):
         rows = area_rows(con, area, year, level)
         if level == "province":

@@ -170,11 +170,13 @@ def test_legacy_xls_with_a_cell_at_its_last_row_and_column_is_refused_by_the_chi
 
 
 def test_the_child_really_dies_on_the_bomb_and_the_caller_gets_a_refusal() -> None:
-    """Past the extent check (called directly), calamine aborts the process: only the child goes."""
-    with pytest.raises(IngestError) as e:
+    """Past the extent check (calamine run directly in a child), calamine aborts the process: only the child goes."""
+    with pytest.raises(sandbox.ParserFailed) as e:
+        sandbox.run(far_xlsx("XFD1048576"), "kpis.ingest:_sheets_of")
+    assert e.value.reason in ("abort", "memory", "killed")
+    with pytest.raises(IngestError) as refused:  # the real path refuses it in the child, naming the cell
         ingest.parse_workbook_guarded(far_xlsx("XFD1048576"))
-    assert e.value.code == "file_parser_failed"
-    assert e.value.params["reason"] in ("abort", "memory", "killed")
+    assert (refused.value.code, refused.value.params["cell"]) == ("file_sheet_extent", "XFD1048576")
     assert ingest.parse_workbook_guarded(small_xlsx())[0][1][0] == EN_HEADER  # and this process parses on
 
 

@@ -116,13 +116,12 @@ def _mb(n: int) -> str:
 
 
 def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
-    """Refuse a zip-based workbook that would inflate past limit, or whose sheets reach far out, before parsing.
+    """Refuse a zip-based workbook that would inflate past limit, or that has too many rows, before parsing.
 
-    The declared sizes are checked first (instant); then each member is inflated in 1 MB
-    chunks and counted, so a file whose headers lie is stopped once it passes the limit.
-    The same pass counts each sheet's rows and looks for cell references far out (a cheap
-    byte scan); only a sheet where it finds one is read again as XML, to judge by the cells
-    that really hold a value, as calamine does (it ignores <dimension> and empty styled cells).
+    This runs in the server process, so it does only what is cheap and bounded: the declared
+    sizes (instant), then each member inflated in 1 MB chunks and counted (a file whose headers
+    lie is stopped once it passes the limit), and each sheet's row tags counted with bytes.count.
+    No XML is built here: how far the cells reach is judged in the parsing child (check_sheet_extent).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -131,40 +130,69 @@ def check_inflated_size(data: bytes, limit: int = MAX_INFLATED_BYTES) -> None:
             if declared > limit:
                 raise IngestError("file_inflates", size=_mb(declared), limit=_mb(limit))
             total = 0
-            suspects: list[zipfile.ZipInfo] = []
             for member in members:
-                is_sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-                rows, missing, tail, suspect, prefixed, single_quotes = 0, 0, b"", False, False, False
+                is_sheet = _is_sheet(member)
+                rows, tail = 0, b""
                 with zf.open(member) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
                         if total > limit:
                             raise IngestError("file_inflates", size=f"> {_mb(limit)}", limit=_mb(limit))
                         if is_sheet:  # count rows while inflating, before any reader turns them into objects
-                            if not tail:  # the first chunk says how the sheet writes its tags
-                                prefixed, single_quotes = b":worksheet" in chunk[:4096], b"='" in chunk
-                            window = tail + chunk
-                            added, again = _row_tags(window), _row_tags(tail)
-                            rows += added - again
+                            rows += _row_tags(tail + chunk) - _row_tags(tail)
                             if rows > row_budget():
                                 raise IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
-                            missing += _refs_short(window, added, prefixed, single_quotes)
-                            missing -= _refs_short(tail, again, prefixed, single_quotes)
-                            suspect = suspect or bool(_FAR_REF.search(window))
                             tail = chunk[-_TAIL:]
-                if suspect or missing > 0:
-                    suspects.append(member)
-            if suspects or "content.xml" in zf.namelist():
+    except _ZIP_ERRORS as e:
+        raise IngestError("file_not_xlsx") from e
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error)
+
+
+def _is_sheet(member: zipfile.ZipInfo) -> bool:
+    return member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+
+
+def check_sheet_extent(data: bytes) -> None:
+    """Refuse a zip-based workbook whose valued cells reach past the limits, before calamine allocates their grid.
+
+    Runs in the parsing child (parse_workbook), under its memory and time limits: the streaming
+    XML pass costs time in proportion to the cells. A cheap byte scan picks the sheets worth it (a
+    far r= reference, or cells written without r=); only those are read as XML, to judge by the
+    cells that really hold a value, as calamine does (it ignores <dimension> and empty styled cells).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            suspects = [m for m in zf.infolist() if _is_sheet(m) and _is_suspect(zf, m)]
+            if suspects:
                 names = _xlsx_sheet_names(zf)
                 for member in suspects:
                     with zf.open(member) as f:
                         _refuse_far_cell(names.get(member.filename, member.filename.rsplit("/", 1)[-1]), _xlsx_extent(f))
-                if "content.xml" in zf.namelist() and _is_ods(zf):
-                    with zf.open("content.xml") as f:
-                        for sheet, extent in _ods_extents(f):
-                            _refuse_far_cell(sheet, extent)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:
+            if "content.xml" in zf.namelist() and _is_ods(zf):
+                with zf.open("content.xml") as f:
+                    for sheet, extent in _ods_extents(f):
+                        _refuse_far_cell(sheet, extent)
+    except _ZIP_ERRORS as e:
         raise IngestError("file_not_xlsx") from e
+
+
+def _is_suspect(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """A far r= reference, or more rows and cells than r= attributes (some cell is placed by order): read it as XML."""
+    missing, tail, prefixed, single_quotes = 0, b"", False, False
+    with zf.open(member) as f:
+        while chunk := f.read(1 << 20):
+            if not tail:  # the first chunk says how the sheet writes its tags
+                prefixed, single_quotes = b":worksheet" in chunk[:4096], b"='" in chunk
+            window = tail + chunk
+            added, again = _row_tags(window), _row_tags(tail)
+            missing += _refs_short(window, added, prefixed, single_quotes)
+            missing -= _refs_short(tail, again, prefixed, single_quotes)
+            if _FAR_REF.search(window):
+                return True
+            tail = chunk[-_TAIL:]
+    return missing > 0
 
 
 def _row_tags(xml: bytes) -> int:
@@ -268,55 +296,74 @@ def _xlsx_sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _pull(f: Any, handle: Callable[[str, Any], None]) -> None:
-    """Feed XML from f to handle(event, element) in 1 MB chunks (the file never sits whole in memory)."""
-    import xml.etree.ElementTree as ET
+Handler = Callable[[str, str, dict[str, str], str | None, bool], None]
 
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(("start", "end"))
 
-    def drain() -> None:
-        for event in parser.read_events():
-            if len(event) == 2:  # asked only for start/end, every event is (name, element)
-                handle(event[0], event[1])
+def _pull(f: Any, handle: Handler) -> None:
+    """Feed XML from f to handle(event, tag, attributes, parent tag, has text) in 64 KB chunks, in constant memory.
 
+    expat callbacks, no element tree: a row of millions of cells costs what one cell does (and is
+    several times faster than ElementTree's pull parser). Tags and attribute names are local (no
+    namespace); has_text says, at an element's end, whether text came directly inside it.
+    """
+    from xml.parsers import expat
+
+    open_tags: list[tuple[str, dict[str, str]]] = []
+    text = [False]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        tag = name.rpartition(" ")[2]
+        if attrs:
+            attrs = {k.rpartition(" ")[2]: v for k, v in attrs.items()}
+        handle("start", tag, attrs, open_tags[-1][0] if open_tags else None, False)
+        open_tags.append((tag, attrs))
+        text[0] = False
+
+    def end(name: str) -> None:
+        tag, attrs = open_tags.pop()
+        handle("end", tag, attrs, open_tags[-1][0] if open_tags else None, text[0])
+        text[0] = False
+
+    def chars(data: str) -> None:
+        if data:
+            text[0] = True
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
     try:
-        while chunk := f.read(1 << 20):
-            parser.feed(chunk)
-            drain()
-        parser.close()
-        drain()
-    except ET.ParseError:
-        return  # calamine judges broken XML on its own (in the child)
+        while chunk := f.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        return  # calamine judges broken XML on its own
 
 
 def _xlsx_extent(f: Any) -> Extent:
     """The extent of one worksheet's valued cells, placed as calamine places them (r=, else after the previous)."""
     extent = Extent()
-    state = {"row": 0, "col": 0}
-    parents: list[Any] = []  # <sheetData>: each finished row is dropped from it, so memory stays flat
+    state = {"row": 0, "col": 0, "valued": False}
 
-    def handle(event: str, el: Any) -> None:
-        tag = _local(el.tag)
+    def handle(event: str, tag: str, attrs: dict[str, str], parent: str | None, has_text: bool) -> None:
         if event == "start":
-            if tag == "sheetData":
-                parents.append(el)
-            elif tag == "row":
-                r = el.get("r")
+            if tag == "row":
+                r = attrs.get("r")
                 state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
                 state["col"] = 0
+            elif tag == "c":
+                state["valued"] = False
             return
         if tag == "c":
-            ref = _REF.match(el.get("r") or "")
+            ref = _REF.match(attrs.get("r") or "")
             if ref and ref.group(1):
                 row, col = int(ref.group(2)), _column_number(ref.group(1))
             else:
                 row, col = state["row"], state["col"] + 1
             state["col"] = col
-            if any(_local(k.tag) == "is" or (_local(k.tag) in ("v", "f") and (k.text or "")) for k in el):
+            if state["valued"]:
                 extent.see(row, col)
-            el.clear()
-        elif tag == "row" and parents:
-            parents[-1].clear()
+        elif parent == "c" and (tag == "is" or (tag in ("v", "f") and has_text)):
+            state["valued"] = True  # a value of the cell being read (its own child, as calamine reads it)
 
     _pull(f, handle)
     return extent
@@ -333,33 +380,32 @@ def _ods_extents(f: Any) -> list[tuple[str, Extent]]:
     """Each table's extent of valued cells, with table:number-rows/columns-repeated counted as repeats."""
     tables: list[tuple[str, Extent]] = []
     state = {"row": 0, "col": 0, "reps": 1, "valued": False}
+    cells = ("table-cell", "covered-table-cell")
 
-    def attr(el: Any, name: str) -> str | None:
-        return next((v for k, v in el.attrib.items() if _local(k) == name), None)
-
-    def repeat(el: Any, name: str) -> int:
-        value = attr(el, name) or "1"
+    def repeat(attrs: dict[str, str], name: str) -> int:
+        value = attrs.get(name) or "1"
         return int(value) if value.isdigit() else 1
 
-    def handle(event: str, el: Any) -> None:
-        tag = _local(el.tag)
+    def handle(event: str, tag: str, attrs: dict[str, str], parent: str | None, has_text: bool) -> None:
         if event == "start":
             if tag == "table":
-                tables.append((attr(el, "name") or f"#{len(tables) + 1}", Extent()))
+                tables.append((attrs.get("name") or f"#{len(tables) + 1}", Extent()))
                 state["row"] = 0
             elif tag == "table-row":
-                state["col"], state["reps"] = 0, repeat(el, "number-rows-repeated")
+                state["col"], state["reps"] = 0, repeat(attrs, "number-rows-repeated")
+            elif tag in cells:
+                state["valued"] = attrs.get("value-type") is not None
             return
-        if tag in ("table-cell", "covered-table-cell") and tables:
-            reps = repeat(el, "number-columns-repeated")
-            if attr(el, "value-type") is not None or any(_local(k.tag) == "p" for k in el):
+        if tag in cells and tables:
+            reps = repeat(attrs, "number-columns-repeated")
+            if state["valued"]:
                 first_row, first_col = state["row"] + 1, state["col"] + 1
                 tables[-1][1].see(first_row, first_col, state["row"] + state["reps"], state["col"] + reps)
             state["col"] += reps
-            el.clear()
         elif tag == "table-row":
             state["row"] += state["reps"]
-            el.clear()
+        elif tag == "p" and parent in cells:
+            state["valued"] = True  # text in the cell itself (not in a note inside it)
 
     _pull(f, handle)
     return tables
@@ -500,8 +546,14 @@ def _sheets_of(data: bytes) -> list[tuple[str, Grid]]:
 
 
 def parse_workbook(data: bytes) -> list[tuple[str, Grid]]:
-    """What the parsing child runs: calamine on the bytes, its errors turned into IngestError."""
+    """What the parsing child runs: the extent check, then calamine on the bytes, its errors turned into IngestError.
+
+    The extent check is here, not in the server, because its XML pass takes time in proportion to
+    the cells (seconds for a few million): the child's memory and time limits bound it.
+    """
     try:
+        if data[:4] == b"PK\x03\x04":
+            check_sheet_extent(data)
         return _sheets_of(data)
     except IngestError:
         raise
@@ -528,7 +580,7 @@ def parse_workbook_guarded(data: bytes, memory: int | None = None, timeout: floa
 
 
 def sheets_from_workbook(data: bytes) -> list[tuple[str, Grid]]:
-    """Every sheet of a workbook as a grid; checked for size and extent first, then parsed in a child."""
+    """Every sheet of a workbook as a grid: size and rows checked here (cheap), extent and parse in a child."""
     if data[:4] == b"PK\x03\x04":
         check_inflated_size(data)
     return parse_workbook_guarded(data)

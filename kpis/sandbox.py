@@ -7,7 +7,7 @@ sees a result, an IngestError's code and params, or the fact that the child died
 
 Each child is a fresh `python` (not a fork of the many-threaded server) that parses exactly one
 file and exits, so nothing an earlier file did can linger. Starting one costs an interpreter start
-and the imports (about 0.1-0.15 s here), so one child is kept warm, already imported and waiting
+and the imports (about 0.1-0.15 s here), so one child is kept warm (for the configured limits only), already imported and waiting
 on its stdin: a parse pays only the transfer of the bytes and of the grids. A warm child that
 died while waiting is simply replaced. multiprocessing's forkserver was tried first and dropped:
 it re-runs the parent's __main__ module in every child.
@@ -36,7 +36,7 @@ DEFAULT_TIMEOUT_S = 30.0
 ROOT = Path(__file__).resolve().parent.parent  # so that the child imports this same kpis package
 
 _warm_lock = threading.Lock()
-_warm: dict[tuple[int, float], subprocess.Popen] = {}  # (memory, timeout) -> a child waiting for its file
+_warm: dict[tuple[int, float], subprocess.Popen] = {}  # at most one: the configured (memory, timeout) -> a child waiting
 
 
 class ParserFailed(Exception):
@@ -67,17 +67,33 @@ def _start(target: str, memory: int, timeout: float) -> subprocess.Popen:
 
 
 def _take(target: str, memory: int, timeout: float) -> subprocess.Popen:
-    """The warm child for these limits if it is still alive (else a new one); a new warm child is started."""
+    """A child for these limits: the warm one if they are the configured ones (a new warm one is started), else a fresh one.
+
+    Only the configured limits (the environment's, or the defaults) keep a warm child, so that a
+    caller passing its own limits does not leave an idle interpreter behind for each pair it used.
+    """
     key = (memory, timeout)
+    if target != _DEFAULT_TARGET or key != (memory_limit_bytes(), timeout_seconds()):
+        return _start(target, memory, timeout)
     with _warm_lock:
-        proc = _warm.pop(key, None) if target == _DEFAULT_TARGET else None
-        if proc is not None and proc.poll() is not None:
+        proc = _warm.pop(key, None)
+        stale = list(_warm.values())  # warm for limits that are no longer the configured ones
+        _warm.clear()
+        if proc is not None and proc.poll() is not None:  # it died while waiting: reaped below, replaced now
+            stale.append(proc)
             proc = None
         if proc is None:
             proc = _start(target, memory, timeout)
-        if target == _DEFAULT_TARGET:
-            _warm[key] = _start(target, memory, timeout)
+        _warm[key] = _start(target, memory, timeout)
+    for old in stale:
+        _end(old)
     return proc
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """Kill a child and reap it, closing its pipes (nothing is left open or a zombie)."""
+    proc.kill()
+    proc.communicate()
 
 
 _DEFAULT_TARGET = "kpis.ingest:parse_workbook"
@@ -99,8 +115,7 @@ def run(
     try:
         out, _ = proc.communicate(struct.pack("<Q", len(data)) + data, timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        proc.kill()
-        proc.wait()
+        _end(proc)
         raise ParserFailed("timeout") from e
     except (BrokenPipeError, OSError):  # it died before reading the file
         out = b""

@@ -598,7 +598,7 @@ def mark_demo(con: duckdb.DuckDBPyConnection, day: dt.date | None = None, journa
             con.execute("INSERT OR REPLACE INTO meta VALUES ('demo_day', ?)", [day.isoformat()])
 
 
-def reference_day(con: duckdb.DuckDBPyConnection) -> dt.date:
+def reference_day(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date:
     """The day the figures stand for: today, except in a demo database, which declares its own day.
 
     The demo's uploads carry fixed dates, so judging them against the real calendar would make
@@ -608,7 +608,7 @@ def reference_day(con: duckdb.DuckDBPyConnection) -> dt.date:
     row = con.execute("SELECT value FROM meta WHERE key = 'demo_day'").fetchone()
     if row and row[0] and is_demo(con):
         return dt.date.fromisoformat(row[0])
-    return dt.date.today()
+    return today or dt.date.today()
 
 
 def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:

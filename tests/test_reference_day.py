@@ -25,7 +25,7 @@ def test_the_demo_declares_its_day_after_its_last_upload(demo_db: Path) -> None:
     con = store.connect(demo_db)
     try:
         last_upload = con.execute("SELECT max(uploaded_at) FROM submissions").fetchone()[0]
-        assert store.reference_day(con) == DEMO_DAY
+        assert store.reference_day(con, today=dt.date(2027, 12, 1)) == DEMO_DAY
         assert last_upload.date() < DEMO_DAY
     finally:
         con.close()
@@ -33,12 +33,12 @@ def test_the_demo_declares_its_day_after_its_last_upload(demo_db: Path) -> None:
 
 def test_a_real_database_stands_for_today(con: duckdb.DuckDBPyConnection) -> None:
     assert not store.is_demo(con)
-    assert store.reference_day(con) == dt.date.today()
+    assert store.reference_day(con, today=dt.date(2027, 3, 1)) == dt.date(2027, 3, 1)
 
 
 def test_a_day_left_in_meta_counts_only_while_the_database_is_a_demo(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES ('demo_day', '2026-11-15')")
-    assert store.reference_day(con) == dt.date.today()
+    assert store.reference_day(con, today=dt.date(2027, 3, 1)) == dt.date(2027, 3, 1)
 
 
 def test_rebuild_keeps_the_demo_day(demo_db: Path) -> None:

@@ -206,14 +206,8 @@ WRITE_LOCK = threading.RLock()
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Hold WRITE_LOCK and run one transaction: commit when the block ends, roll back if it raises."""
-    with WRITE_LOCK:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+    with journaled(con, None):
+        yield con
 
 
 @contextmanager

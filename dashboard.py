@@ -1,29 +1,28 @@
-"""Entry point: page config, language switch, demo notice, navigation over pages/."""
+"""Entry point: page config, language switch, demo notice, navigation over app_pages/."""
 
 import streamlit as st
 
-from kpis import ui
-from kpis.i18n import t
+from kpis.core.i18n import t
+from kpis.web import ui
 
 st.set_page_config(page_title="NQ57 – Truyền thông KH, CN, ĐMST và CĐS", page_icon="📊", layout="wide")
-ui.mark_navigation_ready()
 lang = ui.language_switch()
 held = ui.held_account()  # from the session only: navigation comes before anything touches the database
 admin_pages = [
-    st.Page("pages/accounts.py", title=t("page_accounts", lang), icon="👥"),
-    st.Page("pages/audit.py", title=t("page_audit", lang), icon="🧾"),
+    st.Page("app_pages/accounts.py", title=t("page_accounts", lang), icon="👥"),
+    st.Page("app_pages/audit.py", title=t("page_audit", lang), icon="🧾"),
 ]
 navigation = st.navigation(
     [
-        st.Page("pages/overview.py", title=t("page_overview", lang), icon="🏛️", default=True),
-        st.Page("pages/communes.py", title=t("page_communes", lang), icon="📈"),
-        st.Page("pages/meeting.py", title=t("export_page_title", lang), icon="📑"),
-        st.Page("pages/upload.py", title=t("page_upload", lang), icon="📤"),
-        st.Page("pages/history.py", title=t("page_history", lang), icon="🗂️"),
-        st.Page("pages/plans.py", title=t("page_plans", lang), icon="📜"),
-        st.Page("pages/compliance.py", title=t("compliance_page", lang), icon="📬"),
-        st.Page("pages/tasks.py", title=t("tasks_page", lang), icon="✅"),
-        st.Page("pages/task_progress.py", title=t("tasks_progress_page", lang), icon="✍️"),
+        st.Page("app_pages/overview.py", title=t("page_overview", lang), icon="🏛️", default=True),
+        st.Page("app_pages/communes.py", title=t("page_communes", lang), icon="📈"),
+        st.Page("app_pages/meeting.py", title=t("export_page_title", lang), icon="📑"),
+        st.Page("app_pages/upload.py", title=t("page_upload", lang), icon="📤"),
+        st.Page("app_pages/history.py", title=t("page_history", lang), icon="🗂️"),
+        st.Page("app_pages/plans.py", title=t("page_plans", lang), icon="📜"),
+        st.Page("app_pages/compliance.py", title=t("compliance_page", lang), icon="📬"),
+        st.Page("app_pages/tasks.py", title=t("tasks_page", lang), icon="✅"),
+        st.Page("app_pages/task_progress.py", title=t("tasks_progress_page", lang), icon="✍️"),
         *(admin_pages if held is not None and held.is_admin else []),
     ]
 )
@@ -31,7 +30,4 @@ ui.open_database(lang)  # on a fresh clone this builds the demo database once, u
 account = ui.account_box(lang)
 st.sidebar.caption(t("app_caption", lang))
 ui.demo_notice(lang)
-try:
-    navigation.run()
-finally:
-    ui.leave_navigation()
+navigation.run()

@@ -13,13 +13,14 @@ import json
 import sys
 from pathlib import Path
 
-from kpis import accounts, store
-from kpis.catalog import CatalogError, parse_registry
-from kpis.csv_safe import safe_cell, write_records
-from kpis.i18n import LANGS, t
-from kpis.importer import import_file
-from kpis.progress import OUTPUT_COLUMNS, progress
-from kpis.records import json_records
+from kpis import store
+from kpis.catalog.model import CatalogError, parse_registry
+from kpis.core.csv_safe import safe_cell, write_records
+from kpis.core.i18n import LANGS, t
+from kpis.core.records import json_records
+from kpis.figures.progress import OUTPUT_COLUMNS, progress
+from kpis.intake.importer import import_file
+from kpis.people import accounts
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -62,8 +63,8 @@ def _day(text: str) -> dt.date:
 
 
 def cmd_compliance(args: argparse.Namespace) -> int:
-    from kpis.compliance import OUTPUT_COLUMNS as COLUMNS
-    from kpis.compliance import records, report_status
+    from kpis.figures.compliance import OUTPUT_COLUMNS as COLUMNS
+    from kpis.figures.compliance import records, report_status
 
     con = store.connect(args.db)
     rows = records(report_status(con, args.as_of or store.reference_day(con), args.level))
@@ -76,7 +77,7 @@ def cmd_compliance(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kpis.demo import RealDatabaseError, build_demo_db
+    from kpis.ops.demo import RealDatabaseError, build_demo_db
 
     db = store.resolve_db_path(args.db)
     try:
@@ -107,7 +108,7 @@ def cmd_add_communes(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from kpis.rebuild import RebuildError, rebuild
+    from kpis.ops.rebuild import RebuildError, rebuild
 
     db = store.resolve_db_path(args.db)
     try:
@@ -132,7 +133,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from kpis.template import TemplateError, build_template, resolve_scope
+    from kpis.intake.template import TemplateError, build_template, resolve_scope
 
     con = store.connect(args.db)
     try:
@@ -146,22 +147,23 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from kpis.bench_national import main as bench
+    from kpis.ops.bench_national import main as bench
+    from kpis.web.bench_pages import measure
 
-    bench(args.communes, args.out)
+    bench(args.communes, args.out, renders=measure)
     return 0
 
 
 def cmd_bench_import(args: argparse.Namespace) -> int:
-    from kpis.bench_import import main as bench
+    from kpis.ops.bench_import import main as bench
 
     bench(args.rows, args.runs)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kpis.export import ExportUnavailable, export_file
-    from kpis.meeting import MeetingError
+    from kpis.output.export import ExportUnavailable, export_file
+    from kpis.output.meeting import MeetingError
 
     con = store.connect(args.db)
     try:
@@ -176,8 +178,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_bench_export(args: argparse.Namespace) -> int:
     import tempfile
 
-    from kpis.demo import build_demo_db
-    from kpis.export import ExportUnavailable, bench
+    from kpis.ops.demo import build_demo_db
+    from kpis.output.export import ExportUnavailable, bench
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "kpis.duckdb"

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from kpis import store
-from kpis.catalog import Catalog, default_catalog
-from kpis.demo import build_demo_db
+from kpis.catalog.model import Catalog, default_catalog
+from kpis.ops.demo import build_demo_db
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_HEADER = ["province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kpis.progress import OUTPUT_COLUMNS
+from kpis.figures.progress import OUTPUT_COLUMNS
 from tests.conftest import ROOT, csv_bytes, xlsx_bytes
 
 KEYS = [

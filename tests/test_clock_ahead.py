@@ -20,13 +20,13 @@ FAKETIME = shutil.which("faketime")
 # Everything that reads "today": the demo's own day, the audit window, compliance and tasks as of a
 # day, every page on the demo and on an empty database, the command line's reports.
 DATED_TESTS = [
-    "tests/test_reference_day.py",
-    "tests/test_compliance.py",
-    "tests/test_tasks.py",
-    "tests/pages/test_accounts_pages.py",
-    "tests/pages/test_compliance_tasks_pages.py",
-    "tests/pages/test_pages.py",
-    "tests/test_csv_safe.py",
+    "tests/store/test_reference_day.py",
+    "tests/figures/test_compliance.py",
+    "tests/followup/test_tasks.py",
+    "tests/app_pages/test_accounts_pages.py",
+    "tests/app_pages/test_compliance_tasks_pages.py",
+    "tests/app_pages/test_pages.py",
+    "tests/core/test_csv_safe.py",
 ]
 
 

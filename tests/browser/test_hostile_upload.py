@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import ServedApp, sign_in_as_commune_officer
-from tests.test_sandbox import far_xlsx
+from tests.intake.test_sandbox import far_xlsx
 
 pytestmark = pytest.mark.browser
 

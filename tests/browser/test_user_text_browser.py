@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpis import store
-from kpis.importer import import_file
+from kpis.intake.importer import import_file
 from tests.browser.conftest import ServedApp
 from tests.conftest import csv_bytes
 

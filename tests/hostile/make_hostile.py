@@ -4,7 +4,7 @@
     .venv/bin/python tests/hostile/make_hostile.py --check   # exit 1 if a committed file differs from what this writes
 
 tests/test_hostile.py reads the committed files (and makes the one big file, GENERATED, at test time:
-9 MB is too big to commit for what it says) and runs each through kpis.importer.import_file and the
+9 MB is too big to commit for what it says) and runs each through kpis.intake.importer.import_file and the
 CLI in a child process under a 2 GB address-space limit.
 
 expected.json: {file name: {"why", "outcome": "refused" | "accepted", "upload_name" (the name the file

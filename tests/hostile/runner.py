@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from kpis import store
-from kpis.importer import import_file
+from kpis.intake.importer import import_file
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

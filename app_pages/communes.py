@@ -1,0 +1,54 @@
+"""By commune and year: communes ranked with the target line, one commune across years, a commune x year table."""
+
+import streamlit as st
+
+from kpis.core.i18n import t
+from kpis.output import charts, export, meeting, views
+from kpis.web import ui
+
+lang = ui.lang()
+st.title(t("page_communes", lang))
+if not ui.require_data(lang):
+    st.stop()
+
+names = ui.view(views.indicator_names, lang)
+years = ui.view(views.years)
+provinces = ui.view(views.provinces_with_data)
+c1, c2, c3 = st.columns(3)
+province = c1.selectbox(t("pick_province", lang), provinces, key="communes_province")
+indicator = c2.selectbox(t("pick_indicator", lang), list(names), format_func=names.get, key="communes_indicator")
+year = c3.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="communes_year")
+
+problem = export.static_export_problem(lang)  # PNG/SVG need a browser on the server; say so when there is none
+if problem:
+    st.warning(problem, icon="⚠️")
+stem = meeting.file_name(meeting.Area(province), year, "")
+
+
+bars = ui.view(views.bar_data, indicator, year, province, lang)
+if bars.empty:
+    st.info(t("no_data_for", lang, indicator=names[indicator], year=year))
+else:
+    st.plotly_chart(charts.commune_bars(bars, names[indicator], year, lang), key="communes_bars", config=charts.DOWNLOAD_CONFIG)
+    make_bars = lambda cur: meeting.ranking_figure(cur, meeting.Area(province), indicator, year, lang)  # noqa: E731
+    ui.download_buttons(export.chart_downloads(ui.cursor(), make_bars, stem + f"-{indicator}", lang), "communes_bars", problem, 4)
+
+st.subheader(t("communes_trend", lang))
+communes = ui.view(views.communes_with_data, province)
+commune = st.selectbox(t("pick_commune", lang), communes, key="communes_commune")
+values, paths = ui.view(views.trend_data, province, commune, lang)
+st.plotly_chart(charts.commune_trend(values, paths, commune, lang), key="communes_trend", config=charts.DOWNLOAD_CONFIG)
+st.caption(t("communes_trend_note", lang))
+make_trend = lambda cur: meeting.trend_figure(cur, meeting.Area(province, commune), lang)  # noqa: E731
+trend_stem = meeting.file_name(meeting.Area(province, commune), year, "")
+ui.download_buttons(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend", problem, 4)
+
+st.subheader(t("communes_table", lang, indicator=names[indicator]))
+table = ui.view(views.commune_year_table, indicator, province, lang)
+year_columns = [c for c in table.columns if c.isdigit()]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.1f%%") for c in year_columns},
+)

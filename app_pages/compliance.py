@@ -1,0 +1,51 @@
+"""Reporting compliance: who has sent each quarter's figures, on time or late, and who is overdue now."""
+
+
+import streamlit as st
+
+from kpis.core.i18n import t
+from kpis.core.periods import fmt_date
+from kpis.figures import compliance
+from kpis.output import charts, views
+from kpis.output.compliance_chart import completeness_figure
+from kpis.web import ui
+
+lang = ui.lang()
+st.title(t("compliance_page", lang))
+if not ui.require_data(lang):
+    st.stop()
+
+left, right = st.columns(2)
+province = left.selectbox(t("pick_province", lang), ui.view(views.provinces_with_data), key="compliance_province")
+as_of = right.date_input(t("compliance_as_of", lang), value=ui.reference_day(), format="DD/MM/YYYY", key="compliance_as_of")
+report = compliance.report(ui.cursor(), as_of)
+for column, (label, value) in zip(st.columns(3), compliance.headline_metrics(report.headline(province), lang), strict=True):
+    column.metric(label, value)
+with st.expander(t("compliance_rules_title", lang)):
+    st.markdown(t("compliance_rules_text", lang))
+
+st.subheader(t("compliance_matrix", lang))
+matrix = compliance.style_matrix(report.matrix(lang, province))
+st.dataframe(matrix, hide_index=True, width="stretch", height="content", key="compliance_matrix")
+st.caption(compliance.legend(lang))
+
+st.subheader(t("compliance_overdue", lang, date=fmt_date(as_of, lang)))
+overdue = report.overdue(lang, province)
+if overdue.empty:
+    st.success(t("compliance_none_overdue", lang))
+else:
+    st.dataframe(overdue, hide_index=True, width="stretch", height="content", key="compliance_overdue")
+    ui.csv_download(overdue, t("table_download", lang), "qua_han.csv", "compliance_overdue_download")
+
+st.subheader(t("compliance_completeness", lang))
+done = report.completeness()
+if done.empty:
+    st.info(t("compliance_no_due_yet", lang))
+else:
+    st.plotly_chart(completeness_figure(done, lang), key="compliance_chart", config=charts.DOWNLOAD_CONFIG)
+    st.dataframe(compliance.completeness_table(done, lang, province), hide_index=True, width="stretch", key="compliance_rates")
+st.caption(t("compliance_completeness_note", lang))
+
+with st.expander(t("compliance_matrix_units", lang)):
+    units = compliance.report(ui.cursor(), as_of, "unit").matrix(lang, province)
+    st.dataframe(compliance.style_matrix(units), hide_index=True, width="stretch", key="compliance_units")

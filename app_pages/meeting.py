@@ -1,0 +1,50 @@
+"""Meeting pack: pick the year and the area, download the slides and the workbook, preview and download the charts."""
+
+import streamlit as st
+
+from kpis.core.i18n import t
+from kpis.output import charts, export, meeting, views
+from kpis.web import ui
+
+lang = ui.lang()
+st.title(t("export_page_title", lang))
+if not ui.require_data(lang):
+    st.stop()
+
+years = ui.view(views.years)
+provinces = ui.view(views.provinces_with_data)
+c1, c2, c3 = st.columns(3)
+year = c1.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="meeting_year")
+province = c2.selectbox(t("pick_province", lang), provinces, key="meeting_province")
+communes = [None, *ui.view(views.communes_with_data, province)]
+commune = c3.selectbox(
+    t("pick_commune", lang), communes, format_func=lambda c: c or t("export_whole_province", lang), key="meeting_commune"
+)
+st.markdown(t("export_page_help", lang))
+problem = export.static_export_problem(lang)
+if problem:
+    st.warning(problem, icon="⚠️")
+
+
+con = ui.cursor()
+ui.download_buttons(export.meeting_downloads(con, year, province, commune, lang), "meeting_pack", problem)
+
+cards = ui.view(views.overview_cards, year, province, lang)
+summary_title = t("export_summary_title", lang, area=meeting.Area(province).title(lang), year=year)
+st.subheader(t("export_preview", lang, title=t("export_summary_slide", lang)))
+st.plotly_chart(
+    charts.status_summary([c.name for c in cards], [c.counts for c in cards], summary_title, lang), key="meeting_summary"
+)
+stem = meeting.file_name(meeting.Area(province), year, "")
+ui.download_buttons(
+    export.chart_downloads(con, lambda cur: meeting.summary_figure(cur, meeting.Area(province), year, lang), stem, lang),
+    "meeting_summary",
+    problem,
+)
+
+names = ui.view(views.indicator_names, lang)
+indicator = st.selectbox(t("pick_indicator", lang), list(names), format_func=names.get, key="meeting_indicator")
+table = ui.view(views.commune_year_table, indicator, province, lang)
+st.plotly_chart(charts.commune_heatmap(table, names[indicator], lang), key="meeting_heatmap")
+make_heatmap = lambda cur: meeting.heatmap_figure(cur, meeting.Area(province), indicator, lang)  # noqa: E731
+ui.download_buttons(export.chart_downloads(con, make_heatmap, f"{stem}-{indicator}", lang), "meeting_heatmap", problem)

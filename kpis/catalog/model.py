@@ -1,0 +1,235 @@
+"""The catalog: indicators, plans and the commune registry, loaded from data files.
+
+Plans and targets are data (kpis/plans/*.toml), never code, so that a province can
+add its plan without a programmer. Loading validates every file with pydantic and
+fails with a CatalogError that names the file and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kpis.core.text import name_key
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PLANS_DIR = PACKAGE_DIR / "plans"
+INDICATORS_FILE = PACKAGE_DIR / "indicators.toml"
+REGISTRY_FILE = PACKAGE_DIR / "registry.csv"
+
+
+class CatalogError(Exception):
+    """A catalog file is missing, malformed or inconsistent; the message names file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Indicator(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_vi: str
+    name_en: str
+    short_vi: str
+    short_en: str
+    numerator_vi: str
+    numerator_en: str
+    denominator_vi: str
+    denominator_en: str
+
+
+class Target(_Strict):
+    indicator: str
+    year: int = Field(ge=2024, le=2035)
+    target_pct: float = Field(gt=0, le=100)
+    quote: str = Field(min_length=1, description="The plan's own sentence that sets the target.")
+
+
+class Deadline(_Strict):
+    frequency: Literal["monthly", "half_year", "year", "periodic"]
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+    label_vi: str
+    label_en: str
+
+
+class Task(_Strict):
+    code: str
+    title_vi: str
+    title_en: str = ""
+    lead: str
+    partners: list[str] = []
+    deadline: str = Field(description='As the plan writes it: "Tháng 6/2025", "Quý 1/2026", "Thường xuyên".')
+
+
+class Milestone(_Strict):
+    code: str
+    title_vi: str
+    title_en: str
+    year: int = Field(ge=2024, le=2035)
+
+
+class Plan(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    number: str | None = None
+    date: dt.date | None = None
+    issuer: str
+    title_vi: str
+    title_en: str
+    province: str
+    commune: str | None = None
+    source: str = Field(description="The source document as a reader would cite it.")
+    notes: str = ""
+    targets: list[Target] = []
+    deadlines: list[Deadline] = []
+    tasks: list[Task] = []
+    milestones: list[Milestone] = []
+
+    @model_validator(mode="after")
+    def _one_target_per_indicator_year(self) -> Plan:
+        seen: set[tuple[str, int]] = set()
+        for t in self.targets:
+            if (t.indicator, t.year) in seen:
+                raise ValueError(f"two targets for {t.indicator} in {t.year}")
+            seen.add((t.indicator, t.year))
+        return self
+
+    @property
+    def level(self) -> Literal["province", "commune"]:
+        return "commune" if self.commune else "province"
+
+
+@dataclass(frozen=True)
+class Commune:
+    province: str
+    name: str
+    kind: str  # "Xã" or "Phường", as the registry writes it
+
+
+@dataclass(frozen=True)
+class Catalog:
+    indicators: dict[str, Indicator]
+    plans: dict[str, Plan]
+    communes: tuple[Commune, ...]
+    provinces: tuple[str, ...] = field(default=())
+
+    def indicator_codes(self) -> list[str]:
+        return list(self.indicators)
+
+    def find_province(self, name: str) -> str | None:
+        key = name_key(name, strip_prefix=True)
+        return next((p for p in self.provinces if name_key(p, strip_prefix=True) == key), None)
+
+    def find_commune(self, province: str, name: str) -> Commune | None:
+        key = name_key(name, strip_prefix=True)
+        for c in self.communes:
+            if c.province == province and name_key(c.name, strip_prefix=True) == key:
+                return c
+        return None
+
+    def communes_of(self, province: str) -> list[Commune]:
+        return [c for c in self.communes if c.province == province]
+
+
+def _format_pydantic(path: Path, err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(file)"
+        parts.append(f"{path.name}: field '{loc}': {e['msg']}")
+    return "; ".join(parts)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise CatalogError(f"{path}: file not found") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise CatalogError(f"{path.name}: not valid TOML: {e}") from e
+
+
+def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, Indicator]:
+    data = _read_toml(path)
+    out: dict[str, Indicator] = {}
+    for i, raw in enumerate(data.get("indicator", [])):
+        try:
+            ind = Indicator.model_validate(raw)
+        except ValidationError as e:
+            raise CatalogError(_format_pydantic(path, e).replace("field '", f"field 'indicator[{i}].")) from e
+        if ind.code in out:
+            raise CatalogError(f"{path.name}: field 'indicator[{i}].code': duplicate code {ind.code!r}")
+        out[ind.code] = ind
+    if not out:
+        raise CatalogError(f"{path.name}: field 'indicator': no indicators defined")
+    return out
+
+
+def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
+    try:
+        plan = Plan.model_validate(_read_toml(path))
+    except ValidationError as e:
+        raise CatalogError(_format_pydantic(path, e)) from e
+    for i, t in enumerate(plan.targets):
+        if t.indicator not in indicators:
+            raise CatalogError(f"{path.name}: field 'targets.{i}.indicator': unknown indicator {t.indicator!r}")
+    return plan
+
+
+def parse_registry(text: str, source: str = "registry.csv") -> list[Commune]:
+    """Parse a registry CSV with columns province, commune, kind (kind optional, default Xã)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"province", "commune"} - set(reader.fieldnames or [])
+    if missing:
+        raise CatalogError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
+    out: list[Commune] = []
+    seen: set[tuple[str, str]] = set()
+    for line_no, row in enumerate(reader, start=2):
+        province = (row.get("province") or "").strip()
+        name = (row.get("commune") or "").strip()
+        kind = (row.get("kind") or "Xã").strip() or "Xã"
+        if not province or not name:
+            raise CatalogError(f"{source}: row {line_no}: field 'province'/'commune' is empty")
+        key = (name_key(province, strip_prefix=True), name_key(name, strip_prefix=True))
+        if key in seen:
+            raise CatalogError(f"{source}: row {line_no}: field 'commune': {name!r} is listed twice in {province}")
+        seen.add(key)
+        out.append(Commune(province=province, name=name, kind=kind))
+    return out
+
+
+def load_catalog(
+    plans_dir: Path = PLANS_DIR,
+    indicators_file: Path = INDICATORS_FILE,
+    registry_file: Path = REGISTRY_FILE,
+) -> Catalog:
+    indicators = load_indicators(indicators_file)
+    try:
+        communes = parse_registry(registry_file.read_text(encoding="utf-8"), registry_file.name)
+    except FileNotFoundError as e:
+        raise CatalogError(f"{registry_file}: file not found") from e
+    provinces = tuple(dict.fromkeys(c.province for c in communes))
+    plans: dict[str, Plan] = {}
+    for path in sorted(plans_dir.glob("*.toml")):
+        plan = load_plan(path, indicators)
+        if plan.id in plans:
+            raise CatalogError(f"{path.name}: field 'id': {plan.id!r} is used by another plan")
+        if plan.province not in provinces:
+            raise CatalogError(f"{path.name}: field 'province': {plan.province!r} is not in the registry")
+        if plan.commune and not any(c.province == plan.province and c.name == plan.commune for c in communes):
+            raise CatalogError(f"{path.name}: field 'commune': {plan.commune!r} is not in the registry")
+        plans[plan.id] = plan
+    return Catalog(indicators=indicators, plans=plans, communes=tuple(communes), provinces=provinces)
+
+
+@cache
+def default_catalog() -> Catalog:
+    """The catalog shipped with the product, loaded once per process."""
+    return load_catalog()

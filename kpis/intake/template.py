@@ -1,0 +1,199 @@
+"""The .xlsx template staff fill in: instructions, dropdowns, last quarter's rows pre-filled.
+
+A filled template always imports: its header is the contract's Vietnamese header, its
+dropdowns offer only registered communes, indicator codes and quarters 1-4, and the
+number cells accept whole numbers only.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Literal, TypedDict, Unpack
+
+import duckdb
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from kpis import store
+from kpis.core.i18n import Lang, t
+from kpis.core.text import fold, name_key
+from kpis.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
+from kpis.intake.schema import COLUMNS, HEADERS_VI
+
+DATA_SHEET = "Số liệu"
+LISTS_SHEET = "Danh sách"
+BLANK_ROWS = 300
+WIDTHS = {
+    "province": 14,
+    "commune": 18,
+    "unit": 30,
+    "year": 8,
+    "quarter": 7,
+    "indicator": 26,
+    "numerator": 10,
+    "denominator": 10,
+    "note": 30,
+}
+
+
+class TemplateError(Exception):
+    """The template cannot be made for these arguments (unknown commune, half a period)."""
+
+
+@dataclass(frozen=True)
+class TemplateScope:
+    province: str | None
+    commune: str | None
+    year: int | None
+    quarter: int | None
+
+
+def resolve_scope(
+    con: duckdb.DuckDBPyConnection, commune: str | None, province: str | None, year: int | None, quarter: int | None
+) -> TemplateScope:
+    """Find the registered commune (by name, optionally within a province) and check the period."""
+    if (year is None) != (quarter is None):
+        raise TemplateError("--year and --quarter go together")
+    if quarter is not None and not 1 <= quarter <= 4:
+        raise TemplateError("--quarter is 1, 2, 3 or 4")
+    if commune is None:
+        return TemplateScope(province, None, year, quarter)
+    matches = [
+        c
+        for c in store.registry(con)
+        if name_key(c.name, strip_prefix=True) == name_key(commune, strip_prefix=True)
+        and (province is None or name_key(c.province, strip_prefix=True) == name_key(province, strip_prefix=True))
+    ]
+    if not matches:
+        raise TemplateError(f"commune {commune!r} is not in the registry")
+    if len(matches) > 1:
+        raise TemplateError(f"commune {commune!r} exists in several provinces; add --province")
+    return TemplateScope(matches[0].province, matches[0].name, year, quarter)
+
+
+def last_reported_rows(con: duckdb.DuckDBPyConnection, province: str, commune: str) -> list[tuple[str, str, int]]:
+    """(unit, indicator, denominator) of the commune's latest reported period, in reporting order."""
+    return [
+        (r[0], r[1], int(r[2]))
+        for r in con.execute(
+            """
+            WITH c AS (SELECT cv.*, u.name AS unit FROM current_values cv
+                       JOIN units u ON u.id = cv.unit_id JOIN communes m ON m.id = u.commune_id
+                       WHERE m.province = ? AND m.name = ?),
+                 latest AS (SELECT year, quarter FROM c ORDER BY year DESC, quarter DESC LIMIT 1)
+            SELECT c.unit, c.indicator, c.denominator FROM c JOIN latest USING (year, quarter)
+            JOIN indicators i ON i.code = c.indicator
+            ORDER BY c.unit, i.position
+            """,
+            [province, commune],
+        ).fetchall()
+    ]
+
+
+def _instructions(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, lang: Lang) -> None:
+    ws = active_sheet(wb)
+    ws.title = "Hướng dẫn" if lang == "vi" else "Instructions"
+    lines = t("template_instructions", lang).split("\n")
+    write_cell(ws["A1"], t("template_title", lang)).font = HEADER_FONT
+    for i, line in enumerate(lines, start=3):
+        write_cell(ws.cell(row=i, column=1), line)
+    start = len(lines) + 4
+    write_cell(ws.cell(row=start, column=1), t("template_codes", lang)).font = HEADER_FONT
+    column = "name_vi" if lang == "vi" else "name_en"
+    for i, (code, name) in enumerate(con.execute(f"SELECT code, {column} FROM indicators ORDER BY position").fetchall()):
+        write_cell(ws.cell(row=start + 1 + i, column=1), code)
+        write_cell(ws.cell(row=start + 1 + i, column=2), name)
+    ws.column_dimensions["A"].width = 100 if lang == "vi" else 90
+    ws.column_dimensions["B"].width = 90
+
+
+def _lists(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, province: str | None) -> dict[str, str]:
+    """A hidden sheet of allowed values; returns data-validation ranges by column."""
+    ws = wb.create_sheet(LISTS_SHEET)
+    communes = [c for c in store.registry(con) if province is None or c.province == province]
+    provinces = sorted({c.province for c in communes})
+    codes = [r[0] for r in con.execute("SELECT code FROM indicators ORDER BY position").fetchall()]
+    columns = {"province": provinces, "commune": sorted({c.name for c in communes}), "indicator": codes}
+    ranges = {}
+    for j, (key, values) in enumerate(columns.items(), start=1):
+        write_cell(ws.cell(row=1, column=j), f"DS {key}")
+        for i, v in enumerate(values, start=2):
+            write_cell(ws.cell(row=i, column=j), v)
+        letter = get_column_letter(j)
+        ranges[key] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+    ws.sheet_state = "hidden"
+    return ranges
+
+
+class _Rule(TypedDict, total=False):
+    """The DataValidation keywords build_template's rules pass on (openpyxl takes only its own words)."""
+
+    type: Literal["whole", "list"]
+    operator: Literal["between", "greaterThanOrEqual"]
+    formula1: str
+    formula2: str
+
+
+def _letter(column: str) -> str:
+    return get_column_letter(COLUMNS.index(column) + 1)
+
+
+def build_template(
+    con: duckdb.DuckDBPyConnection, scope: TemplateScope = TemplateScope(None, None, None, None), lang: Lang = "vi"
+) -> bytes:
+    """The workbook's bytes: instructions, the data sheet (header locked, inputs open), lists."""
+    wb = openpyxl.Workbook()
+    _instructions(wb, con, lang)
+    ws = wb.create_sheet(DATA_SHEET)
+    ranges = _lists(wb, con, scope.province)
+    for j, column in enumerate(COLUMNS, start=1):
+        cell = write_cell(ws.cell(row=1, column=j), HEADERS_VI[column])
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        ws.column_dimensions[get_column_letter(j)].width = WIDTHS[column]
+    ws.cell(row=1, column=COLUMNS.index("indicator") + 1).comment = Comment(t("template_indicator_hint", lang), "NQ57")
+    rows = []
+    if scope.commune and scope.province:  # a resolved commune always has its province
+        rows = [
+            [scope.province, scope.commune, unit, scope.year, scope.quarter, indicator, None, denominator, None]
+            for unit, indicator, denominator in last_reported_rows(con, scope.province, scope.commune)
+        ]
+    for i, values in enumerate(rows, start=2):
+        for j, value in enumerate(values, start=1):
+            write_cell(ws.cell(row=i, column=j), value)
+    last = max(len(rows) + 1, 1) + BLANK_ROWS
+    for r in range(2, last + 1):
+        for j in range(1, len(COLUMNS) + 1):
+            ws.cell(row=r, column=j).protection = Protection(locked=False)
+
+    def check(first: str, last_column: str, error_key: str, **rule: Unpack[_Rule]) -> None:
+        """An Excel data-validation rule on rows 2..last of the columns first..last_column."""
+        dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang),
+                            error=t(error_key, lang), **rule)  # fmt: skip
+        dv.add(f"{_letter(first)}2:{_letter(last_column)}{last}")
+        ws.add_data_validation(dv)
+
+    for key, rng in ranges.items():
+        check(key, key, "template_error_list", type="list", formula1=f"={rng}")
+    check("quarter", "quarter", "template_error_quarter", type="list", formula1='"1,2,3,4"')
+    check("year", "year", "template_error_year", type="whole", operator="between", formula1="2024", formula2="2035")
+    check("numerator", "denominator", "template_error_count", type="whole", operator="greaterThanOrEqual", formula1="0")
+    ws.freeze_panes = "A2"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people may widen columns
+    wb.active = wb.sheetnames.index(DATA_SHEET)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def template_file_name(scope: TemplateScope) -> str:
+    parts = ["bieu_mau_NQ57"]
+    if scope.commune:
+        parts.append(fold(scope.commune).replace(" ", "_"))
+    if scope.year:
+        parts.append(f"{scope.year}_Q{scope.quarter}")
+    return "_".join(parts) + ".xlsx"

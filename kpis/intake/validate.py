@@ -1,0 +1,331 @@
+"""Raw rows -> clean rows plus every Problem (row, column, what to fix).
+
+Rules are checked for every row and every cell; nothing stops at the first failure,
+so that one refusal tells the person everything they must fix (the pandera lazy=True
+shape). The result is a whole file or nothing: callers store only when problems is empty.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kpis.catalog.model import Catalog, Commune
+from kpis.core.parse import MAX_COUNT, ParseError, parse_count, parse_quarter, parse_year
+from kpis.core.text import clean_display, fold, name_key, text_issue
+from kpis.intake.ingest import RawTable
+from kpis.intake.schema import HEADERS_VI, REQUIRED
+from kpis.store import CLEAN_COLUMNS, KnownUnit
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # spreadsheet row number as the person sees it
+    column: str | None  # the header as written in the file (or our Vietnamese header)
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    col: int | None = None  # 0-based column in the sheet, to mark the cell in the file given back
+
+
+@dataclass
+class Validated:
+    rows: pd.DataFrame
+    problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    table: RawTable | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    by_key = {name_key(c, strip_prefix=True): c for c in choices}
+    close = difflib.get_close_matches(name_key(name, strip_prefix=True), list(by_key), n=3, cutoff=0.6)
+    return ", ".join(by_key[k] for k in close)
+
+
+class _Registry:
+    """Province, commune and unit lookup by folded name, built once per file."""
+
+    def __init__(self, communes: Iterable[Commune], units: Iterable[KnownUnit] = ()) -> None:
+        self.provinces: dict[str, str] = {}
+        self.communes: dict[tuple[str, str], Commune] = {}
+        for c in communes:
+            self.provinces.setdefault(name_key(c.province, strip_prefix=True), c.province)
+            self.communes[(c.province, name_key(c.name, strip_prefix=True))] = c
+        self.unit_keys: set[tuple[str, str, str]] = set()
+        self.unit_names: dict[tuple[str, str, str], str] = {}
+        self.unit_by_bare_name: dict[tuple[str, str, str], list[str]] = {}
+        for u in units:
+            self.unit_keys.add((u.province, u.commune, u.key))
+            self.unit_names[(u.province, u.commune, u.key)] = u.name
+            bare = name_key(u.name, strip_prefix=True)
+            self.unit_by_bare_name.setdefault((u.province, u.commune, bare), []).append(u.key)
+
+    def unit_key(self, province: str | None, commune: str | None, name: str) -> tuple[str, list[str]]:
+        """The key of the unit this name means, and the registered names it could mean if ambiguous.
+
+        Exact match first; else the one unit equal but for a Thôn/Bản prefix; with two such units
+        ("Bản Na Sang" and "Thôn Na Sang" for "Na Sang") the name is ambiguous and must be refused,
+        or the village would be counted twice.
+        """
+        key = name_key(name)
+        if province is None or commune is None or (province, commune, key) in self.unit_keys:
+            return key, []
+        candidates = self.unit_by_bare_name.get((province, commune, name_key(name, strip_prefix=True)), [])
+        if len(candidates) == 1:
+            return candidates[0], []
+        return key, sorted(self.unit_names[(province, commune, k)] for k in candidates) if len(candidates) > 1 else []
+
+    def province(self, text: str) -> str | None:
+        return self.provinces.get(name_key(text, strip_prefix=True))
+
+    def commune(self, province: str, text: str) -> Commune | None:
+        return self.communes.get((province, name_key(text, strip_prefix=True)))
+
+    def commune_names(self, province: str) -> list[str]:
+        return [c.name for (p, _), c in self.communes.items() if p == province]
+
+
+def _indicator_lookup(catalog: Catalog) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for code, ind in catalog.indicators.items():
+        for label in (code, ind.short_vi, ind.short_en, ind.name_vi, ind.name_en):
+            lookup[fold(label)] = code
+    return lookup
+
+
+def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], units: Iterable[KnownUnit] = ()) -> Validated:
+    """Check every rule on every row; return the clean rows, all problems and any warnings."""
+    problems: list[Problem] = []
+
+    def col(name: str) -> str:
+        return table.columns.get(name, HEADERS_VI[name])
+
+    missing = [c for c in REQUIRED if c not in table.columns]
+    for c in missing:
+        problems.append(Problem(table.header_line, HEADERS_VI[c], "column_missing", {"expected": f"{HEADERS_VI[c]} / {c}"}))
+    if missing:
+        return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), problems, table=table)
+    if not table.lines:
+        return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), [Problem(None, None, "file_no_rows")], table=table)
+
+    registry = _Registry(communes, units)
+    indicators = _indicator_lookup(catalog)
+    known_codes = ", ".join(catalog.indicators)
+    lines = table.lines
+    values = {c: table.data.get(c, [None] * len(lines)) for c in (*REQUIRED, "note")}
+
+    # Each distinct value is judged once: a file repeats a few names and periods thousands of times.
+    provinces = _each_distinct(values["province"], lambda v: _province(registry, v))
+    communes_ = _each_distinct(
+        list(zip((p[0] for p in provinces), values["commune"], strict=True)), lambda pv: _commune(registry, *pv)
+    )
+    unit_in = list(zip((p[0] for p in provinces), (c[0] for c in communes_), values["unit"], strict=True))
+    units_ = _each_distinct(unit_in, lambda pcv: _unit(registry, *pcv))
+    years = _each_distinct(values["year"], lambda v: _parsed(parse_year, v))
+    quarters = _each_distinct(values["quarter"], lambda v: _parsed(parse_quarter, v))
+    indicators_ = _each_distinct(values["indicator"], lambda v: _indicator(indicators, known_codes, v))
+    numerators = [_count(v) for v in values["numerator"]]
+    denominators = [_count(v) for v in values["denominator"]]
+    notes = _each_distinct(values["note"], _note)
+
+    index = table.column_index
+    headers = {c: col(c) for c in (*REQUIRED, "note")}
+    checked_columns = ("province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note")
+    seen_keys: dict[tuple, int] = {}
+    records: list[tuple] = []
+    outcome_columns = (provinces, communes_, units_, years, quarters, indicators_, numerators, denominators, notes)
+    has_issue = [any(o[1] is not None for o in column) for column in outcome_columns]
+    any_issue = any(has_issue)
+    for i, line in enumerate(lines):
+        row_problems = []
+        if any_issue:
+            for column, outcomes, flagged in zip(checked_columns, outcome_columns, has_issue, strict=True):
+                if flagged and (issue := outcomes[i][1]) is not None:
+                    row_problems.append(Problem(line, headers[column], issue[0], issue[1], index.get(column)))
+        numerator, denominator = numerators[i][0], denominators[i][0]
+        if denominator == 0:
+            row_problems.append(Problem(line, headers["denominator"], "denominator_zero", {}, index.get("denominator")))
+        if numerator is not None and denominator is not None and numerator > denominator:
+            row_problems.append(
+                Problem(
+                    line,
+                    headers["numerator"],
+                    "numerator_gt_denominator",
+                    {"numerator": numerator, "denominator": denominator},
+                    index.get("numerator"),
+                )
+            )
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        (unit_name, unit_key), province, commune = units_[i][0], provinces[i][0], communes_[i][0]
+        key = (province, commune, unit_key, years[i][0], quarters[i][0], indicators_[i][0])
+        if key in seen_keys:
+            problems.append(Problem(line, None, "duplicate_row", {"other": seen_keys[key]}))
+            continue
+        seen_keys[key] = line
+        if problems:
+            continue  # the file is refused anyway: keep looking for problems, stop collecting rows
+        records.append((line, province, commune, unit_name, unit_key, *key[3:], numerator, denominator, notes[i][0]))
+
+    if problems or not records:
+        rows = pd.DataFrame(columns=CLEAN_COLUMNS)
+    else:
+        rows = pd.DataFrame(dict(zip(CLEAN_COLUMNS, map(list, zip(*records, strict=True)), strict=True)))
+    return Validated(rows, problems, _check_totals(table, col), table)
+
+
+Issue = tuple[str, dict[str, Any]] | None
+WriteCheck = Callable[[str, str], bool]
+
+
+def check_scope(checked: Validated, may_write: WriteCheck) -> Validated:
+    """Refuse, row by row, every row for a commune the uploader may not write (a whole-file refusal)."""
+    if not checked.ok or checked.rows.empty or checked.table is None:
+        return checked
+    header = checked.table.columns.get("commune", HEADERS_VI["commune"])
+    col = checked.table.column_index.get("commune")
+    allowed: dict[tuple[str, str], bool] = {}
+    problems = []
+    for line, province, commune in zip(checked.rows["line"], checked.rows["province"], checked.rows["commune"], strict=True):
+        key = (province, commune)
+        if key not in allowed:
+            allowed[key] = may_write(province, commune)
+        if not allowed[key]:
+            problems.append(Problem(int(line), header, "out_of_scope", {"commune": commune, "province": province}, col))
+    if not problems:
+        return checked
+    return Validated(checked.rows.iloc[0:0], problems, checked.warnings, checked.table)
+
+
+def _each_distinct(values: list, judge: Callable[[Any], Any]) -> list:
+    """judge(v) for every v, computed once per distinct value."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        try:
+            out.append(memo[v])
+        except KeyError:
+            memo[v] = result = judge(v)
+            out.append(result)
+    return out
+
+
+def _province(registry: _Registry, raw: Any) -> tuple[str | None, Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return None, bad
+    text = _text(raw)
+    if not text:
+        return None, ("required", {})
+    province = registry.province(text)
+    if province is None:
+        return None, ("province_unknown", {"value": text, "suggest": _suggest(text, registry.provinces.values())})
+    return province, None
+
+
+def _commune(registry: _Registry, province: str | None, raw: Any) -> tuple[str | None, Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return None, bad
+    text = _text(raw)
+    if not text:
+        return None, ("required", {})
+    if province is None:
+        return None, None  # the province cell already carries the problem
+    commune = registry.commune(province, text)
+    if commune is None:
+        suggest = _suggest(text, registry.commune_names(province))
+        return None, ("commune_unknown", {"value": text, "province": province, "suggest": suggest})
+    return commune.name, None
+
+
+def _unit(registry: _Registry, province: str | None, commune: str | None, raw: Any) -> tuple[tuple[str, str], Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return ("", ""), bad
+    text = clean_display(_text(raw))
+    if not text:
+        return ("", ""), ("required", {})
+    key, ambiguous = registry.unit_key(province, commune, text)
+    if ambiguous:
+        return (text, key), ("unit_ambiguous", {"value": text, "names": ", ".join(ambiguous)})
+    return (text, key), None
+
+
+def _parsed(parser: Callable[[Any], int], raw: Any) -> tuple[int | None, Issue]:
+    try:
+        return parser(raw), None
+    except ParseError as e:
+        return None, (e.code, e.params)
+
+
+def _count(raw: Any) -> tuple[int | None, Issue]:
+    if type(raw) is int and 0 <= raw <= MAX_COUNT:
+        return raw, None
+    if type(raw) is float and 0 <= raw <= MAX_COUNT and raw.is_integer():  # what a workbook stores for 1200
+        return int(raw), None
+    if type(raw) is str and raw.isdigit() and raw.isascii() and len(raw) < 10:
+        return int(raw), None
+    return _parsed(parse_count, raw)
+
+
+def _indicator(lookup: dict[str, str], known: str, raw: Any) -> tuple[str | None, Issue]:
+    if (bad := _bad_text(raw)) is not None:
+        return None, bad
+    text = _text(raw)
+    if not text:
+        return None, ("required", {})
+    code = lookup.get(fold(text))
+    if code is None:
+        return None, ("indicator_unknown", {"value": text, "known": known})
+    return code, None
+
+
+def _check_totals(table: RawTable, col: Callable[[str], str]) -> list[Problem]:
+    """A totals row is skipped, but a warning says so when it differs from the sum of the rows above."""
+    warnings = []
+    for total in table.totals:
+        block = [r for r in table.rows if total.first_line <= r.line <= total.last_line]
+        for column in ("numerator", "denominator"):
+            try:
+                stated = parse_count(total.cells.get(column))
+                summed = sum(parse_count(r.cells.get(column)) for r in block)
+            except ParseError:
+                continue
+            if stated != summed:
+                warnings.append(
+                    Problem(
+                        total.line,
+                        col(column),
+                        "totals_mismatch",
+                        {"stated": stated, "summed": summed},
+                        table.column_index.get(column),
+                    )
+                )
+    return warnings
+
+
+def _bad_text(raw: Any, name: bool = True) -> Issue:
+    """A control, invisible or look-alike character in a cell typed as text (kpis.core.text.text_issue)."""
+    return text_issue(raw, name) if type(raw) is str else None
+
+
+def _note(raw: Any) -> tuple[str | None, Issue]:
+    """A note is free text: any script, but no control or invisible characters (they break the exports)."""
+    if (bad := _bad_text(raw, name=False)) is not None:
+        return None, bad
+    return _text(raw) or None, None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_display(str(value))

@@ -1,0 +1,168 @@
+"""`python -m kpis bench`: one server holding every commune of Vietnam, measured.
+
+Builds a synthetic national database through the real import path (34 provinces,
+3,321 communes by default, 10 units each, every quarter 2025-2030, all indicators),
+then measures load, queries against the bare aggregate and peak memory; page renders (cold and
+warm) and 20 concurrent readers during an import come from kpis.web.bench_pages. It prints figures; nothing here
+passes or fails on timing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import json
+import os
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kpis import store
+from kpis.catalog.model import Commune, default_catalog
+from kpis.figures.progress import progress
+from kpis.intake.importer import import_file
+from kpis.intake.schema import COLUMNS
+
+PROVINCES = 34
+YEARS = range(2025, 2031)
+UNITS = 10
+
+
+def national_registry(communes: int) -> list[Commune]:
+    """Synthetic provinces and communes, spread as evenly as Vietnam's 34 provinces."""
+    out = []
+    for i in range(communes):
+        p = i % PROVINCES
+        out.append(Commune(province=f"Tỉnh số {p + 1:02d}", name=f"Xã số {i + 1:04d}", kind="Xã"))
+    return out
+
+
+def province_file(communes: list[Commune], indicators: list[str], year: int, quarter: int, note: str = "") -> bytes:
+    """One province's quarterly file: every commune x unit x indicator, as a CSV."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    step = (year - 2025) * 4 + quarter
+    for c_idx, c in enumerate(communes):
+        for u in range(UNITS):
+            for k, ind in enumerate(indicators):
+                den = 40 + (c_idx * 31 + u * 17 + k * 7) % 900
+                share = min(100, 20 + step * (2 + (c_idx + u + k) % 3))
+                writer.writerow([c.province, c.name, f"Thôn {u + 1}", year, quarter, ind, den * share // 100, den, note])
+    return buf.getvalue().encode("utf-8")
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
+
+
+def _timed(fn: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def load(db: Path, communes: int) -> dict:
+    registry = national_registry(communes)
+    indicators = list(default_catalog().indicators)
+    con = store.connect(db)
+    store.add_communes(con, registry, "bench", journal=False)
+    by_province: dict[str, list[Commune]] = {}
+    for c in registry:
+        by_province.setdefault(c.province, []).append(c)
+    values = 0
+    start = time.perf_counter()
+    for year in YEARS:
+        for quarter in (1, 2, 3, 4):
+            for province, members in by_province.items():
+                data = province_file(members, indicators, year, quarter)
+                result = import_file(con, data, f"{province}_{year}_Q{quarter}.csv", "bench")
+                if result.status != "accepted":
+                    raise RuntimeError(f"bench file refused: {result.messages('en')[:3]}")
+                values += len(result.rows)
+    seconds = time.perf_counter() - start
+    con.execute("CHECKPOINT")
+    con.close()
+    return {
+        "values": values,
+        "files": len(by_province) * len(YEARS) * 4,
+        "seconds": round(seconds, 2),
+        "values_per_second": round(values / seconds),
+        "db_mb": round(db.stat().st_size / 1024 / 1024, 1),
+    }
+
+
+def queries(db: Path, runs: int = 20) -> dict:
+    con = store.connect(db)
+    commune = con.execute("SELECT province, name FROM communes WHERE province LIKE 'Tỉnh số%' LIMIT 1").fetchall()[0]
+    cases = {
+        "commune_progress_one_year": (
+            lambda: progress(con, "commune", 2027),
+            "SELECT unit_id, indicator, sum(numerator), sum(denominator) FROM submission_values WHERE year = 2027 GROUP BY ALL",
+        ),
+        "province_progress": (
+            lambda: progress(con, "province"),
+            "SELECT unit_id, year, indicator, sum(numerator), sum(denominator) FROM submission_values GROUP BY ALL",
+        ),
+        "one_commune_history": (
+            lambda: progress(con, "commune", province=commune[0], commune=commune[1]),
+            "SELECT v.year, v.indicator, sum(v.numerator), sum(v.denominator) FROM submission_values v "
+            "JOIN units u ON u.id = v.unit_id WHERE u.commune_id = (SELECT min(id) FROM communes "
+            "WHERE province LIKE 'Tỉnh số%') GROUP BY ALL",
+        ),
+    }
+    out = {}
+
+    def fetch(sql: str) -> list:
+        return con.execute(sql).fetchall()
+
+    for name, (ours, bare_sql) in cases.items():
+        ours()  # warm the buffer pool, as a running server has
+        mine = percentiles(_timed(ours, runs))
+        bare = percentiles(_timed(functools.partial(fetch, bare_sql), runs))
+        out[name] = {"ours": mine, "bare_aggregate": bare, "ratio_p50": round(mine["p50_ms"] / max(bare["p50_ms"], 1e-6), 2)}
+    con.close()
+    return out
+
+
+def run(communes: int, db: Path | None = None, renders: Callable[[Path], dict] | None = None) -> dict:
+    """Load and query figures; `renders` (kpis.web.bench_pages.measure) adds the page renders on the same database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = db or Path(tmp) / "national.duckdb"
+        store.remove_database(path)
+        result: dict = {
+            "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": {"cpus": os.cpu_count()},
+            "communes": communes,
+            "provinces": min(PROVINCES, communes),
+            "units_per_commune": UNITS,
+            "years": f"{YEARS[0]}-{YEARS[-1]}",
+        }
+        result["load"] = load(path, communes)
+        result["query"] = queries(path)
+        if renders is not None:
+            result.update(renders(path))
+        result["memory"] = {"peak_rss_mb": _peak_rss_mb()}
+        return result
+
+
+def main(communes: int, out: str | None, renders: Callable[[Path], dict] | None = None) -> None:
+    result = run(communes, renders=renders)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    print(text)

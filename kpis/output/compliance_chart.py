@@ -1,0 +1,59 @@
+"""Completeness over time as a plotly Figure: one panel per province, received and on time per quarter."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from kpis.core.i18n import Lang, fmt_pct, t
+from kpis.core.periods import quarter_label
+from kpis.output.charts import FONT
+
+RECEIVED_COLOUR = "#0072B2"
+ON_TIME_COLOUR = "#009E73"
+
+
+def completeness_figure(frame: pd.DataFrame, lang: Lang) -> go.Figure:
+    """frame is ComplianceReport.completeness(): per province and quarter, received and on-time shares."""
+    provinces = list(dict.fromkeys(frame["province"]))
+    # how many communes each rate is out of: one commune late is 0 % when it is the only one counted
+    titles = [
+        t("compliance_chart_panel", lang, province=p, count=int(frame[frame["province"] == p]["expected"].max()))
+        for p in provinces
+    ]
+    fig = make_subplots(rows=1, cols=max(1, len(provinces)), subplot_titles=titles, shared_yaxes=True)
+    for col, province in enumerate(provinces, start=1):
+        part = frame[frame["province"] == province].sort_values(["year", "quarter"])
+        labels = [quarter_label(int(y), int(q), lang) for y, q in zip(part["year"], part["quarter"], strict=True)]
+        for name, share, count, colour, dash, symbol in (
+            (t("compliance_chart_received", lang), "received_pct", "received", RECEIVED_COLOUR, "solid", "circle"),
+            (t("compliance_chart_on_time", lang), "on_time_pct", "on_time", ON_TIME_COLOUR, "dash", "diamond"),
+        ):
+            fig.add_scatter(
+                x=labels,
+                y=part[share],
+                mode="lines+markers",
+                name=name,
+                legendgroup=share,
+                showlegend=col == 1,
+                line={"color": colour, "dash": dash, "width": 3},
+                marker={"symbol": symbol, "size": 9},
+                customdata=list(zip(part[count], part["expected"], [fmt_pct(v, lang) for v in part[share]], strict=True)),
+                hovertemplate=f"{province} %{{x}}<br>{name}: "
+                + "%{customdata[0]}/%{customdata[1]} (%{customdata[2]})<extra></extra>",
+                row=1,
+                col=col,
+            )
+    fig.update_layout(
+        title={"text": t("compliance_chart_title", lang), "x": 0.01},
+        font={"family": FONT, "size": 14},
+        plot_bgcolor="white",
+        margin={"l": 60, "r": 20, "t": 90, "b": 60},
+        legend={"orientation": "h", "y": -0.25},
+        height=420,
+    )
+    fig.update_yaxes(range=[0, 105], ticksuffix="%", gridcolor="#E5E5E5")
+    fig.update_yaxes(title_text=t("compliance_chart_axis", lang), row=1, col=1)
+    fig.update_xaxes(tickangle=-45)
+    return fig

@@ -1,0 +1,333 @@
+"""Tables shaped for the pages: labels in the chosen language, ready to render.
+
+Pages stay thin: they pick inputs, call one of these, and render the result. All
+reshaping lives here so that it is tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from kpis import store
+from kpis.core.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
+from kpis.figures.progress import (
+    STATUSES,
+    Level,
+    TargetBook,
+    commune_status_counts,
+    path_value,
+    plan_targets,
+    progress,
+    years_with_data,
+)
+from kpis.intake.template import TemplateScope, build_template, template_file_name
+from kpis.intake.validate import Problem
+from kpis.output.charts import STATUS_SYMBOLS
+from kpis.people import accounts
+
+
+def indicator_names(con: duckdb.DuckDBPyConnection, lang: Lang, short: bool = True) -> dict[str, str]:
+    column = ("short_" if short else "name_") + lang
+    return dict(con.execute(f"SELECT code, {column} FROM indicators ORDER BY position").fetchall())
+
+
+def years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return years_with_data(con)
+
+
+def provinces_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Provinces with figures, the one with the most reporting communes first (the likely default)."""
+    rows = con.execute(
+        """
+        SELECT c.province FROM units u JOIN communes c ON c.id = u.commune_id
+        GROUP BY c.province ORDER BY count(DISTINCT c.id) DESC, c.province
+        """
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def communes_with_data(con: duckdb.DuckDBPyConnection, province: str | None = None) -> list[str]:
+    rows = con.execute(
+        """
+        SELECT DISTINCT c.name FROM units u JOIN communes c ON c.id = u.commune_id
+        WHERE ? IS NULL OR c.province = ? ORDER BY c.name
+        """,
+        [province, province],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class IndicatorCard:
+    code: str
+    name: str
+    value_pct: float | None
+    numerator: int | None
+    denominator: int | None
+    target_pct: float | None
+    target_year: int | None
+    status: str  # one of STATUSES, or "no_data"
+    counts: dict[str, int]  # communes per status, plus "no_data"
+
+
+def overview_cards(con: duckdb.DuckDBPyConnection, year: int, province: str, lang: Lang) -> list[IndicatorCard]:
+    """Per indicator: the province figure against its target and the communes by status."""
+    prov = progress(con, "province", year)
+    prov = prov[prov["province"] == province].set_index("indicator")
+    counts = commune_status_counts(con, year, province).set_index("indicator")
+    book = TargetBook(plan_targets(con))
+    cards = []
+    for code, name in indicator_names(con, lang).items():
+        row = prov.loc[code] if code in prov.index else None
+        # pandas-stubs: a .loc cell may be NA or a date; these are commune counts, never NA
+        c = {s: int(counts.loc[code, s]) for s in (*STATUSES, "no_data")} if code in counts.index else {}  # type: ignore[arg-type]
+        if row is None:
+            rule = book.applicable(province, None, code, year)
+            cards.append(
+                IndicatorCard(
+                    code,
+                    name,
+                    None,
+                    None,
+                    None,
+                    rule.target_pct if rule else None,
+                    rule.target_year if rule else None,
+                    "no_data",
+                    c,
+                )
+            )
+            continue
+        if not isinstance(row, pd.Series):  # one province's rows: one per indicator
+            raise ValueError(f"more than one {province} row for indicator {code!r}")
+        cards.append(
+            IndicatorCard(
+                code,
+                name,
+                float(row["value_pct"]),
+                int(row["numerator"]),
+                int(row["denominator"]),
+                None if pd.isna(row["target_pct"]) else float(row["target_pct"]),
+                None if pd.isna(row["target_year"]) else int(row["target_year"]),
+                str(row["status"]),
+                c,
+            )
+        )
+    return cards
+
+
+def card_status_line(card: IndicatorCard, lang: Lang) -> str:
+    """'✔ Đạt · Chỉ tiêu 80,0 % (2030)': status by symbol and word, never colour alone."""
+    status = f"{STATUS_SYMBOLS[card.status]} {status_label(card.status, lang)}"
+    if card.target_pct is None:
+        return f"**{status}**"
+    return f"**{status}** · " + t("card_target", lang, target=fmt_pct(card.target_pct, lang), year=card.target_year)
+
+
+def card_counts_line(card: IndicatorCard, lang: Lang) -> str:
+    parts = [f"{card.counts.get(s, 0)} {status_label(s, lang)}" for s in (*STATUSES, "no_data") if card.counts.get(s, 0)]
+    return t("card_communes", lang) + ": " + " · ".join(parts)
+
+
+def card_help(card: IndicatorCard, lang: Lang) -> str:
+    if card.numerator is None:
+        return t("status_no_data", lang)
+    return t("card_counts", lang, numerator=fmt_int(card.numerator, lang), denominator=fmt_int(card.denominator, lang))
+
+
+def commune_table(con: duckdb.DuckDBPyConnection, year: int, province: str | None, lang: Lang) -> pd.DataFrame:
+    """Communes as rows, one value column per indicator (0-100), plus how many are behind."""
+    prog = progress(con, "commune", year)
+    if province:
+        prog = prog[prog["province"] == province]
+    names = indicator_names(con, lang)
+    if prog.empty:
+        return pd.DataFrame(columns=[t("col_province", lang), t("col_commune", lang), *names.values()])
+    wide = prog.pivot_table(index=["province", "commune"], columns="indicator", values="value_pct", aggfunc="first")
+    wide = wide.reindex(columns=[c for c in names if c in wide.columns])
+    behind = prog[prog["status"] == "behind"].groupby(["province", "commune"]).size()
+    wide[t("col_behind", lang)] = behind.reindex(wide.index, fill_value=0).astype(int)
+    wide = wide.rename(columns=names).reset_index()
+    return wide.rename(columns={"province": t("col_province", lang), "commune": t("col_commune", lang)})
+
+
+def bar_data(con: duckdb.DuckDBPyConnection, indicator: str, year: int, province: str | None, lang: Lang) -> pd.DataFrame:
+    """One indicator and year: communes with value, target and status label, sorted by value."""
+    prog = progress(con, "commune", year)
+    prog = prog[prog["indicator"] == indicator]
+    if province:
+        prog = prog[prog["province"] == province]
+    prog = prog.sort_values("value_pct", ascending=False).reset_index(drop=True)
+    prog["status_label"] = [status_label(s, lang) for s in prog["status"]]
+    return prog
+
+
+def trend_data(
+    con: duckdb.DuckDBPyConnection, province: str, commune: str | None, lang: Lang
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One area (a commune, or a province when commune is None) across years: its values, and each
+    indicator's straight path from its first reported year to its target."""
+    level: Level = "commune" if commune else "province"
+    prog = progress(con, level, province=province, commune=commune).copy()
+    names = indicator_names(con, lang)
+    prog["indicator_name"] = prog["indicator"].map(names)
+    book = TargetBook(plan_targets(con))
+    paths = []
+    for key, group in prog.groupby("indicator", sort=False):
+        code = str(key)  # indicator codes are text
+        group = group.sort_values("year")
+        first_year, first_value = int(group["year"].iloc[0]), float(group["value_pct"].iloc[0])
+        rule = book.applicable(province, commune, code, first_year)
+        if rule is None:
+            continue
+        for y in range(first_year, max(rule.target_year, first_year) + 1):
+            value = path_value(first_year, first_value, rule.target_year, rule.target_pct, y)
+            paths.append({"indicator": code, "indicator_name": names[code], "year": y, "path_pct": value})
+    return prog.reset_index(drop=True), pd.DataFrame(paths, columns=["indicator", "indicator_name", "year", "path_pct"])
+
+
+def commune_year_table(con: duckdb.DuckDBPyConnection, indicator: str, province: str | None, lang: Lang) -> pd.DataFrame:
+    """Communes x years for one indicator (value 0-100)."""
+    prog = progress(con, "commune")
+    prog = prog[prog["indicator"] == indicator]
+    if province:
+        prog = prog[prog["province"] == province]
+    if prog.empty:
+        return pd.DataFrame(columns=[t("col_province", lang), t("col_commune", lang)])
+    wide = prog.pivot_table(index=["province", "commune"], columns="year", values="value_pct", aggfunc="first")
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index()
+    return wide.rename(columns={"province": t("col_province", lang), "commune": t("col_commune", lang)})
+
+
+def plan_scope(province: str, commune: str | None, lang: Lang) -> str:
+    if commune:
+        return t("scope_commune", lang, commune=commune, province=province)
+    return t("scope_province", lang, province=province)
+
+
+def problems_table(problems: list[Problem], lang: Lang) -> pd.DataFrame:
+    """A refusal as a table the person can work through: row, column, what to fix."""
+    return pd.DataFrame(
+        {
+            t("col_row", lang): [p.row if p.row is not None else "" for p in problems],
+            t("col_column", lang): [p.column or "" for p in problems],
+            t("col_problem", lang): [problem_message(p.code, p.params, lang) for p in problems],
+        }
+    )
+
+
+def problem_lines(problems: list[Problem], lang: Lang) -> list[str]:
+    return [format_problem(p.row, p.column, p.code, p.params, lang) for p in problems]
+
+
+def registry_names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Province -> its registered communes."""
+    out: dict[str, list[str]] = {}
+    for c in store.registry(con):
+        out.setdefault(c.province, []).append(c.name)
+    return out
+
+
+def template_bytes(con: duckdb.DuckDBPyConnection, province: str, commune: str | None, lang: Lang) -> tuple[str, bytes]:
+    """The template for a province, pre-filled with a commune's last reported rows when one is given."""
+    scope = TemplateScope(province, commune, None, None)
+    return template_file_name(scope), build_template(con, scope, lang)
+
+
+def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
+    rows = accounts.listing(con)
+    return pd.DataFrame(
+        {
+            t("sign_in_username", lang): [r["username"] for r in rows],
+            t("accounts_full_name", lang): [r["full_name"] for r in rows],
+            t("accounts_role", lang): [t(f"role_{r['role']}", lang) for r in rows],
+            t("accounts_scope", lang): [r["scopes"] or "" for r in rows],
+            t("accounts_state", lang): [
+                t("accounts_disabled", lang) if r["disabled_at"] else t("accounts_active", lang) for r in rows
+            ],
+            "demo": [bool(r["demo"]) for r in rows],
+        }
+    )
+
+
+def history_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
+    """Every submission, newest first, for the history page."""
+    subs = store.submissions(con)
+    state = [
+        t("history_withdrawn", lang, who=w, when=f"{at:%d/%m/%Y %H:%M}") if isinstance(w, str) else t("history_live", lang)
+        for w, at in zip(subs["withdrawn_by"], subs["withdrawn_at"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            t("history_id", lang): subs["id"],
+            t("history_file", lang): subs["file_name"],
+            t("history_by", lang): subs["uploaded_by"],
+            t("history_at", lang): subs["uploaded_at"],
+            t("history_rows", lang): subs["row_count"],
+            t("history_state", lang): state,
+        }
+    )
+
+
+def live_submissions(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """id -> 'id · file name' of submissions that can still be withdrawn."""
+    subs = store.submissions(con)
+    subs = subs[subs["withdrawn_by"].isna()]
+    return {int(i): f"{i} · {f}" for i, f in zip(subs["id"], subs["file_name"], strict=True)}
+
+
+def plans_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT id, number, date, issuer, title_vi, title_en, province, commune, source, notes"
+        " FROM plans ORDER BY province, commune NULLS FIRST"
+    ).df()
+
+
+def plan_targets_table(con: duckdb.DuckDBPyConnection, plan_id: str, lang: Lang) -> pd.DataFrame:
+    names = indicator_names(con, lang, short=False)
+    df = con.execute(
+        """
+        SELECT t.indicator, t.year, t.target_pct, t.quote FROM plan_targets t
+        JOIN indicators i ON i.code = t.indicator WHERE plan_id = ? ORDER BY i.position, t.year
+        """,
+        [plan_id],
+    ).df()
+    df.insert(0, "name", df["indicator"].map(names))
+    return df.rename(
+        columns={
+            "name": t("col_indicator", lang),
+            "indicator": t("col_code", lang),
+            "year": t("col_target_year", lang),
+            "target_pct": t("col_target_pct", lang),
+            "quote": t("col_quote", lang),
+        }
+    )
+
+
+def plan_deadlines_table(con: duckdb.DuckDBPyConnection, plan_id: str, lang: Lang) -> list[str]:
+    column = "label_vi" if lang == "vi" else "label_en"
+    return [r[0] for r in con.execute(f"SELECT {column} FROM plan_deadlines WHERE plan_id = ?", [plan_id]).fetchall()]
+
+
+def changes_table(changes: pd.DataFrame, con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
+    """An upload's effect: old and new counts side by side, in the reader's language."""
+    names = indicator_names(con, lang)
+    out = changes.copy()
+    out["indicator"] = out["indicator"].map(names)
+    return out.rename(
+        columns={
+            "province": t("col_province", lang),
+            "commune": t("col_commune", lang),
+            "unit": t("col_unit", lang),
+            "year": t("col_year", lang),
+            "quarter": t("col_quarter", lang),
+            "indicator": t("col_indicator", lang),
+            "old_numerator": t("col_old_numerator", lang),
+            "old_denominator": t("col_old_denominator", lang),
+            "numerator": t("col_numerator", lang),
+            "denominator": t("col_denominator", lang),
+        }
+    )

@@ -1,0 +1,372 @@
+"""Accounts, roles and scopes: each commune writes only its own figures.
+
+Passwords are kept only as argon2id hashes (argon2-cffi); a clear password is never
+stored, logged or exported. Repeated failures lock an account for a while. Roles:
+- admin: everything, including accounts and the registry;
+- province: reads everything, uploads for any commune of its province(s);
+- commune: reads everything, uploads and records tasks for its own commune(s);
+- viewer: reads only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from kpis import store
+from kpis.core.text import name_key
+from kpis.store import audit
+
+Role = Literal["admin", "province", "commune", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "province", "commune", "viewer")
+LOCK_AFTER = 5  # failed sign-ins ...
+LOCK_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock the account for the rest of it
+MIN_PASSWORD = 10
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+MAX_USERNAME = 64  # USERNAME_RE allows no longer name; the sign-in form's max_chars
+MAX_PASSWORD = 256  # longer is refused before hashing: argon2 over a megabyte is CPU spent for an attacker
+_HASHER = PasswordHasher()  # argon2id with the library's current defaults
+
+
+class AccountError(Exception):
+    """An account operation was refused; code and params are rendered by kpis.core.i18n."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Scope:
+    province: str
+    commune: str | None  # None: the whole province
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    full_name: str
+    role: Role
+    scopes: tuple[Scope, ...]
+    demo: bool = False
+
+    @property
+    def can_upload(self) -> bool:
+        return self.role in ("admin", "province", "commune")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_write(self, province: str, commune: str) -> bool:
+        """May this account write figures or task progress for this commune?"""
+        if self.role == "admin":
+            return True
+        if self.role == "viewer":
+            return False
+        for s in self.scopes:
+            if s.province == province and (s.commune is None or s.commune == commune):
+                return True
+        return False
+
+    def may_write_plan(self, province: str, commune: str | None) -> bool:
+        """May this account record progress on a plan's tasks? A province plan needs a province-wide scope."""
+        if commune is not None:
+            return self.may_write(province, commune)
+        if self.role == "admin":
+            return True
+        return self.role == "province" and any(s.province == province and s.commune is None for s in self.scopes)
+
+    def may_write_all(self, places: list[tuple[str, str]]) -> bool:
+        """May this account change everything in a submission holding these (province, commune) pairs?"""
+        return self.can_upload and all(self.may_write(p, c) for p, c in places)
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("account_password_short", minimum=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        raise AccountError("account_password_long", maximum=MAX_PASSWORD)
+
+
+def _normal_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        raise AccountError("account_bad_username", username=username)
+    return name
+
+
+def _resolve_scopes(con: duckdb.DuckDBPyConnection, role: Role, province: str | None, communes: list[str]) -> list[Scope]:
+    if role in ("admin", "viewer"):
+        return []
+    if not province:
+        raise AccountError("account_needs_province")
+    prov = con.execute("SELECT name FROM provinces WHERE key = ?", [name_key(province, strip_prefix=True)]).fetchall()
+    if not prov:
+        raise AccountError("account_unknown_province", province=province)
+    province = prov[0][0]
+    if role == "province":
+        return [Scope(province, None)]
+    if not communes:
+        raise AccountError("account_needs_commune")
+    scopes = []
+    for c in communes:
+        found = con.execute(
+            "SELECT name FROM communes WHERE province = ? AND key = ?", [province, name_key(c, strip_prefix=True)]
+        ).fetchall()
+        if not found:
+            raise AccountError("account_unknown_commune", commune=c, province=province)
+        scopes.append(Scope(province, found[0][0]))
+    return scopes
+
+
+def create(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    role: Role,
+    actor: str,
+    full_name: str = "",
+    province: str | None = None,
+    communes: list[str] | None = None,
+    demo: bool = False,
+) -> Account:
+    """Create an account with its scopes, in one transaction, and audit it."""
+    if role not in ROLES:
+        raise AccountError("account_bad_role", role=role)
+    name = _normal_username(username)
+    _check_password_rules(password)
+    scopes = _resolve_scopes(con, role, province, communes or [])
+    if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+        raise AccountError("account_exists", username=name)
+    pairs = [(s.province, s.commune) for s in scopes]
+    hashed = hash_password(password)
+    event = store.account_created_event(name, full_name.strip(), role, hashed, dt.datetime.now(), demo, pairs, actor)
+    try:
+        with store.journaled(con, event):  # the journal holds the hash (never the password) so rebuild keeps the account
+            if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+                raise AccountError("account_exists", username=name)
+            _insert_account(con, event)
+            audit.record(con, actor, "account_created", name, {"role": role, "scopes": pairs})
+    except store.JournalError as e:
+        raise AccountError("store_journal_unwritable", error=str(e)) from e
+    return Account(name, full_name.strip(), role, tuple(scopes), demo)
+
+
+def _insert_account(con: duckdb.DuckDBPyConnection, event: dict) -> None:
+    con.execute(
+        "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            event["username"],
+            event["full_name"],
+            event["role"],
+            event["password_hash"],
+            dt.datetime.fromisoformat(event["created_at"]),
+            event["demo"],
+        ],
+    )
+    for province, commune in event["scopes"]:
+        con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [event["username"], province, commune])
+
+
+def replay_event(con: duckdb.DuckDBPyConnection, event: dict) -> bool:
+    """Apply one account event of the journal to a fresh database (rebuild); False if not an account event."""
+    kind = event.get("event")
+    if kind == "account_created":
+        # an account journaled twice (a crash while an old database's accounts were journaled) is made once
+        if not con.execute("SELECT 1 FROM users WHERE username = ?", [event["username"]]).fetchone():
+            _insert_account(con, event)
+    elif kind == "password_changed":
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [event["password_hash"], event["username"]])
+    elif kind in ("account_disabled", "account_enabled"):
+        at = dt.datetime.fromisoformat(event["at"]) if kind == "account_disabled" else None
+        con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [at, event["username"]])
+    else:
+        return False
+    return True
+
+
+def get(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
+    row = con.execute(
+        "SELECT username, full_name, role, demo FROM users WHERE username = ? AND disabled_at IS NULL", [username.strip().lower()]
+    ).fetchall()
+    if not row:
+        return None
+    u, full, role, demo = row[0]
+    scopes = con.execute(
+        "SELECT province, commune FROM user_scopes WHERE username = ? ORDER BY province, commune", [u]
+    ).fetchall()
+    return Account(u, full or "", role, tuple(Scope(p, c) for p, c in scopes), bool(demo))
+
+
+_PENDING: dict[str, int] = {}  # username -> sign-ins being verified right now; read and changed under store.WRITE_LOCK
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: dt.datetime | None = None) -> Account:
+    """The account if the password is right; otherwise AccountError. Every attempt is audited.
+
+    The lockout holds whatever the concurrency: each attempt first reserves one of the LOCK_AFTER
+    guesses under store.WRITE_LOCK (failures in the window plus attempts still being verified),
+    then verifies the password outside the lock (argon2 takes ~50-100 ms), then records its
+    outcome and frees its reservation in one step under the lock. So 20 simultaneous sign-ins get
+    at most LOCK_AFTER verifications between two successful sign-ins; the others are refused as locked.
+    """
+    now = now or dt.datetime.now()
+    name = username.strip().lower()
+    if len(name) > MAX_USERNAME:  # no account has such a name: refuse before hashing; audit stores a capped name
+        audit.record(con, name, "sign_in_failed", name, {"reason": "username_too_long", "length": len(name)}, at=now)
+        raise AccountError("account_bad_credentials")
+    if not _reserve_attempt(con, name, now):
+        raise AccountError("account_locked", minutes=int(LOCK_WINDOW.total_seconds() // 60))
+    settled = False
+    try:
+        stored, ok = _verify(con, name, password)
+        # a hash made with older argon2 settings is renewed; hashing takes ~50-100 ms: not under the lock
+        renewed = hash_password(password) if ok and stored is not None and _HASHER.check_needs_rehash(stored) else None
+        with store.WRITE_LOCK:
+            _release_attempt(name)
+            settled = True
+            if not ok:
+                audit.record(con, name or "?", "sign_in_failed", name, at=now)
+            else:
+                if renewed is not None:
+                    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [renewed, name])
+                audit.record(con, name, "sign_in", name, at=now)
+    finally:
+        if not settled:
+            with store.WRITE_LOCK:
+                _release_attempt(name)
+    if not ok:
+        raise AccountError("account_bad_credentials")
+    account = get(con, name)
+    if account is None:
+        raise AccountError("account_bad_credentials")
+    return account
+
+
+def _reserve_attempt(con: duckdb.DuckDBPyConnection, name: str, now: dt.datetime) -> bool:
+    """Take one of the account's guesses, or record that it is locked and say no. Atomic under WRITE_LOCK."""
+    with store.WRITE_LOCK:
+        if audit.recent_failures(con, name, LOCK_WINDOW, now) + _PENDING.get(name, 0) >= LOCK_AFTER:
+            audit.record(con, name or "?", "sign_in_locked", name, at=now)
+            return False
+        _PENDING[name] = _PENDING.get(name, 0) + 1
+        return True
+
+
+def _release_attempt(name: str) -> None:
+    """Give back a reservation; the caller holds WRITE_LOCK and records the outcome in the same hold."""
+    left = _PENDING.get(name, 0) - 1
+    if left > 0:
+        _PENDING[name] = left
+    else:
+        _PENDING.pop(name, None)
+
+
+def _verify(con: duckdb.DuckDBPyConnection, name: str, password: str) -> tuple[str | None, bool]:
+    """(stored hash, password right and account enabled). Outside any lock: this is the slow part."""
+    if len(password) > MAX_PASSWORD:  # cannot be anyone's password (see _check_password_rules): no hashing
+        return None, False
+    row = con.execute("SELECT password_hash, disabled_at FROM users WHERE username = ?", [name]).fetchall()
+    stored = row[0][0] if row else None
+    try:
+        # an unknown name costs the same hashing time as a wrong password
+        _HASHER.verify(stored or _dummy_hash(), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return stored, False
+    return stored, stored is not None and row[0][1] is None
+
+
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, actor: str) -> None:
+    name = username.strip().lower()
+    _check_password_rules(password)
+    hashed = hash_password(password)
+    event = {"event": "password_changed", "username": name, "password_hash": hashed, "at": dt.datetime.now().isoformat()}
+    try:
+        with store.journaled(con, {**event, "actor": actor}):
+            if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+                raise AccountError("account_unknown", username=name)
+            con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hashed, name])
+            audit.record(con, actor, "password_changed", name)
+    except store.JournalError as e:
+        raise AccountError("store_journal_unwritable", error=str(e)) from e
+
+
+def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, actor: str) -> None:
+    name = username.strip().lower()
+    now = dt.datetime.now()
+    try:
+        with store.journaled(con, store.account_state_event(name, disabled, now, actor)):
+            if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
+                raise AccountError("account_unknown", username=name)
+            con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [now if disabled else None, name])
+            audit.record(con, actor, "account_disabled" if disabled else "account_enabled", name)
+    except store.JournalError as e:
+        raise AccountError("store_journal_unwritable", error=str(e)) from e
+
+
+def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Accounts for the accounts page and `user list`: never the hash."""
+    rows = con.execute(
+        """
+        SELECT u.username, u.full_name, u.role, u.demo, u.created_at, u.disabled_at,
+               string_agg(s.province || coalesce(' / ' || s.commune, ''), '; ' ORDER BY s.province, s.commune) AS scopes
+        FROM users u LEFT JOIN user_scopes s ON s.username = u.username
+        GROUP BY ALL ORDER BY u.username
+        """
+    ).fetchall()
+    keys = ["username", "full_name", "role", "demo", "created_at", "disabled_at", "scopes"]
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def has_admin(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL LIMIT 1").fetchall())
+
+
+# Demo accounts: only ever created in the demo database, and marked demo there.
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
+    ("demo.quantri", "demo-quantri-57", "admin", None, None),
+    ("demo.tinh", "demo-tinh-57", "province", "Điện Biên", None),
+    ("demo.xa", "demo-xa-57", "commune", "Điện Biên", "Mường Mùn"),
+    ("demo.xem", "demo-xem-57", "viewer", None, None),
+)
+
+
+def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, Role]]:
+    """One account per role for the demo database; returns (username, password, role) to print."""
+    made = []
+    for username, password, role, province, commune in DEMO_ACCOUNTS:
+        create(
+            con,
+            username,
+            password,
+            role,
+            "demo",
+            full_name=f"Demo {role}",
+            province=province,
+            communes=[commune] if commune else [],
+            demo=True,
+        )
+        made.append((username, password, role))
+    return made
+
+
+def demo_accounts_line() -> str:
+    return "; ".join(f"{u} / {p}" for u, p, *_ in DEMO_ACCOUNTS)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("not a real password, only equalises timing")

@@ -1,0 +1,249 @@
+"""The few Streamlit pieces every page shares: the connection, the language, cached queries.
+
+The only module of the package that imports streamlit. One DuckDB connection per
+process (st.cache_resource), a cursor per call; cached results are keyed on the
+database's data version so an upload is seen at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import streamlit as st
+
+from kpis import store
+from kpis.core.csv_safe import frame_to_csv
+from kpis.core.i18n import DEFAULT_LANG, LANGS, Lang, t
+from kpis.core.markdown import escape, escape_params
+from kpis.core.periods import fmt_date
+from kpis.ops.demo import build_demo_db
+from kpis.output import views
+from kpis.people import accounts
+from kpis.store import audit
+
+LANG_KEY = "lang"
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    path = Path(db_path)
+    if not path.exists() and path == store.DEFAULT_DB.resolve():
+        build_demo_db(path)  # a fresh clone starts on the demo data
+    return store.connect(path)
+
+
+def db_path() -> str:
+    return str(store.resolve_db_path())
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor for this thread on the process-wide connection."""
+    return _connection(db_path()).cursor()
+
+
+def md(text: object) -> str:
+    """User text (a file name, a unit, a note) for any Markdown place: shown as typed, never rendered."""
+    return escape(text)
+
+
+def tx(key: str, current: Lang, **params: object) -> str:
+    """t() for a Markdown place (st.markdown/caption/info/error, labels): the parameters are shown as text."""
+    return t(key, current, **escape_params(params))
+
+
+def md_lines(first: str, rest: list[str]) -> str:
+    """A message and its details as a Markdown list, every line escaped (problem texts carry user text)."""
+    return "\n".join([escape(first), *(f"- {escape(line)}" for line in rest)])
+
+
+def csv_download(frame: Any, label: str, file_name: str, key: str) -> None:
+    """Our own CSV download for a table (formula-escaped), since .streamlit/config.toml turns off
+    st.dataframe's built-in export, which writes "=cmd|..." cells as they are."""
+    st.download_button(label, frame_to_csv(frame), file_name, "text/csv", key=key, on_click="ignore")
+
+
+def lang() -> Lang:
+    value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def language_switch() -> Lang:
+    st.sidebar.radio(
+        "Ngôn ngữ / Language",
+        LANGS,
+        key=LANG_KEY,
+        format_func=lambda code: "Tiếng Việt" if code == "vi" else "English",
+        horizontal=True,
+    )
+    return lang()
+
+
+def data_version() -> int:
+    return store.data_version(cursor())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_view(name: str, db: str, version: int, args: tuple) -> Any:
+    return getattr(views, name)(_connection(db).cursor(), *args)
+
+
+def view(func: Callable[..., T], *args: Any) -> T:
+    """Call a kpis.output.views function, cached on (arguments, data version): an upload is seen at once."""
+    return _cached_view(func.__name__, db_path(), data_version(), args)
+
+
+ACCOUNT_KEY = "_account"
+
+
+def held_account() -> accounts.Account | None:
+    """The account this session signed in with, without asking the database (pages re-check it)."""
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def open_database(current: Lang) -> None:
+    """Open the connection now, saying so when the first start builds the demo database."""
+    path = Path(db_path())
+    if not path.exists() and path == store.DEFAULT_DB.resolve():
+        with st.spinner(t("building_demo", current)):
+            cursor()
+    else:
+        cursor()
+
+
+def current_account() -> accounts.Account | None:
+    """The signed-in account, re-read each run so a disabled account is signed out at once."""
+    held = st.session_state.get(ACCOUNT_KEY)
+    if held is None:
+        return None
+    fresh = accounts.get(cursor(), held.username)
+    if fresh is None:
+        st.session_state.pop(ACCOUNT_KEY, None)
+    else:
+        st.session_state[ACCOUNT_KEY] = fresh
+    return fresh
+
+
+def account_box(current: Lang) -> accounts.Account | None:
+    """Sidebar: who is signed in and a sign-out button, or the sign-in form."""
+    account = current_account()
+    box = st.sidebar.container(border=True)
+    if account is not None:
+        box.markdown(tx("signed_in_as", current, name=account.full_name or account.username,
+                        role=t(f"role_{account.role}", current)))
+        if box.button(t("sign_out", current), key="sidebar_sign_out"):
+            audit.record(cursor(), account.username, "sign_out", account.username)
+            st.session_state.pop(ACCOUNT_KEY, None)
+            if sso_configured() and getattr(st.user, "is_logged_in", False):
+                st.logout()  # else the SSO session would sign the person straight back in
+            st.rerun()
+        return account
+    if sso_configured():
+        sso_account = _sso_account()
+        if sso_account is not None:
+            st.session_state[ACCOUNT_KEY] = sso_account
+            st.rerun()
+        if box.button(t("sign_in_sso", current), key="sidebar_sso"):
+            st.login()
+    box.markdown(t("sign_in_title", current))
+    username = box.text_input(t("sign_in_username", current), max_chars=accounts.MAX_USERNAME, key="sidebar_username")
+    password = box.text_input(
+        t("sign_in_password", current), type="password", max_chars=accounts.MAX_PASSWORD, key="sidebar_password"
+    )
+    if box.button(t("sign_in", current), key="sidebar_sign_in"):
+        try:
+            st.session_state[ACCOUNT_KEY] = accounts.sign_in(cursor(), username, password)
+            st.rerun()
+        except accounts.AccountError as e:
+            box.error(tx(e.code, current, **e.params))
+    if store.is_demo(cursor()):
+        box.caption(t("demo_accounts", current, accounts=accounts.demo_accounts_line()))
+    return None
+
+
+def sso_configured() -> bool:
+    """Single sign-on is on when .streamlit/secrets.toml has an [auth] section (Streamlit's st.login, OIDC)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error type
+        return False
+
+
+def _sso_account() -> accounts.Account | None:
+    """The built-in account whose username is the signed-in SSO user's e-mail, if it exists and is enabled.
+
+    SSO proves who the person is; what they may do stays in our accounts table (role and scope).
+    """
+    user = st.user
+    if not getattr(user, "is_logged_in", False) or not user.get("email"):
+        return None
+    account = accounts.get(cursor(), str(user["email"]))
+    if account is not None:
+        audit.record(cursor(), account.username, "sign_in", account.username, {"via": "oidc"})
+    return account
+
+
+def require_writer(current: Lang) -> accounts.Account:
+    """Stop the page, saying why, unless someone who may write figures is signed in."""
+    account = current_account()
+    if account is None:
+        st.info(t("need_sign_in", current))
+        st.stop()
+    if not account.can_upload:
+        st.info(t("need_writer", current))
+        st.stop()
+    return account
+
+
+def require_admin(current: Lang) -> accounts.Account:
+    account = current_account()
+    if account is None or not account.is_admin:
+        st.info(t("need_admin", current))
+        st.stop()
+    return account
+
+
+def download_buttons(downloads: list, prefix: str, export_problem: str | None, extra_columns: int = 0) -> None:
+    """Buttons for kpis.output.export.Download specs; each file is made only when clicked (Streamlit calls
+    the spec's function then). Those needing a browser are off, with the reason shown above, when
+    the server has none."""
+    for spec, column in zip(downloads, st.columns(len(downloads) + extra_columns), strict=False):
+        column.download_button(
+            spec.label, spec.data, spec.file_name, spec.mime, key=f"{prefix}_{spec.kind}", on_click="ignore",
+            disabled=spec.needs_browser and export_problem is not None,
+        )  # fmt: skip
+
+
+def template_download(current: Lang) -> None:
+    """Province and commune pickers and the template's download button (pre-filled for a commune)."""
+    with st.expander(t("template_get", current)):
+        registry = view(views.registry_names)
+        left, right = st.columns(2)
+        province = left.selectbox(t("pick_province", current), list(registry), key="template_province")
+        communes = [t("template_any_commune", current), *registry.get(province, [])]
+        commune = right.selectbox(t("pick_commune", current), communes, key="template_commune")
+        chosen = None if commune == communes[0] else commune
+        name, data = view(views.template_bytes, province, chosen, current)
+        st.download_button(t("template_download", current), data, name, key="template_download")
+
+
+def reference_day() -> dt.date:
+    """The day the figures stand for (store.reference_day): today, or a demo database's own day."""
+    return store.reference_day(cursor())
+
+
+def demo_notice(current: Lang) -> None:
+    if store.is_demo(cursor()):
+        st.info(t("demo_notice", current, day=fmt_date(reference_day(), current)), icon="ℹ️")
+
+
+def require_data(current: Lang) -> bool:
+    """Tell the user there is nothing to show yet, and say so to the caller."""
+    if not view(views.years):
+        st.info(t("no_data_yet", current))
+        return False
+    return True

@@ -1,0 +1,159 @@
+"""The upload and history pages driven by AppTest through dashboard.py, signed in as a commune officer.
+
+Upload: the preview shows each value that would change, old beside new; cancel writes nothing and
+clears the picker; a refused file offers the person's own file back, marked. History: every submission
+listed; withdrawing one through the form makes the overview fall back to the previous figure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpis import store
+from kpis.intake import ingest
+from kpis.intake.importer import import_file
+from tests.app_pages.test_pages import app, officer, sign_in, texts
+from tests.corpus.make_corpus import csv_file, row
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+Q1 = csv_file([row(0, quarter=1, numerator=300), row(1, quarter=1, numerator=200)])
+Q1_FIX = csv_file([row(0, quarter=1, numerator=320)], delimiter=";")
+
+
+def with_history(db: Path, *files: tuple[str, bytes]) -> None:
+    """Files already imported before the app starts (as the officer would have done)."""
+    con = store.connect(db)
+    try:
+        for name, data in files:
+            assert import_file(con, data, name, uploaded_by="lan.muongmun").status == "accepted"
+    finally:
+        con.close()
+
+
+def count(db: Path, table: str) -> int:
+    with duckdb.connect(str(db)) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def upload_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    at = sign_in(app(db, monkeypatch), *officer(db))
+    return at.switch_page("app_pages/upload.py").run()
+
+
+def reach_metric(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label.startswith("Người dân được tiếp cận"))
+
+
+def test_preview_shows_old_values_beside_the_new_ones(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    with_history(db, ("muong_mun_q1.csv", Q1))
+    at = upload_page(db, monkeypatch)
+    correction = csv_file([row(0, quarter=1, numerator=320), row(2, quarter=1)])
+    at.file_uploader(key="upload_files_0").set_value(("q1_sua.csv", correction, "text/csv")).run()
+    assert not at.exception
+    assert "q1_sua.csv: hợp lệ, 2 dòng" in texts(at)
+    assert "cột «(cũ)»" in texts(at)
+    preview = at.dataframe[0].value
+    assert preview["Đơn vị"].tolist() == ["Bản Na Sang", "Bản Co Cượm"]
+    assert preview["Số đạt (cũ)"].tolist()[0] == 300 and preview["Số đạt"].tolist() == [320, 1200]
+    assert preview["Tổng số (cũ)"].tolist()[0] == 500
+    assert preview["Số đạt (cũ)"].isna().tolist() == [False, True], "a new value has no old one"
+    assert count(db, "submissions") == 1, "a preview writes nothing"
+
+
+def test_cancel_writes_nothing_and_clears_the_picker(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    with_history(db, ("muong_mun_q1.csv", Q1))
+    with duckdb.connect(str(db)) as con:
+        version = store.data_version(con)
+    at = upload_page(db, monkeypatch)
+    at.file_uploader(key="upload_files_0").set_value(("q1_sua.csv", Q1_FIX, "text/csv")).run()
+    assert "upload_commit" in [b.key for b in at.button]
+    at.button(key="upload_cancel").click().run()
+    assert not at.exception
+    assert count(db, "submissions") == 1 and count(db, "submission_values") == 2
+    with duckdb.connect(str(db)) as con:
+        assert store.data_version(con) == version
+    keys = [u.key for u in at.get("file_uploader")]
+    assert keys == ["upload_files_1"]
+    assert not at.dataframe and "hợp lệ" not in texts(at)
+
+
+def test_commit_is_one_click_and_the_correction_wins(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    with_history(db, ("muong_mun_q1.csv", Q1))
+    at = upload_page(db, monkeypatch)
+    at.file_uploader(key="upload_files_0").set_value(("q1_sua.csv", Q1_FIX, "text/csv")).run()
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    assert "q1_sua.csv: đã nhận 1 dòng" in texts(at)
+    assert count(db, "submissions") == 2
+    assert [u.key for u in at.get("file_uploader")] == ["upload_files_1"]
+
+
+def test_refused_file_offers_the_marked_copy(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    at = upload_page(db, monkeypatch)
+    assert "Tải biểu mẫu báo cáo quý (.xlsx)" in [e.label for e in at.expander]
+    assert "template_download" in [d.key for d in at.get("download_button")]
+    bad = (CORPUS / "bad" / "commune_typo_title_rows.xlsx").read_bytes()
+    at.file_uploader(key="upload_files_0").set_value(("bao_cao.xlsx", bad, "application/octet-stream")).run()
+    assert not at.exception
+    assert "bao_cao.xlsx: bị từ chối, 4 lỗi" in texts(at)
+    problems = at.dataframe[0].value
+    assert problems["Dòng"].tolist() == [6, 7, 8, 9] and set(problems["Cột"]) == {"Xã"}
+    assert "Có phải là: Mường Mùn" in problems["Cần sửa"].iloc[0]
+    marked = [d for d in at.get("download_button") if d.key == "upload_marked_0_0"]
+    assert len(marked) == 1 and "tô màu" in marked[0].proto.label
+    assert "upload_commit" not in [b.key for b in at.button]
+    assert count(db, "submissions") == 0
+
+
+def test_file_over_the_size_limit_is_refused_on_the_page(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    at = upload_page(db, monkeypatch)
+    big = Q1 + b" " * ingest.MAX_FILE_BYTES
+    at.file_uploader(key="upload_files_0").set_value(("lon.csv", big, "text/csv")).run()
+    assert not at.exception
+    assert "vượt giới hạn 10,0 MB" in at.dataframe[0].value["Cần sửa"].iloc[0]
+    assert "upload_commit" not in [b.key for b in at.button]
+
+
+def test_file_with_merged_data_cells_is_refused_without_a_crash(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    at = upload_page(db, monkeypatch)
+    merged = (CORPUS / "bad" / "merged_cells_in_data.xlsx").read_bytes()
+    at.file_uploader(key="upload_files_0").set_value(("gop_o.xlsx", merged, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "gop_o.xlsx: bị từ chối, 9 lỗi" in texts(at)
+
+
+def test_history_lists_submissions_and_withdrawing_falls_back_on_the_overview(tmp_path, monkeypatch):
+    db = tmp_path / "kpis.duckdb"
+    with_history(db, ("muong_mun_q1.csv", Q1), ("muong_mun_q1_sua.csv", Q1_FIX))
+    at = sign_in(app(db, monkeypatch), *officer(db))
+    assert reach_metric(at) == "46,4 %"  # (320 + 200) / (500 + 620)
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Tệp"].tolist() == ["muong_mun_q1_sua.csv", "muong_mun_q1.csv"]
+    assert table["Người nộp"].tolist() == ["lan.muongmun", "lan.muongmun"]
+    assert table["Số dòng"].tolist() == [1, 2]
+    assert set(table["Tình trạng"]) == {"Đang dùng"}
+    assert at.selectbox(key="history_pick").value == 2
+    assert [d.key for d in at.get("download_button") if d.key == "history_download"] == ["history_download"]
+    withdraw = next(b for b in at.button if b.label == "Rút lần nộp số 2")
+    withdraw.click().run()
+    assert "Hãy ghi" in texts(at) and count(db, "withdrawals") == 0, "a withdrawal needs a reason"
+    at.text_input(key="history_reason").input("Nộp nhầm số liệu")
+    next(b for b in at.button if b.label == "Rút lần nộp số 2").click().run()
+    assert not at.exception
+    assert count(db, "withdrawals") == 1 and count(db, "submissions") == 2
+    state = at.dataframe[0].value["Tình trạng"].tolist()
+    assert state[0].startswith("Đã rút (lan.muongmun") and state[1] == "Đang dùng"
+    at.switch_page("app_pages/overview.py").run()
+    assert reach_metric(at) == "44,6 %"  # (300 + 200) / (500 + 620): the first file again

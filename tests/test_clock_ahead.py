@@ -16,6 +16,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 FAKETIME = shutil.which("faketime")
 # Everything that reads "today": the demo's own day, the audit window, compliance and tasks as of a
 # day, every page on the demo and on an empty database, the command line's reports.

@@ -18,6 +18,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command.endswith("-m pytest")
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
     assert test_command in ci_lines
+    assert "-r requirements-dev.txt" in test_command and "lint-imports" in test_command and "mypy" in test_command
+
+
+def test_dev_requirements_add_to_the_runtime_ones() -> None:
+    """The runtime file is what a server needs; the dev file pulls it in and adds the test and check tools."""
+    runtime = (ROOT / "requirements.txt").read_text(encoding="utf-8").split()
+    dev = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+    assert "-r requirements.txt" in dev
+    assert not any(name.startswith(("pytest", "playwright", "mypy", "ruff", "hypothesis")) for name in runtime)
 
 
 def test_readme_first_command_starts_the_dashboard() -> None:

@@ -28,7 +28,7 @@ from kpis.core.i18n import Lang, t
 from kpis.figures import compliance
 from kpis.followup import tasks
 from kpis.output import meeting, meeting_charts, meeting_pack, slides, views, workbook
-from kpis.output.charts import SLIDE_HEIGHT, SLIDE_WIDTH
+from kpis.output.chart_style import SLIDE_HEIGHT, SLIDE_WIDTH
 
 RENDER_TIMEOUT_S = 120  # the first image includes the browser's start
 IMAGE_FORMATS = ("png", "svg")

@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, status_label, t
 from kpis.figures.progress import TargetBook, path_value, plan_targets, progress
 from kpis.output import views
-from kpis.output.charts import STATUS_SYMBOLS
+from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.output.meeting import Area, area_rows, headline, quarter_label
 
 BEHIND_NAMED = 3  # areas named in the "furthest behind" sentence

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kpis.core.i18n import t
-from kpis.output import charts, export, meeting, views
+from kpis.output import charts, export, meeting, meeting_charts, views
 from kpis.web import ui
 
 lang = ui.lang()
@@ -30,7 +30,7 @@ if bars.empty:
     st.info(t("no_data_for", lang, indicator=names[indicator], year=year))
 else:
     st.plotly_chart(charts.commune_bars(bars, names[indicator], year, lang), key="communes_bars", config=charts.DOWNLOAD_CONFIG)
-    make_bars = lambda cur: meeting.ranking_figure(cur, meeting.Area(province), indicator, year, lang)  # noqa: E731
+    make_bars = lambda cur: meeting_charts.ranking_figure(cur, meeting.Area(province), indicator, year, lang)  # noqa: E731
     ui.download_buttons(export.chart_downloads(ui.cursor(), make_bars, stem + f"-{indicator}", lang), "communes_bars", problem, 4)
 
 st.subheader(t("communes_trend", lang))
@@ -39,7 +39,7 @@ commune = st.selectbox(t("pick_commune", lang), communes, key="communes_commune"
 values, paths = ui.view(views.trend_data, province, commune, lang)
 st.plotly_chart(charts.commune_trend(values, paths, commune, lang), key="communes_trend", config=charts.DOWNLOAD_CONFIG)
 st.caption(t("communes_trend_note", lang))
-make_trend = lambda cur: meeting.trend_figure(cur, meeting.Area(province, commune), lang)  # noqa: E731
+make_trend = lambda cur: meeting_charts.trend_figure(cur, meeting.Area(province, commune), lang)  # noqa: E731
 trend_stem = meeting.file_name(meeting.Area(province, commune), year, "")
 ui.download_buttons(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend", problem, 4)
 

@@ -8,6 +8,7 @@ from kpis.core.periods import fmt_date
 from kpis.figures import compliance
 from kpis.output import charts, views
 from kpis.output.compliance_chart import completeness_figure
+from kpis.output.compliance_table import completeness_table, headline_metrics, legend, style_matrix
 from kpis.web import ui
 
 lang = ui.lang()
@@ -19,15 +20,15 @@ left, right = st.columns(2)
 province = left.selectbox(t("pick_province", lang), ui.view(views.provinces_with_data), key="compliance_province")
 as_of = right.date_input(t("compliance_as_of", lang), value=ui.reference_day(), format="DD/MM/YYYY", key="compliance_as_of")
 report = compliance.report(ui.cursor(), as_of)
-for column, (label, value) in zip(st.columns(3), compliance.headline_metrics(report.headline(province), lang), strict=True):
+for column, (label, value) in zip(st.columns(3), headline_metrics(report.headline(province), lang), strict=True):
     column.metric(label, value)
 with st.expander(t("compliance_rules_title", lang)):
     st.markdown(t("compliance_rules_text", lang))
 
 st.subheader(t("compliance_matrix", lang))
-matrix = compliance.style_matrix(report.matrix(lang, province))
+matrix = style_matrix(report.matrix(lang, province))
 st.dataframe(matrix, hide_index=True, width="stretch", height="content", key="compliance_matrix")
-st.caption(compliance.legend(lang))
+st.caption(legend(lang))
 
 st.subheader(t("compliance_overdue", lang, date=fmt_date(as_of, lang)))
 overdue = report.overdue(lang, province)
@@ -43,9 +44,9 @@ if done.empty:
     st.info(t("compliance_no_due_yet", lang))
 else:
     st.plotly_chart(completeness_figure(done, lang), key="compliance_chart", config=charts.DOWNLOAD_CONFIG)
-    st.dataframe(compliance.completeness_table(done, lang, province), hide_index=True, width="stretch", key="compliance_rates")
+    st.dataframe(completeness_table(done, lang, province), hide_index=True, width="stretch", key="compliance_rates")
 st.caption(t("compliance_completeness_note", lang))
 
 with st.expander(t("compliance_matrix_units", lang)):
     units = compliance.report(ui.cursor(), as_of, "unit").matrix(lang, province)
-    st.dataframe(compliance.style_matrix(units), hide_index=True, width="stretch", key="compliance_units")
+    st.dataframe(style_matrix(units), hide_index=True, width="stretch", key="compliance_units")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kpis.core.i18n import t
-from kpis.output import charts, export, meeting, views
+from kpis.output import charts, export, meeting, meeting_charts, views
 from kpis.web import ui
 
 lang = ui.lang()
@@ -37,7 +37,7 @@ st.plotly_chart(
 )
 stem = meeting.file_name(meeting.Area(province), year, "")
 ui.download_buttons(
-    export.chart_downloads(con, lambda cur: meeting.summary_figure(cur, meeting.Area(province), year, lang), stem, lang),
+    export.chart_downloads(con, lambda cur: meeting_charts.summary_figure(cur, meeting.Area(province), year, lang), stem, lang),
     "meeting_summary",
     problem,
 )
@@ -46,5 +46,5 @@ names = ui.view(views.indicator_names, lang)
 indicator = st.selectbox(t("pick_indicator", lang), list(names), format_func=names.get, key="meeting_indicator")
 table = ui.view(views.commune_year_table, indicator, province, lang)
 st.plotly_chart(charts.commune_heatmap(table, names[indicator], lang), key="meeting_heatmap")
-make_heatmap = lambda cur: meeting.heatmap_figure(cur, meeting.Area(province), indicator, lang)  # noqa: E731
+make_heatmap = lambda cur: meeting_charts.heatmap_figure(cur, meeting.Area(province), indicator, lang)  # noqa: E731
 ui.download_buttons(export.chart_downloads(con, make_heatmap, f"{stem}-{indicator}", lang), "meeting_heatmap", problem)

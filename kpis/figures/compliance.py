@@ -29,9 +29,8 @@ from typing import Any, Literal
 
 import duckdb
 import pandas as pd
-from pandas.io.formats.style import Styler
 
-from kpis.core.i18n import Lang, fmt_pct, t
+from kpis.core.i18n import Lang, t
 from kpis.core.periods import (
     Quarter,
     day_in_month,
@@ -49,15 +48,6 @@ from kpis.core.text import fold
 Level = Literal["commune", "unit"]
 STATUSES = ("on_time", "late", "missing", "pending", "received", "not_received")
 SYMBOLS = {"on_time": "✔", "late": "⚠", "missing": "✖", "pending": "…", "received": "●", "not_received": "○"}
-# light tints of the Okabe-Ito colours, so that the symbol and word stay readable on top
-BACKGROUNDS = {
-    "on_time": "#C7EBDD",
-    "late": "#FBE1A6",
-    "missing": "#F5C4A8",
-    "pending": "#E3ECF5",
-    "received": "#CFE8F7",
-    "not_received": "#EEEEEE",
-}
 FIRST_QUARTER: Quarter = (2025, 1)
 OUTPUT_COLUMNS = [
     "province",
@@ -331,17 +321,6 @@ def cell_text(status: str, days: float | None, due: dt.date | None, lang: Lang) 
     return f"{symbol} " + t(f"compliance_cell_{status}", lang)
 
 
-def style_matrix(frame: pd.DataFrame) -> Styler:
-    """Colour each cell by the status its leading symbol names (the symbol and words stay)."""
-    by_symbol = {symbol: BACKGROUNDS[status] for status, symbol in SYMBOLS.items()}
-
-    def colour(value: object) -> str:
-        text = str(value)
-        return f"background-color: {by_symbol[text[0]]}; color: #1A1A1A" if text and text[0] in by_symbol else ""
-
-    return frame.style.map(colour)
-
-
 def report(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commune") -> ComplianceReport:
     """Judge every commune's (or reporting unit's) quarterly report as of a day."""
     arrivals = _arrivals(con, as_of)
@@ -396,44 +375,6 @@ def overdue_reports(
 ) -> pd.DataFrame:
     """Display-ready: communes overdue right now with their last submission (for the meeting pack)."""
     return report(con, as_of).overdue(lang, province)
-
-
-def completeness_table(frame: pd.DataFrame, lang: Lang, province: str | None = None) -> pd.DataFrame:
-    """Completeness per province (or of one) and quarter, with headers and rates in the reader's language."""
-    if province is not None:
-        frame = frame[frame["province"] == province]
-    return pd.DataFrame(
-        {
-            t("col_province", lang): frame["province"],
-            t("col_quarter", lang): [
-                quarter_label(int(y), int(q), lang) for y, q in zip(frame["year"], frame["quarter"], strict=True)
-            ],
-            t("compliance_col_expected", lang): frame["expected"].astype(int),
-            t("compliance_col_received", lang): frame["received"].astype(int),
-            t("compliance_col_on_time", lang): frame["on_time"].astype(int),
-            t("compliance_col_received_pct", lang): [fmt_pct(v, lang) for v in frame["received_pct"]],
-            t("compliance_col_on_time_pct", lang): [fmt_pct(v, lang) for v in frame["on_time_pct"]],
-        }
-    )
-
-
-def legend(lang: Lang) -> str:
-    """One line naming every symbol, for under the matrix."""
-    return " · ".join(f"{SYMBOLS[s]} {t(f'compliance_status_{s}', lang)}" for s in STATUSES)
-
-
-def headline_metrics(head: Headline, lang: Lang) -> list[tuple[str, str]]:
-    """(label, value) for the three numbers at the top of the page."""
-    overdue = (t("compliance_metric_overdue", lang), f"{head.overdue}/{head.total}")
-    if head.period is None:
-        none = t("compliance_metric_none", lang)
-        return [overdue, (none, "–"), (none, "–")]
-    period = quarter_label(*head.period, lang)
-    return [
-        overdue,
-        (t("compliance_metric_received", lang, period=period), f"{head.received}/{head.expected}"),
-        (t("compliance_metric_on_time", lang, period=period), f"{head.on_time}/{head.expected}"),
-    ]
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:

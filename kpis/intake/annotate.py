@@ -18,7 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpis.core.i18n import Lang, problem_message, t
 from kpis.core.xlsx import ERROR_FILL, HEADER_FILL, HEADER_FONT, WARNING_FILL, WRAP, active_sheet, write_cell
-from kpis.intake.ingest import IngestError, grid_from_csv, sheets_from_workbook
+from kpis.intake.csv_grid import grid_from_csv
+from kpis.intake.ingest import IngestError
+from kpis.intake.sheets import sheets_from_workbook
 from kpis.intake.validate import Problem, Validated
 
 AUTHOR = "NQ57"

@@ -96,7 +96,7 @@ def _end(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-_DEFAULT_TARGET = "kpis.intake.ingest:parse_workbook"
+_DEFAULT_TARGET = "kpis.intake.sheets:parse_workbook"
 
 
 def run(
@@ -164,7 +164,7 @@ def worker_main() -> None:
     target, memory, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the parent's to handle
     func = _load(target)
-    from kpis.intake.ingest import IngestError
+    from kpis.intake.limits import IngestError
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     header = stdin.read(8)

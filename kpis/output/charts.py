@@ -11,51 +11,29 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, status_label, t
+from kpis.output.chart_style import (
+    FONT,
+    LINE_COLOURS,
+    LINE_SYMBOLS,
+    SCREEN,
+    SLIDE,
+    SLIDE_HEIGHT,
+    STATUS_COLOURS,
+    STATUS_PATTERNS,
+    STATUS_SYMBOLS,
+    SUMMARY_STATUSES,
+    Style,
+)
 
-STATUS_COLOURS = {
-    "met": "#009E73",
-    "on_track": "#0072B2",
-    "behind": "#D55E00",
-    "no_target": "#999999",
-    "no_data": "#DDDDDD",
-}
-STATUS_SYMBOLS = {"met": "✔", "on_track": "➚", "behind": "✖", "no_target": "–", "no_data": "?"}
-# hatching tells statuses apart on a grey-scale print, where green and orange look alike
-STATUS_PATTERNS = {"met": "", "on_track": "/", "behind": "x", "no_target": ".", "no_data": ""}
-SUMMARY_STATUSES = ("met", "on_track", "behind", "no_target", "no_data")
-LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
-LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross"]
-LINE_DASHES = ["solid", "dot", "dashdot", "longdash", "solid", "dot", "dashdot"]
 # plotly's own toolbar: a PNG at slide size, named after the chart
 DOWNLOAD_CONFIG = {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "filename": "nq57-chart"}}
-# Noto Sans and DejaVu Sans carry every Vietnamese glyph (Debian fonts-noto-core, fonts-dejavu-core)
-FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
-SLIDE_WIDTH, SLIDE_HEIGHT = 1600, 900
 CHART_NAMES = ("ranking", "trend", "heatmap", "summary")
 PCT_TICKS = [0, 20, 40, 60, 80, 100]
-
-
-@dataclass(frozen=True)
-class Style:
-    """Type sizes in px; the slide style is read from the back of a meeting room."""
-
-    font: int
-    title: int
-    source: int
-    source_chars: int  # characters per source line before it wraps
-
-    def line(self, size: int) -> int:
-        return round(size * 1.45)
-
-
-SCREEN = Style(font=14, title=18, source=11, source_chars=150)
-SLIDE = Style(font=28, title=38, source=18, source_chars=150)
 
 
 def _style(slide: bool) -> Style:

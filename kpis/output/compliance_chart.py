@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from kpis.core.i18n import Lang, fmt_pct, t
 from kpis.core.periods import quarter_label
-from kpis.output.charts import FONT
+from kpis.output.chart_style import FONT
 
 RECEIVED_COLOUR = "#0072B2"
 ON_TIME_COLOUR = "#009E73"

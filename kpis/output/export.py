@@ -27,8 +27,8 @@ from kpis import store
 from kpis.core.i18n import Lang, t
 from kpis.figures import compliance
 from kpis.followup import tasks
-from kpis.output import meeting, slides, views, workbook
-from kpis.output.charts import SLIDE_HEIGHT, SLIDE_WIDTH
+from kpis.output import meeting, meeting_charts, meeting_pack, slides, views, workbook
+from kpis.output.chart_style import SLIDE_HEIGHT, SLIDE_WIDTH
 
 RENDER_TIMEOUT_S = 120  # the first image includes the browser's start
 IMAGE_FORMATS = ("png", "svg")
@@ -158,7 +158,7 @@ def pack_pptx(
     """The meeting pack: title, summary, overview charts, one slide per indicator, then table slides:
     extra_slides, by default the area's overdue reports and overdue tasks on as_of (today)."""
     area = meeting.resolve_area(con, province, commune)
-    pack = meeting.build_pack(con, area, year, lang, indicators=indicators)
+    pack = meeting_pack.build_pack(con, area, year, lang, indicators=indicators)
     if extra_slides is None:
         extra_slides = follow_up_tables(con, area, lang, as_of)
     return slides.pack_pptx(pack, figure_png, extra_slides=extra_slides)
@@ -203,7 +203,7 @@ def chart_image(
     indicator: str | None = None,
 ) -> bytes:
     area = meeting.resolve_area(con, province, commune)
-    return figure_image(meeting.figure(con, chart, area, year, lang, indicator), fmt)
+    return figure_image(meeting_charts.figure(con, chart, area, year, lang, indicator), fmt)
 
 
 def export_file(
@@ -318,7 +318,7 @@ def bench(
     years = views.years(con)
     year = year or (years[-1] if years else 2025)
     codes = list(views.indicator_names(con, "vi"))[: indicators if indicators is not None else None]
-    fig = meeting.ranking_figure(con, area, codes[0], year, "vi")
+    fig = meeting_charts.ranking_figure(con, area, codes[0], year, "vi")
     report: dict[str, object] = {"area": area.title("vi"), "year": year}
     if cold and not _server_alive():
         start = time.perf_counter()

@@ -19,7 +19,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from kpis.core.i18n import Lang, t
-from kpis.output.meeting import ChartSlide, Pack
+from kpis.output.meeting_pack import ChartSlide, Pack
 
 SLIDE_FONT = "Arial"
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)

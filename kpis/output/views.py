@@ -25,7 +25,7 @@ from kpis.figures.progress import (
 )
 from kpis.intake.template import TemplateScope, build_template, template_file_name
 from kpis.intake.validate import Problem
-from kpis.output.charts import STATUS_SYMBOLS
+from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.people import accounts
 
 

@@ -22,8 +22,9 @@ from kpis import store
 from kpis.core.i18n import Lang, status_label, t
 from kpis.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 from kpis.output import views
-from kpis.output.charts import STATUS_SYMBOLS
-from kpis.output.meeting import Area, area_rows, plan_citation, source_line
+from kpis.output.chart_style import STATUS_SYMBOLS
+from kpis.output.meeting import Area, area_rows
+from kpis.output.meeting_text import plan_citation, source_line
 
 PCT, COUNT, YEAR = "0.0%", "#,##0", "0"
 Column = tuple[str, str, str | None]  # (column in the rows, header key, number format)

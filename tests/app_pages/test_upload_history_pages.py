@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpis import store
-from kpis.intake import ingest
+from kpis.intake import limits
 from kpis.intake.importer import import_file
 from tests.app_pages.test_pages import app, officer, sign_in, texts
 from tests.corpus.make_corpus import csv_file, row
@@ -116,7 +116,7 @@ def test_refused_file_offers_the_marked_copy(tmp_path, monkeypatch):
 def test_file_over_the_size_limit_is_refused_on_the_page(tmp_path, monkeypatch):
     db = tmp_path / "kpis.duckdb"
     at = upload_page(db, monkeypatch)
-    big = Q1 + b" " * ingest.MAX_FILE_BYTES
+    big = Q1 + b" " * limits.MAX_FILE_BYTES
     at.file_uploader(key="upload_files_0").set_value(("lon.csv", big, "text/csv")).run()
     assert not at.exception
     assert "vượt giới hạn 10,0 MB" in at.dataframe[0].value["Cần sửa"].iloc[0]

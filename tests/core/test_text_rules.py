@@ -21,8 +21,9 @@ from kpis.core.i18n import format_problem
 from kpis.core.parse import MAX_COUNT, ParseError, parse_count
 from kpis.core.text import text_issue
 from kpis.followup.task_sheet import KnownItem, check_cells
+from kpis.intake.csv_grid import decode_text
 from kpis.intake.importer import import_file
-from kpis.intake.ingest import IngestError, decode_text
+from kpis.intake.ingest import IngestError
 from tests.conftest import ROOT, VI_HEADER, csv_bytes, xlsx_bytes
 
 BASE = ["Điện Biên", "Mường Mùn", "Bản Co Cượm", 2025, 3, "citizen_reach", 1200, 1530, "Tính cả điểm trường"]

@@ -16,6 +16,7 @@ import pytest
 from kpis import store
 from kpis.figures import compliance
 from kpis.intake.importer import import_file
+from kpis.output import compliance_table
 from tests.conftest import ROOT, csv_bytes
 
 D = dt.date
@@ -212,12 +213,12 @@ def test_matrix_cells_carry_a_symbol_and_words_and_a_colour(con):
     assert row["Quý I/2026"] == "⚠ trễ 2 ngày"
     assert row["Quý IV/2025"] == "✖ chưa nộp"
     assert row["Quý II/2026"] == "… hạn 10/12"
-    html = compliance.style_matrix(matrix).to_html()
-    assert compliance.BACKGROUNDS["late"].lower() in html.lower()
+    html = compliance_table.style_matrix(matrix).to_html()
+    assert compliance_table.BACKGROUNDS["late"].lower() in html.lower()
     english = report.matrix("en", "Điện Biên")
     english_row = english[english["Commune"] == "Mường Ảng"].iloc[0]
     assert (english_row["Q1 2026"], english_row["Q2 2026"]) == ("⚠ 2 days late", "… due 10 Dec")
-    assert "✔" in compliance.legend("vi") and "○" in compliance.legend("en")
+    assert "✔" in compliance_table.legend("vi") and "○" in compliance_table.legend("en")
 
 
 def test_an_empty_database_lists_every_registered_commune_as_missing(con):

@@ -15,8 +15,10 @@ import pytest
 import xlwt
 
 from kpis import store
+from kpis.intake.csv_grid import decode_text, grid_from_csv
 from kpis.intake.importer import import_file
-from kpis.intake.ingest import MAX_HEADER_SCAN, IngestError, decode_text, grid_from_csv, read_table
+from kpis.intake.ingest import IngestError, read_table
+from kpis.intake.limits import MAX_HEADER_SCAN
 from tests.corpus.make_corpus import BASE, HEADER, TITLE, cp1258_text, csv_file, row, xlsx_file
 
 

@@ -23,9 +23,10 @@ import pytest
 
 from kpis import store
 from kpis.core.i18n import format_problem
-from kpis.intake import ingest
+from kpis.intake import limits
 from kpis.intake.importer import import_file
-from kpis.intake.ingest import IngestError, check_size
+from kpis.intake.ingest import IngestError
+from kpis.intake.limits import check_size
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -171,7 +172,7 @@ def test_zip_bomb_is_refused_before_inflating_with_little_memory(con):
     assert [(p.row, p.column, p.code) for p in result.problems] == [(None, None, "file_inflates")]
     assert peak < 64 * MB, f"peak {peak / MB:.0f} MB"
     message = result.messages()[0]
-    assert "700,0 MB" in message and f"{ingest.MAX_INFLATED_BYTES // MB},0 MB" in message
+    assert "700,0 MB" in message and f"{limits.MAX_INFLATED_BYTES // MB},0 MB" in message
     assert_nothing_written(con)
 
 
@@ -198,28 +199,28 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size(con):
     writer = csv.writer(rows, lineterminator="\r\n")
     writer.writerow(HEADER)
     line = ["Điện Biên", "Mường Mùn", "Bản Na Sang", 2025, 3, "citizen_reach", 450, 500, "x" * 1000]
-    while rows.tell() <= ingest.MAX_FILE_BYTES:
+    while rows.tell() <= limits.MAX_FILE_BYTES:
         writer.writerow(line)
-    data = rows.getvalue().encode("utf-8")[: ingest.MAX_FILE_BYTES + 1]
-    assert len(data) == ingest.MAX_FILE_BYTES + 1
+    data = rows.getvalue().encode("utf-8")[: limits.MAX_FILE_BYTES + 1]
+    assert len(data) == limits.MAX_FILE_BYTES + 1
     result = import_file(con, data, "bao_cao_lon.csv")
     assert [(p.row, p.column, p.code) for p in result.problems] == [(None, None, "file_too_large")]
-    limit_mb = ingest.MAX_FILE_BYTES // MB
+    limit_mb = limits.MAX_FILE_BYTES // MB
     assert result.problems[0].params == {"size": f"{limit_mb},0", "limit": f"{limit_mb},0"}
     assert "vượt giới hạn" in result.messages()[0]
     assert_nothing_written(con)
 
 
 def test_size_limit_boundary():
-    check_size(b"x" * ingest.MAX_FILE_BYTES)
+    check_size(b"x" * limits.MAX_FILE_BYTES)
     with pytest.raises(IngestError) as e:
-        check_size(b"x" * (ingest.MAX_FILE_BYTES + 1))
+        check_size(b"x" * (limits.MAX_FILE_BYTES + 1))
     assert e.value.code == "file_too_large"
 
 
 def test_streamlit_upload_limit_equals_our_own():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["server"]["maxUploadSize"] * MB == ingest.MAX_FILE_BYTES
+    assert config["server"]["maxUploadSize"] * MB == limits.MAX_FILE_BYTES
 
 
 def rows_file(n: int, kind: str) -> bytes:
@@ -243,7 +244,7 @@ def rows_file(n: int, kind: str) -> bytes:
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_row_limit(con, monkeypatch, kind):
     """MAX_ROWS is lowered to 40 for this test (the real limit is 50,000) so the files stay small."""
-    monkeypatch.setattr(ingest, "MAX_ROWS", 40)
+    monkeypatch.setattr(limits, "MAX_ROWS", 40)
     result = import_file(con, rows_file(41, kind), f"qua_nhieu.{kind}")
     assert [(p.row, p.column, p.code) for p in result.problems] == [(None, None, "file_too_many_rows")]
     assert result.messages() == [format_problem(None, None, "file_too_many_rows", {"limit": "40"})]
@@ -255,7 +256,7 @@ def test_row_limit(con, monkeypatch, kind):
 def test_rows_past_the_limit_are_not_all_read_into_memory(con, monkeypatch):
     """A small workbook, within the size and inflate limits, with far more rows than allowed: refused without
     turning every row into Python objects. MAX_ROWS is lowered to 1,000 so the file stays small."""
-    monkeypatch.setattr(ingest, "MAX_ROWS", 1000)
+    monkeypatch.setattr(limits, "MAX_ROWS", 1000)
     header = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h in HEADER)
     head = SHEET_HEAD + f"<row>{header}</row>".encode()
     cells = ["Điện Biên", "Mường Mùn", "Bản Na Sang"]
@@ -266,8 +267,8 @@ def test_rows_past_the_limit_are_not_all_read_into_memory(con, monkeypatch):
         + '<c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>'
     ).encode()
     data = bomb_xlsx(14 * MB, row=row, head=head)
-    assert len(data) < ingest.MAX_FILE_BYTES and sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()) < (
-        ingest.MAX_INFLATED_BYTES
+    assert len(data) < limits.MAX_FILE_BYTES and sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()) < (
+        limits.MAX_INFLATED_BYTES
     )
     tracemalloc.start()
     try:

@@ -31,8 +31,8 @@ from kpis.catalog.model import default_catalog
 from kpis.core.parse import ParseError, parse_count, parse_quarter, parse_year
 from kpis.core.text import fold, name_key
 from kpis.figures.progress import progress
+from kpis.intake.csv_grid import decode_text
 from kpis.intake.importer import check_file, import_file
-from kpis.intake.ingest import decode_text
 from tests.corpus.make_corpus import cp1258_text
 
 CATALOG = default_catalog()

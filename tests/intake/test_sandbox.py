@@ -16,9 +16,12 @@ import openpyxl
 import pytest
 
 from kpis import store
-from kpis.intake import ingest, sandbox
+from kpis.intake import ingest, limits, sandbox
+from kpis.intake.extent import check_sheet_extent
 from kpis.intake.importer import import_file
+from kpis.intake.inflate import check_inflated_size
 from kpis.intake.ingest import IngestError
+from kpis.intake.sheets import parse_workbook_guarded, sheets_from_workbook
 from tests.conftest import EN_HEADER, csv_bytes
 
 MB = 1024 * 1024
@@ -114,7 +117,7 @@ def test_cells_without_references_are_placed_by_order(tmp_path: Path) -> None:
     wide = b'<row r="3">' + b'<c t="n"><v>1</v></c>' * 300 + b"</row></sheetData>"
     data = edit_sheet(small_xlsx(), lambda xml: xml.replace(b"</sheetData>", wide))
     with pytest.raises(IngestError) as e:
-        ingest.sheets_from_workbook(data)
+        sheets_from_workbook(data)
     assert (e.value.code, e.value.params["cell"]) == ("file_sheet_extent", "IW3")
 
 
@@ -148,10 +151,10 @@ def ods_cell(v: str) -> str:
 def test_ods_repeats_that_claim_a_million_rows_are_refused_and_empty_repeats_are_not() -> None:
     header = "<table:table-row>" + "".join(ods_cell(h) for h in EN_HEADER) + "</table:table-row>"
     empty = '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/>'
-    assert [len(g) for _, g in ingest.sheets_from_workbook(ods(header + empty + "</table:table-row>"))] == [1]
+    assert [len(g) for _, g in sheets_from_workbook(ods(header + empty + "</table:table-row>"))] == [1]
     filled = '<table:table-row table:number-rows-repeated="1048570">' + ods_cell("x") + "</table:table-row>"
     with pytest.raises(IngestError) as e:
-        ingest.sheets_from_workbook(ods(header + filled))
+        sheets_from_workbook(ods(header + filled))
     assert (e.value.code, e.value.params["sheet"], e.value.params["cell"]) == ("file_sheet_extent", "Bảng", "A100031")
 
 
@@ -166,19 +169,19 @@ def test_legacy_xls_with_a_cell_at_its_last_row_and_column_is_refused_by_the_chi
     buf = io.BytesIO()
     wb.save(buf)
     with pytest.raises(IngestError) as e:
-        ingest.sheets_from_workbook(buf.getvalue())
+        sheets_from_workbook(buf.getvalue())
     assert (e.value.code, e.value.params["cell"]) == ("file_sheet_extent", "IV65536")
 
 
 def test_the_child_really_dies_on_the_bomb_and_the_caller_gets_a_refusal() -> None:
     """Past the extent check (calamine run directly in a child), calamine aborts the process: only the child goes."""
     with pytest.raises(sandbox.ParserFailed) as e:
-        sandbox.run(far_xlsx("XFD1048576"), "kpis.intake.ingest:_sheets_of")
+        sandbox.run(far_xlsx("XFD1048576"), "kpis.intake.sheets:_sheets_of")
     assert e.value.reason in ("abort", "memory", "killed")
     with pytest.raises(IngestError) as refused:  # the real path refuses it in the child, naming the cell
-        ingest.parse_workbook_guarded(far_xlsx("XFD1048576"))
+        parse_workbook_guarded(far_xlsx("XFD1048576"))
     assert (refused.value.code, refused.value.params["cell"]) == ("file_sheet_extent", "XFD1048576")
-    assert ingest.parse_workbook_guarded(small_xlsx())[0][1][0] == EN_HEADER  # and this process parses on
+    assert parse_workbook_guarded(small_xlsx())[0][1][0] == EN_HEADER  # and this process parses on
 
 
 def test_a_memory_limit_below_what_a_file_needs_is_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,9 +208,9 @@ def test_a_parse_that_takes_too_long_is_stopped() -> None:
     Measured here: a fresh child starts in about 0.15 s; the child's extent pass over 3 million cells takes 5-9 s.
     """
     timeout = 2.0
-    assert ingest.parse_workbook_guarded(small_xlsx(), timeout=timeout)[0][1][1][:3] == ROW[:3]
+    assert parse_workbook_guarded(small_xlsx(), timeout=timeout)[0][1][1][:3] == ROW[:3]
     with pytest.raises(IngestError) as e:
-        ingest.parse_workbook_guarded(empty_cells_xlsx(3_000_000), timeout=timeout)
+        parse_workbook_guarded(empty_cells_xlsx(3_000_000), timeout=timeout)
     assert (e.value.code, e.value.params["reason"]) == ("file_parser_failed", "timeout")
 
 
@@ -217,7 +220,7 @@ def test_millions_of_empty_cells_in_one_row_cost_the_server_nothing(tmp_path: Pa
     assert len(data) < 100_000  # 63 KB that inflate to 30 MB
     tracemalloc.start()
     try:
-        ingest.check_inflated_size(data)  # everything the server does before handing the bytes to the child
+        check_inflated_size(data)  # everything the server does before handing the bytes to the child
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -236,7 +239,7 @@ def test_the_extent_pass_keeps_no_tree() -> None:
     data = empty_cells_xlsx(300_000)
     tracemalloc.start()
     try:
-        ingest.check_sheet_extent(data)
+        check_sheet_extent(data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -245,20 +248,20 @@ def test_the_extent_pass_keeps_no_tree() -> None:
 
 def test_only_the_configured_limits_keep_a_warm_child() -> None:
     data = small_xlsx()
-    ingest.parse_workbook_guarded(data)
-    ingest.parse_workbook_guarded(data, memory=700 * MB)
-    ingest.parse_workbook_guarded(data, timeout=7.0)
+    parse_workbook_guarded(data)
+    parse_workbook_guarded(data, memory=700 * MB)
+    parse_workbook_guarded(data, timeout=7.0)
     assert list(sandbox._warm) == [(sandbox.memory_limit_bytes(), sandbox.timeout_seconds())]
     assert all(proc.poll() is None for proc in sandbox._warm.values())
 
 
 def test_a_warm_child_that_died_while_waiting_is_replaced() -> None:
     data = small_xlsx()
-    ingest.parse_workbook_guarded(data)  # leaves a warm child waiting
+    parse_workbook_guarded(data)  # leaves a warm child waiting
     for proc in list(sandbox._warm.values()):
         proc.kill()
         proc.wait()
-    assert ingest.parse_workbook_guarded(data)[0][1][1][:3] == ROW[:3]
+    assert parse_workbook_guarded(data)[0][1][1][:3] == ROW[:3]
 
 
 def test_the_child_answer_cannot_build_arbitrary_objects() -> None:
@@ -281,7 +284,7 @@ def _peak_mb(code: str) -> float:
 def test_ten_megabytes_of_blank_lines_cost_nothing(line: bytes) -> None:
     header = csv_bytes([ROW])
     data = header + line * ((10 * MB - len(header)) // len(line) - 10)
-    assert len(data) <= ingest.MAX_FILE_BYTES
+    assert len(data) <= limits.MAX_FILE_BYTES
     tracemalloc.start()
     try:
         table = ingest.read_table(data, "trong.csv")
@@ -302,10 +305,10 @@ def test_blank_lines_between_rows_keep_the_row_numbers_the_person_sees() -> None
 def test_an_xlsx_of_empty_rows_within_the_size_limit_stays_small() -> None:
     empty_rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t></t></is></c></row>' % (i, i) for i in range(3, 90_000))
     data = edit_sheet(small_xlsx(), lambda xml: xml.replace(b"</sheetData>", empty_rows + b"</sheetData>"))
-    assert len(data) < ingest.MAX_FILE_BYTES
+    assert len(data) < limits.MAX_FILE_BYTES
     tracemalloc.start()
     try:
-        sheets = ingest.sheets_from_workbook(data)
+        sheets = sheets_from_workbook(data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

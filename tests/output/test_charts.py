@@ -10,7 +10,7 @@ import pytest
 from kpis import store
 from kpis.core.i18n import status_label
 from kpis.output import charts, views
-from kpis.output.charts import STATUS_PATTERNS, STATUS_SYMBOLS, SUMMARY_STATUSES
+from kpis.output.chart_style import SCREEN, SLIDE, STATUS_PATTERNS, STATUS_SYMBOLS, SUMMARY_STATUSES
 
 BARS = pd.DataFrame(
     {
@@ -73,8 +73,8 @@ def test_source_line_sits_under_the_chart_wrapped_and_whole() -> None:
     note = fig.layout.annotations[-1]
     assert note.text.replace("<br>", " ") == LONG_SOURCE
     assert "<br>" in note.text and note.yanchor == "top" and note.y == 0 and note.yshift < 0
-    assert fig.layout.height == 900 and fig.layout.font.size > charts.SCREEN.font
-    assert fig.layout.margin.b > len(note.text.split("<br>")) * charts.SLIDE.source
+    assert fig.layout.height == 900 and fig.layout.font.size > SCREEN.font
+    assert fig.layout.margin.b > len(note.text.split("<br>")) * SLIDE.source
 
 
 def test_wrap_source_keeps_words_and_caps_the_lines() -> None:

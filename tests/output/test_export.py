@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpis import cli, store
 from kpis.intake.importer import import_file
-from kpis.output import export, meeting
+from kpis.output import charts, export, meeting, meeting_charts
 from tests.conftest import csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +77,7 @@ def test_a_browser_path_to_nothing_turns_static_export_off_with_the_reason(
     problem = export.static_export_problem(lang)
     assert problem and str(missing) in problem and "chromium" in problem
     with pytest.raises(export.ExportUnavailable, match="BROWSER_PATH"):
-        export.figure_png(meeting.charts.status_summary([], [], "x", "vi"))
+        export.figure_png(charts.status_summary([], [], "x", "vi"))
 
 
 def test_a_browser_path_to_a_file_that_is_not_a_program_is_not_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,7 +213,7 @@ def test_workbook_on_an_empty_database_has_headers_only(con: duckdb.DuckDBPyConn
 def test_png_is_1600_by_900_and_svg_carries_the_vietnamese_title(demo_copy: Path) -> None:
     con = store.connect(demo_copy)
     area = meeting.resolve_area(con, "Điện Biên")
-    fig = meeting.figure(con, "ranking", area, 2026, "vi", "citizen_reach")
+    fig = meeting_charts.figure(con, "ranking", area, 2026, "vi", "citizen_reach")
     png = export.figure_png(fig)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size == (1600, 900)

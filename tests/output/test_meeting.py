@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from kpis.intake.importer import import_file
-from kpis.output import meeting
+from kpis.output import meeting, meeting_charts, meeting_pack, meeting_text
 from kpis.output.meeting import Area, MeetingError
 from tests.conftest import csv_bytes
 
@@ -52,25 +52,25 @@ def test_area_is_found_however_it_is_typed(dien_bien: duckdb.DuckDBPyConnection)
 
 
 def test_source_line_names_the_latest_quarter_the_reporters_and_the_plans(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    line = meeting.source_line(dien_bien, Area("Điện Biên"), "vi", year=2026)
+    line = meeting_text.source_line(dien_bien, Area("Điện Biên"), "vi", year=2026)
     assert line == (
         "Nguồn: số liệu báo cáo quý II/2026 của 3 xã thuộc tỉnh Điện Biên; chỉ tiêu theo "
         f"{PROVINCE_PLAN_SOURCE} và Kế hoạch số 01/KH-UBND ngày 14/7/2025 của UBND xã Mường Mùn."
     )
-    english = meeting.source_line(dien_bien, Area("Điện Biên", "Mường Mùn"), "en", year=2026)
+    english = meeting_text.source_line(dien_bien, Area("Điện Biên", "Mường Mùn"), "en", year=2026)
     assert english.startswith("Source: quarterly reports for Q2 2026 from 3 units of Mường Mùn commune, Điện Biên province;")
     assert "Plan No. 01/KH-UBND of 14/7/2025 by UBND xã Mường Mùn" in english
 
 
 def test_source_line_without_data_or_plan_says_so(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    assert meeting.source_line(dien_bien, Area("Tuyên Quang", "Na Hang"), "vi", year=2026) == (
+    assert meeting_text.source_line(dien_bien, Area("Tuyên Quang", "Na Hang"), "vi", year=2026) == (
         "Nguồn: chưa có số liệu báo cáo; chưa có Kế hoạch nào đặt chỉ tiêu."
     )
 
 
 def test_source_line_over_several_quarters_gives_the_range(dien_bien: duckdb.DuckDBPyConnection) -> None:
     assert import_file(dien_bien, csv_bytes([row("Tuần Giáo", "Bản C", 200, 500, year=2025, quarter=4)]), "q4.csv").accepted
-    line = meeting.source_line(dien_bien, Area("Điện Biên"), "vi")
+    line = meeting_text.source_line(dien_bien, Area("Điện Biên"), "vi")
     assert line.startswith("Nguồn: số liệu báo cáo từ quý IV/2025 đến quý II/2026 của 3 xã thuộc tỉnh Điện Biên;")
 
 
@@ -80,43 +80,43 @@ def test_source_line_over_several_quarters_gives_the_range(dien_bien: duckdb.Duc
 )
 def test_plan_dates_follow_the_administrative_style(day: dt.date, expected: str) -> None:
     plan = {"number": "2653/KH-UBND", "date": day, "issuer": "UBND tỉnh Lai Châu"}
-    assert meeting.plan_citation(plan, "vi") == f"Kế hoạch số 2653/KH-UBND ngày {expected} của UBND tỉnh Lai Châu"
+    assert meeting_text.plan_citation(plan, "vi") == f"Kế hoạch số 2653/KH-UBND ngày {expected} của UBND tỉnh Lai Châu"
 
 
 def test_a_plan_without_a_number_is_cited_by_its_source() -> None:
     plan = {"id": "x", "number": None, "date": None, "issuer": "UBND tỉnh Điện Biên", "source": PROVINCE_PLAN_SOURCE}
-    assert meeting.plan_citation(plan, "en") == PROVINCE_PLAN_SOURCE
+    assert meeting_text.plan_citation(plan, "en") == PROVINCE_PLAN_SOURCE
 
 
 def test_province_sentences_state_figure_target_and_communes_furthest_behind(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    sentences = meeting.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "vi")
+    sentences = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "vi")
     assert sentences == [
         "Năm 2026, tỉnh Điện Biên đạt 55,0 % (1.100/2.000; số liệu đến quý II/2026 của 3/13 xã).",
         "Chỉ tiêu là 80,0 % vào năm 2030; kết quả đúng tiến độ (lộ trình năm 2026: 55,0 %).",
         "2 xã chưa đạt chỉ tiêu; cách xa chỉ tiêu nhất: "
         "Mường Mùn (40,0 %, chỉ tiêu 80,0 %), Tuần Giáo (50,0 %, chỉ tiêu 80,0 %).",
     ]
-    english = meeting.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "en")
+    english = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "en")
     assert english[0] == "In 2026, Điện Biên province reached 55.0% (1,100/2,000; reports up to Q2 2026 from 3 of 13 communes)."
     assert english[2].startswith("2 communes are below their target; furthest behind: Mường Mùn (40.0%, target 80.0%)")
 
 
 def test_commune_sentences_name_its_units_furthest_from_the_commune_target(dien_bien: duckdb.DuckDBPyConnection) -> None:
     area = Area("Điện Biên", "Mường Mùn")
-    reach = meeting.indicator_sentences(dien_bien, area, "citizen_reach", 2026, "vi")
+    reach = meeting_text.indicator_sentences(dien_bien, area, "citizen_reach", 2026, "vi")
     assert reach[0].startswith("Năm 2026, xã Mường Mùn, tỉnh Điện Biên đạt 40,0 % (400/1.000;")
     assert reach[2] == (
         "2 đơn vị chưa đạt chỉ tiêu; cách xa chỉ tiêu nhất: Bản B (20,0 %, chỉ tiêu 80,0 %), Bản A (60,0 %, chỉ tiêu 80,0 %)."
     )
-    officials = meeting.indicator_sentences(dien_bien, area, "officials_informed", 2026, "vi")
+    officials = meeting_text.indicator_sentences(dien_bien, area, "officials_informed", 2026, "vi")
     assert officials[1] == "Chỉ tiêu là 100,0 % vào năm 2025; kết quả đang chậm tiến độ, còn cách chỉ tiêu 10,0 điểm phần trăm."
     assert officials[2] == "Đơn vị duy nhất chưa đạt chỉ tiêu: Văn phòng HĐND và UBND xã (90,0 %, chỉ tiêu 100,0 %)."
 
 
 def test_met_and_missing_figures_are_said_plainly(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    met = meeting.indicator_sentences(dien_bien, Area("Điện Biên", "Mường Chà"), "citizen_reach", 2026, "vi")
+    met = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên", "Mường Chà"), "citizen_reach", 2026, "vi")
     assert met[1] == "Đã đạt chỉ tiêu 80,0 % đặt cho năm 2030." and met[2] == "Cả 1 đơn vị đều đã đạt chỉ tiêu của xã."
-    missing = meeting.indicator_sentences(dien_bien, Area("Điện Biên"), "units_with_plan", 2026, "vi")
+    missing = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "units_with_plan", 2026, "vi")
     assert missing == ["Năm 2026, tỉnh Điện Biên chưa có số liệu cho nội dung này."]
 
 
@@ -125,7 +125,7 @@ def test_only_communes_with_a_target_count_as_behind(demo_db) -> None:
     from kpis import store
 
     con = store.connect(demo_db)
-    sentences = meeting.indicator_sentences(con, Area("Tuyên Quang"), "citizen_reach", 2026, "vi")
+    sentences = meeting_text.indicator_sentences(con, Area("Tuyên Quang"), "citizen_reach", 2026, "vi")
     assert sentences[1] == "Chưa có Kế hoạch nào đặt chỉ tiêu cho nội dung này."
     assert sentences[2].startswith("Xã duy nhất chưa đạt chỉ tiêu: Hòa An (")
     con.close()
@@ -141,7 +141,7 @@ def test_unit_progress_applies_the_commune_target_to_each_unit(dien_bien: duckdb
 
 
 def test_summary_table_lists_every_indicator_with_value_target_and_status(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    table = meeting.summary_table(dien_bien, Area("Điện Biên"), 2026, "vi")
+    table = meeting_text.summary_table(dien_bien, Area("Điện Biên"), 2026, "vi")
     assert list(table.columns) == ["Chỉ tiêu", "Kết quả", "Số đạt/Tổng số", "Chỉ tiêu Kế hoạch (năm)", "Đánh giá"]
     assert len(table) == 7
     first = table.iloc[0].tolist()
@@ -151,20 +151,20 @@ def test_summary_table_lists_every_indicator_with_value_target_and_status(dien_b
 
 
 def test_pack_content_has_one_slide_per_indicator_with_sentences(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    pack = meeting.build_pack(dien_bien, Area("Điện Biên"), 2026, "vi", made_on=dt.date(2026, 7, 20))
+    pack = meeting_pack.build_pack(dien_bien, Area("Điện Biên"), 2026, "vi", made_on=dt.date(2026, 7, 20))
     assert pack.subtitle == ["Tỉnh Điện Biên", "Năm 2026", "Lập ngày 20/07/2026"]
     assert [s.title for s in pack.overview] == ["Các xã theo mức độ thực hiện chỉ tiêu", "Các chỉ tiêu qua các năm"]
     # three sentences where there are figures (citizen_reach, officials_informed), one saying so elsewhere
     assert [len(s.sentences) for s in pack.indicators] == [3, 1, 3, 1, 1, 1, 1]
     assert pack.indicators[0].title == "Người dân được tiếp cận – năm 2026"
     assert pack.indicators[0].figure.layout.annotations[-1].text.replace("<br>", " ").startswith("Nguồn: số liệu báo cáo quý II")
-    commune_pack = meeting.build_pack(dien_bien, Area("Điện Biên", "Mường Mùn"), 2026, "en", indicators=["citizen_reach"])
+    commune_pack = meeting_pack.build_pack(dien_bien, Area("Điện Biên", "Mường Mùn"), 2026, "en", indicators=["citizen_reach"])
     assert [s.title for s in commune_pack.overview] == ["Indicators across years"]
     assert list(commune_pack.indicators[0].figure.layout.yaxis.categoryarray) == ["Bản A", "Bản B"]
 
 
 def test_unknown_chart_or_indicator_is_refused_with_the_choices(dien_bien: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(MeetingError, match="ranking, trend, heatmap, summary"):
-        meeting.figure(dien_bien, "pie", Area("Điện Biên"), 2026, "vi")
+        meeting_charts.figure(dien_bien, "pie", Area("Điện Biên"), 2026, "vi")
     with pytest.raises(MeetingError, match="citizen_reach"):
-        meeting.figure(dien_bien, "ranking", Area("Điện Biên"), 2026, "vi", indicator="nope")
+        meeting_charts.figure(dien_bien, "ranking", Area("Điện Biên"), 2026, "vi", indicator="nope")

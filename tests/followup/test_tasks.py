@@ -343,9 +343,9 @@ def test_updates_are_journaled_and_replay_into_a_fresh_database(tmp_path):
     data = csv_bytes([["LC-14", "Đang thực hiện", "10/03/2026", "", ""]], header=HEADER)
     assert tasks.import_sheet(first, data, "s.csv", "x", AT(2026, 7, 1, 9, 0)).accepted
     record(first, "LC-16", "done", D(2026, 3, 28))
-    events = [e for e in store.read_journal(tmp_path / "a" / "kpis.duckdb") if e["event"].startswith("task_")]
+    events = [e for e in store.read_journal(tmp_path / "a" / "kpis.duckdb") if e.kind.startswith("task_")]
     first.close()
-    assert [e["event"] for e in events] == ["task_file", "task_update"]
+    assert [e.kind for e in events] == ["task_file", "task_update"]
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "uploads").symlink_to(tmp_path / "a" / "uploads")
     second = store.connect(tmp_path / "b" / "kpis.duckdb")

@@ -195,7 +195,7 @@ def test_rebuild_gives_the_same_figures_and_history(con, db_path):
 @pytest.mark.parametrize("damage", ["altered", "missing"])
 def test_rebuild_stops_on_a_damaged_kept_file_and_leaves_the_database_untouched(con, db_path, damage):
     build_history(con)
-    kept = store.uploads_dir(con) / getattr(store.read_journal(db_path)[1], "kept")
+    kept = store.uploads_dir(con) / store.read_journal(db_path)[1].kept
     con.close()
     if damage == "altered":
         kept.write_bytes(kept.read_bytes().replace(b"320", b"999"))

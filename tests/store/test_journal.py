@@ -25,7 +25,7 @@ from kpis.intake.importer import import_file
 from kpis.ops.rebuild import RebuildError, RebuildRefused, rebuild
 from kpis.people import accounts
 from kpis.store import audit
-from kpis.store.journal import AccountCreated, Aborted, Submission, UnknownEvent
+from kpis.store.journal import Aborted, AccountCreated, Submission, UnknownEvent
 from tests.corpus.make_corpus import csv_file, row
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,9 +23,13 @@ def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = Non
         con = duckdb.connect(str(db))
     except duckdb.Error as e:
         raise open_error(db, e) from e
-    con.execute(SCHEMA)
-    migrate(con)
-    load_catalog_tables(con, catalog or default_catalog())
+    try:
+        con.execute(SCHEMA)
+        migrate(con)
+        load_catalog_tables(con, catalog or default_catalog())
+    except BaseException:
+        con.close()  # a failed migration leaves the file closed (and its lock free), to be migrated next time
+        raise
     return con
 
 

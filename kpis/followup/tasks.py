@@ -31,6 +31,7 @@ from kpis.followup.task_deadlines import TaskDeadline, milestone_deadline, parse
 from kpis.followup.task_sheet import HEADERS_VI, STATUSES, CheckedSheet, KnownItem, check_cells, check_file, template_xlsx
 from kpis.intake.validate import Problem
 from kpis.store import audit
+from kpis.store.journal import Event, TaskFile, TaskUpdate
 
 STATES = ("overdue", "no_update", *STATUSES)  # what a row shows: overdue first, then the recorded status
 SYMBOLS = {"overdue": "✖", "no_update": "?", "not_started": "○", "in_progress": "➚", "done": "✔"}
@@ -191,8 +192,7 @@ def import_sheet(
         sha, kept = store.keep_file(con, data, file_name)
         event = None
         if journal:
-            event = {"event": "task_file", "sha256": sha, "kept": kept.name, "file_name": file_name,
-                     "uploaded_by": uploaded_by, "uploaded_at": now.isoformat()}  # fmt: skip
+            event = TaskFile(sha256=sha, kept=kept.name, file_name=file_name, uploaded_by=uploaded_by, uploaded_at=now)
         try:
             with store.journaled(con, event):
                 file_id = con.execute(
@@ -239,9 +239,8 @@ def record_update(
         return TaskImport(code, "refused", problems)
     event = None
     if journal:
-        event = {"event": "task_update", **{k: row[k] for k in ("code", "status", "note", "evidence")},
-                 "status_date": row["status_date"].isoformat(), "recorded_by": recorded_by,
-                 "recorded_at": now.isoformat()}  # fmt: skip
+        event = TaskUpdate(code=row["code"], status=row["status"], note=row["note"], evidence=row["evidence"],
+                           status_date=row["status_date"], recorded_by=recorded_by, recorded_at=now)  # fmt: skip
     try:
         with store.journaled(con, event):
             _insert(con, [row], recorded_by, now, None)
@@ -253,17 +252,15 @@ def record_update(
     return TaskImport(row["code"], "accepted", rows=1)
 
 
-def replay_event(con: duckdb.DuckDBPyConnection, event: dict) -> bool:
+def replay_event(con: duckdb.DuckDBPyConnection, event: Event) -> bool:
     """Apply one journal event of this module to a fresh database (for a rebuild); False if not ours."""
-    if event.get("event") == "task_file":
-        data = (store.uploads_dir(con) / event["kept"]).read_bytes()
-        at = dt.datetime.fromisoformat(event["uploaded_at"])
-        result = import_sheet(con, data, event["file_name"], event["uploaded_by"], at, journal=False)
-    elif event.get("event") == "task_update":
-        day, at = dt.date.fromisoformat(event["status_date"]), dt.datetime.fromisoformat(event["recorded_at"])
+    if isinstance(event, TaskFile):
+        data = (store.uploads_dir(con) / event.kept).read_bytes()
+        result = import_sheet(con, data, event.file_name, event.uploaded_by, event.uploaded_at, journal=False)
+    elif isinstance(event, TaskUpdate):
         result = record_update(
-            con, event["code"], event["status"], day, event.get("note") or "", event.get("evidence") or "",
-            event["recorded_by"], at, journal=False,
+            con, event.code, event.status, event.status_date, event.note or "", event.evidence or "",
+            event.recorded_by, event.recorded_at, journal=False,
         )  # fmt: skip
     else:
         return False

@@ -21,6 +21,7 @@ from kpis.figures.progress import progress
 from kpis.followup import tasks
 from kpis.intake.importer import import_file
 from kpis.people import accounts
+from kpis.store.journal import Aborted, Communes, Demo, Event, Submission, Withdrawal
 
 
 class RebuildError(Exception):
@@ -55,18 +56,18 @@ class RebuildReport:
     warnings: tuple[str, ...] = ()
 
 
-def _kept_bytes(uploads: Path, event: dict) -> bytes:
-    path = uploads / event["kept"]
+def _kept_bytes(uploads: Path, event: Submission | Communes) -> bytes:
+    path = uploads / event.kept
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise RebuildError(f"{path}: kept file missing for {event['file_name']!r}") from e
-    if hashlib.sha256(data).hexdigest() != event["sha256"]:
-        raise RebuildError(f"{path}: kept file altered (sha256 differs) for {event['file_name']!r}")
+        raise RebuildError(f"{path}: kept file missing for {event.file_name!r}") from e
+    if hashlib.sha256(data).hexdigest() != event.sha256:
+        raise RebuildError(f"{path}: kept file altered (sha256 differs) for {event.file_name!r}")
     return data
 
 
-def replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
+def replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
     """Apply journal events to a fresh database; returns (submissions, withdrawals, registry files, task events).
 
     An intent replayed after a crash may be followed by the same upload (or withdrawal) sent again:
@@ -75,51 +76,37 @@ def replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, int
     return _replay(events, con)[:4]
 
 
-def _replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int, int]:
+def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int, int]:
     uploads = store.uploads_dir(con)
     ids: dict[int, int] = {}
     counts = [0, 0, 0, 0, 0]
-    for event in events:
-        kind = event.get("event")
-        if kind == "communes":
+    for event in events:  # a kind no branch takes (UnknownEvent, from a newer writer) is passed over
+        if isinstance(event, Communes):
             data = _kept_bytes(uploads, event)
-            communes = parse_registry(data.decode("utf-8-sig"), event["file_name"])
-            store.add_communes(con, communes, event["file_name"], journal=False)
+            communes = parse_registry(data.decode("utf-8-sig"), event.file_name)
+            store.add_communes(con, communes, event.file_name, journal=False)
             counts[2] += 1
-        elif kind == "submission":
+        elif isinstance(event, Submission):
             data = _kept_bytes(uploads, event)
-            result = import_file(
-                con,
-                data,
-                event["file_name"],
-                event["uploaded_by"],
-                uploaded_at=dt.datetime.fromisoformat(event["uploaded_at"]),
-                journal=False,
-            )
+            result = import_file(con, data, event.file_name, event.uploaded_by, uploaded_at=event.uploaded_at, journal=False)
             if result.status == "refused":
-                raise RebuildError(f"{event['file_name']!r} was {result.status} on replay: {result.messages('en')}")
+                raise RebuildError(f"{event.file_name!r} was {result.status} on replay: {result.messages('en')}")
             if result.submission_id is None:  # accepted and duplicate imports always name their submission
-                raise RebuildError(f"{event['file_name']!r} was {result.status} on replay without a submission id")
-            ids[int(event["submission_id"])] = int(result.submission_id)
+                raise RebuildError(f"{event.file_name!r} was {result.status} on replay without a submission id")
+            if event.submission_id is None:
+                raise RebuildError(f"{event.file_name!r}: the journal line names no submission id")
+            ids[int(event.submission_id)] = int(result.submission_id)
             counts[0] += result.status == "accepted"
-        elif kind == "withdrawal":
-            old = int(event["submission_id"])
+        elif isinstance(event, Withdrawal):
+            old = int(event.submission_id)
             if old not in ids:
                 raise RebuildError(f"withdrawal of submission {old}, which the journal never accepted")
             if con.execute("SELECT 1 FROM withdrawals WHERE submission_id = ?", [ids[old]]).fetchone():
                 continue  # the same withdrawal sent again after one that never got its answer
-            store.withdraw(
-                con,
-                ids[old],
-                event["withdrawn_by"],
-                event.get("reason") or "",
-                dt.datetime.fromisoformat(event["withdrawn_at"]),
-                journal=False,
-            )
+            store.withdraw(con, ids[old], event.withdrawn_by, event.reason or "", event.withdrawn_at, journal=False)
             counts[1] += 1
-        elif kind == "demo":
-            day = event.get("day")
-            store.mark_demo(con, dt.date.fromisoformat(day) if day else None, journal=False)
+        elif isinstance(event, Demo):
+            store.mark_demo(con, event.day, journal=False)
         elif accounts.replay_event(con, event):
             counts[4] += 1
         elif tasks.replay_event(con, event):  # task and milestone progress
@@ -255,11 +242,12 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
         except store.JournalError as e:
             raise RebuildError(str(e)) from e
         committed = _committed_txns(held)
-        aborted = {ev.get("txn") for ev in events if ev["event"] == "aborted"}
-        live, orphans = [], []
+        aborted = {ev.txn for ev in events if isinstance(ev, Aborted)}
+        live: list[Event] = []
+        orphans: list[str] = []
         for ev in events:
-            txn = ev.get("txn")
-            if ev["event"] == "aborted":
+            txn = ev.txn
+            if isinstance(ev, Aborted):
                 continue
             if txn and committed is not None and txn in committed:
                 live.append(ev)  # the database says it committed: an "aborted" line after it was a false alarm
@@ -267,9 +255,7 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
                 orphans.append(txn)
             elif txn and committed is not None and txn not in committed:
                 orphans.append(txn)  # written ahead, but its commit never happened (a crash): never acknowledged
-                warnings.append(
-                    f"journal entry {ev['event']} {ev.get('file_name') or ev.get('username') or ''} never committed: skipped"
-                )
+                warnings.append(f"journal entry {ev.kind} {ev.subject} never committed: skipped")
             else:
                 live.append(ev)
         store.remove_database(fresh)
@@ -279,7 +265,7 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
                 subs, withdrawals, communes, task_events, account_events = _replay(live, con)
             except duckdb.Error as e:  # a journal the database cannot take: say so, not a traceback
                 raise RebuildError(f"the journal could not be replayed: {str(e).splitlines()[0]}") from e
-            txns = [ev["txn"] for ev in live if ev.get("txn")]
+            txns = [ev.txn for ev in live if ev.txn]
             if txns:
                 with store.transaction(con):
                     con.execute("INSERT INTO journal_commits SELECT unnest(?), now()::TIMESTAMP", [txns])
@@ -301,7 +287,7 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
         for txn in sorted(set(orphans) - aborted):  # the journal now says so itself (best effort)
             try:
                 with store.WRITE_LOCK:
-                    store.append_journal(db, {"event": "aborted", "txn": txn, "found_by": "rebuild"})
+                    store.append_journal(db, Aborted(txn=txn, found_by="rebuild"))
             except store.JournalError:
                 pass
         compared = old_figures is not None

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from kpis import store
 from kpis.core.text import name_key
-from kpis.store import audit
+from kpis.store import audit, journal
 
 Role = Literal["admin", "province", "commune", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "province", "commune", "viewer")
@@ -153,7 +153,10 @@ def create(
         raise AccountError("account_exists", username=name)
     pairs = [(s.province, s.commune) for s in scopes]
     hashed = hash_password(password)
-    event = store.account_created_event(name, full_name.strip(), role, hashed, dt.datetime.now(), demo, pairs, actor)
+    event = journal.AccountCreated(
+        username=name, full_name=full_name.strip(), role=role, password_hash=hashed, created_at=dt.datetime.now(),
+        demo=bool(demo), scopes=tuple(pairs), actor=actor,
+    )  # fmt: skip
     try:
         with store.journaled(con, event):  # the journal holds the hash (never the password) so rebuild keeps the account
             if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
@@ -165,34 +168,26 @@ def create(
     return Account(name, full_name.strip(), role, tuple(scopes), demo)
 
 
-def _insert_account(con: duckdb.DuckDBPyConnection, event: dict) -> None:
+def _insert_account(con: duckdb.DuckDBPyConnection, event: journal.AccountCreated) -> None:
     con.execute(
         "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            event["username"],
-            event["full_name"],
-            event["role"],
-            event["password_hash"],
-            dt.datetime.fromisoformat(event["created_at"]),
-            event["demo"],
-        ],
+        [event.username, event.full_name, event.role, event.password_hash, event.created_at, event.demo],
     )
-    for province, commune in event["scopes"]:
-        con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [event["username"], province, commune])
+    for province, commune in event.scopes:
+        con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [event.username, province, commune])
 
 
-def replay_event(con: duckdb.DuckDBPyConnection, event: dict) -> bool:
+def replay_event(con: duckdb.DuckDBPyConnection, event: journal.Event) -> bool:
     """Apply one account event of the journal to a fresh database (rebuild); False if not an account event."""
-    kind = event.get("event")
-    if kind == "account_created":
+    if isinstance(event, journal.AccountCreated):
         # an account journaled twice (a crash while an old database's accounts were journaled) is made once
-        if not con.execute("SELECT 1 FROM users WHERE username = ?", [event["username"]]).fetchone():
+        if not con.execute("SELECT 1 FROM users WHERE username = ?", [event.username]).fetchone():
             _insert_account(con, event)
-    elif kind == "password_changed":
-        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [event["password_hash"], event["username"]])
-    elif kind in ("account_disabled", "account_enabled"):
-        at = dt.datetime.fromisoformat(event["at"]) if kind == "account_disabled" else None
-        con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [at, event["username"]])
+    elif isinstance(event, journal.PasswordChanged):
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [event.password_hash, event.username])
+    elif isinstance(event, (journal.AccountDisabled, journal.AccountEnabled)):
+        at = event.at if isinstance(event, journal.AccountDisabled) else None
+        con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [at, event.username])
     else:
         return False
     return True
@@ -293,9 +288,9 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, a
     name = username.strip().lower()
     _check_password_rules(password)
     hashed = hash_password(password)
-    event = {"event": "password_changed", "username": name, "password_hash": hashed, "at": dt.datetime.now().isoformat()}
+    event = journal.PasswordChanged(username=name, password_hash=hashed, at=dt.datetime.now(), actor=actor)
     try:
-        with store.journaled(con, {**event, "actor": actor}):
+        with store.journaled(con, event):
             if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
                 raise AccountError("account_unknown", username=name)
             con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hashed, name])
@@ -308,7 +303,7 @@ def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, 
     name = username.strip().lower()
     now = dt.datetime.now()
     try:
-        with store.journaled(con, store.account_state_event(name, disabled, now, actor)):
+        with store.journaled(con, journal.account_state(name, disabled, now, actor)):
             if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
                 raise AccountError("account_unknown", username=name)
             con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [now if disabled else None, name])

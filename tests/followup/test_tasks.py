@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -14,6 +15,7 @@ from kpis import store
 from kpis.followup import tasks
 from kpis.followup.task_deadlines import parse_deadline
 from kpis.followup.task_sheet import HEADERS_VI, match_task_header, parse_day, parse_status
+from kpis.store.journal import Demo
 from tests.conftest import csv_bytes, xlsx_bytes
 
 D = dt.date
@@ -343,15 +345,15 @@ def test_updates_are_journaled_and_replay_into_a_fresh_database(tmp_path):
     data = csv_bytes([["LC-14", "Đang thực hiện", "10/03/2026", "", ""]], header=HEADER)
     assert tasks.import_sheet(first, data, "s.csv", "x", AT(2026, 7, 1, 9, 0)).accepted
     record(first, "LC-16", "done", D(2026, 3, 28))
-    events = [e for e in store.read_journal(tmp_path / "a" / "kpis.duckdb") if e["event"].startswith("task_")]
+    events = [e for e in store.read_journal(tmp_path / "a" / "kpis.duckdb") if e.kind.startswith("task_")]
     first.close()
-    assert [e["event"] for e in events] == ["task_file", "task_update"]
+    assert [e.kind for e in events] == ["task_file", "task_update"]
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "uploads").symlink_to(tmp_path / "a" / "uploads")
     second = store.connect(tmp_path / "b" / "kpis.duckdb")
     assert all(tasks.replay_event(second, e) for e in events)
-    assert tasks.replay_event(second, {"event": "submission"}) is False
-    gone = {**events[1], "code": "LC-99"}  # a code no plan has any more: the rebuild must stop, not skip it
+    assert tasks.replay_event(second, Demo(day=None)) is False
+    gone = dataclasses.replace(events[1], code="LC-99")  # a code no plan has any more: the rebuild must stop, not skip it
     with pytest.raises(store.StoreError, match="refused on replay"):
         tasks.replay_event(second, gone)
     assert second.execute("SELECT item_code, status FROM task_updates ORDER BY id").fetchall() == [

@@ -18,6 +18,7 @@ from kpis.catalog.model import parse_registry
 from kpis.figures.progress import progress
 from kpis.intake.importer import import_file
 from kpis.ops.rebuild import RebuildError, rebuild
+from kpis.store.journal import Submission
 from tests.corpus.make_corpus import BASE, csv_file, row, xlsx_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,14 +132,14 @@ def test_journal_records_every_event_in_order_and_only_grows(corrected):
     imported(con, csv_file([row(0, quarter=2, numerator=350)]), "muong_mun_q2.csv")
     assert journal.read_text(encoding="utf-8").startswith(first)
     events = store.read_journal(store.db_file(con))
-    assert [(e["event"], e.get("file_name"), e["submission_id"]) for e in events] == [
+    assert [(e.kind, getattr(e, "file_name", None), getattr(e, "submission_id", None)) for e in events] == [
         ("submission", "muong_mun_q1.csv", a),
         ("submission", "muong_mun_q1_sua.csv", b),
         ("withdrawal", None, b),
         ("submission", "muong_mun_q2.csv", b + 1),
     ]
     uploads = store.uploads_dir(con)
-    assert all((uploads / e["kept"]).exists() for e in events if e["event"] == "submission")
+    assert all((uploads / e.kept).exists() for e in events if isinstance(e, Submission))
 
 
 def test_refused_and_duplicate_files_are_not_journaled(corrected):
@@ -194,7 +195,7 @@ def test_rebuild_gives_the_same_figures_and_history(con, db_path):
 @pytest.mark.parametrize("damage", ["altered", "missing"])
 def test_rebuild_stops_on_a_damaged_kept_file_and_leaves_the_database_untouched(con, db_path, damage):
     build_history(con)
-    kept = store.uploads_dir(con) / store.read_journal(db_path)[1]["kept"]
+    kept = store.uploads_dir(con) / store.read_journal(db_path)[1].kept
     con.close()
     if damage == "altered":
         kept.write_bytes(kept.read_bytes().replace(b"320", b"999"))

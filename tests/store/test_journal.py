@@ -5,6 +5,7 @@ two officers committing at the same moment. Real DuckDB files, real journals, re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from kpis.intake.importer import import_file
 from kpis.ops.rebuild import RebuildError, RebuildRefused, rebuild
 from kpis.people import accounts
 from kpis.store import audit
+from kpis.store.journal import Aborted, AccountCreated, Submission, UnknownEvent
 from tests.corpus.make_corpus import csv_file, row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,15 +108,15 @@ def test_a_crash_before_commit_is_skipped_while_the_database_stands_and_replayed
     accepted(con, A, "muong_mun_q1.csv")
     con.close()
     crash_while_importing_b(tmp_path, db_path, "before_commit")
-    intents = [e for e in store.read_journal(db_path) if e["event"] == "submission"]
-    assert [e["file_name"] for e in intents] == ["muong_mun_q1.csv", "muong_mun_q2.csv"]  # written ahead
+    intents = [e for e in store.read_journal(db_path) if isinstance(e, Submission)]
+    assert [e.file_name for e in intents] == ["muong_mun_q1.csv", "muong_mun_q2.csv"]  # written ahead
     con = store.connect(db_path)
     assert shown(con, 2) is None  # ... but never committed: the uploader was never told "accepted"
     before = figures(con)
     con.close()
     report = rebuild(db_path)  # the database stands: it says which intents committed
     assert (report.submissions, report.skipped, report.identical) == (1, 1, True)
-    assert store.read_journal(db_path)[-1] == {"event": "aborted", "txn": intents[1]["txn"], "found_by": "rebuild"}
+    assert store.read_journal(db_path)[-1] == Aborted(txn=intents[1].txn, found_by="rebuild")
     again = store.connect(db_path)
     pd.testing.assert_frame_equal(figures(again), before)
     again.close()
@@ -184,7 +186,7 @@ def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(db_path):
     assert result.status == "refused"
     assert result.problems[0].code == "store_journal_unwritable"
     assert "No space left" in result.messages("en")[0] and "không được thực hiện" in result.messages("vi")[0]
-    sha_b = store.hashlib.sha256(B).hexdigest()  # its kept bytes may stay (uploads/ is shared), but nothing names them
+    sha_b = hashlib.sha256(B).hexdigest()  # its kept bytes may stay (uploads/ is shared), but nothing names them
     assert not con.execute("SELECT 1 FROM submissions WHERE sha256 = ?", [sha_b]).fetchone()
     with pytest.raises(store.JournalError, match="nothing was saved"):
         store.withdraw(con, sid, "x", "sai")
@@ -245,11 +247,12 @@ def test_accounts_made_before_journaling_are_journaled_once_on_upgrade(db_path):
     journal.unlink()  # as a database of schema 2 had it: accounts only in the database
     old = duckdb.connect(str(db_path))
     old.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    old.execute("DELETE FROM migrations")  # migrations were not recorded then
     old.close()
     store.connect(db_path).close()
     store.connect(db_path).close()
-    created = [e for e in store.read_journal(db_path) if e["event"] == "account_created"]
-    assert [(e["username"], e["actor"]) for e in created] == [("lan.mm", "migration")]
+    created = [e for e in store.read_journal(db_path) if isinstance(e, AccountCreated)]
+    assert [(e.username, e.actor) for e in created] == [("lan.mm", "migration")]
     rebuild(db_path)
     again = store.connect(db_path)
     assert accounts.sign_in(again, "lan.mm", PASSWORD).is_admin
@@ -392,7 +395,7 @@ def test_eight_uploads_at_once_on_one_connection_all_land(db_path):
     assert store.data_version(con) == version + 8
     assert len(audit.events(con, action="upload_accepted")) == 8
     assert len(store.submissions(con)) == 8
-    assert len([e for e in store.read_journal(db_path) if e["event"] == "submission"]) == 8
+    assert len([e for e in store.read_journal(db_path) if e.kind == "submission"]) == 8
     con.close()
     assert rebuild(db_path).identical
 
@@ -423,7 +426,7 @@ def test_fsync_cost_per_journal_line_is_small(db_path):
     con = store.connect(db_path)
     started = time.perf_counter()
     for i in range(50):
-        with store.journaled(con, {"event": "probe", "i": i}):
+        with store.journaled(con, UnknownEvent(name="probe", data={"event": "probe", "i": i})):
             pass
     per_write = (time.perf_counter() - started) / 50
     con.close()

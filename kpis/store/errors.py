@@ -1,0 +1,30 @@
+"""The store's errors: named, with messages that say what to do; the CLI and the pages show them as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message says why."""
+
+
+class JournalError(StoreError):
+    """The journal cannot be written or read; a write that cannot be journaled is refused, nothing committed."""
+
+
+class DatabaseInUse(StoreError):
+    """Another process holds the database file (DuckDB lets one process open it)."""
+
+
+IN_USE_HINT = "the dashboard or another command has this database open; stop it first"
+
+
+def open_error(db: Path, e: duckdb.Error) -> StoreError:
+    """DuckDB's error on opening a file, as a named error: a lock held elsewhere says what to do."""
+    text = str(e).splitlines()[0]
+    if "lock" in text.lower():
+        return DatabaseInUse(f"{db}: {IN_USE_HINT} ({text})")
+    return StoreError(f"{db}: cannot open the database: {text}")

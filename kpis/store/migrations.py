@@ -1,0 +1,100 @@
+"""Named migrations of the data an older database holds, each applied once and recorded.
+
+The DDL (kpis/store/schema.py) creates what a database lacks; a migration changes what it already
+holds. MIGRATIONS is ordered; each runs inside one transaction that also records its name in the
+`migrations` table, so it runs exactly once, and a crash in the middle leaves it to run again.
+
+Before migrations were recorded, a database said how far it had come with meta 'schema_version'
+(1, 2, 3). Such a database, with no records yet, is recognised by that number: the migrations of
+that version and below are recorded as already there, and only the later ones run. meta
+'schema_version' is still written (SCHEMA_VERSION, the newest migration's version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from kpis.store.journal import AccountCreated, account_state
+from kpis.store.schema import UNIT_YEAR_FILL
+from kpis.store.transactions import WRITE_LOCK, journal_within, transaction
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    version: int  # the schema_version a database had once this had run (before migrations were recorded)
+    apply: Callable[[duckdb.DuckDBPyConnection], None]  # runs inside the migration's transaction, under WRITE_LOCK
+
+
+def fill_unit_year_values(con: duckdb.DuckDBPyConnection) -> None:
+    """unit_year_values appeared: fill it from the whole history, once."""
+    con.execute("DELETE FROM unit_year_values")
+    con.execute(UNIT_YEAR_FILL.format(keys="SELECT DISTINCT unit_id, year, indicator FROM submission_values"))
+
+
+def journal_existing_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    """Accounts are journaled from now on: journal the ones made before, as they are now, so rebuild keeps them.
+
+    The lines count only if this migration commits (their txns go into journal_commits with it); if it
+    does not, rebuild skips them and the next connect journals the accounts again.
+    """
+    rows = con.execute("SELECT username, full_name, role, password_hash, created_at, disabled_at, demo FROM users").fetchall()
+    for name, full, role, hashed, created, disabled, demo in rows:
+        scopes = con.execute("SELECT province, commune FROM user_scopes WHERE username = ? ORDER BY ALL", [name]).fetchall()
+        created_event = AccountCreated(
+            username=name, full_name=full or "", role=role, password_hash=hashed, created_at=created, demo=bool(demo),
+            scopes=tuple((p, c) for p, c in scopes), actor="migration",
+        )  # fmt: skip
+        journal_within(con, created_event)
+        if disabled is not None:
+            journal_within(con, account_state(name, True, disabled, "migration"))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("fill_unit_year_values", 2, fill_unit_year_values),
+    Migration("journal_existing_accounts", 3, journal_existing_accounts),
+)
+SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
+
+
+def applied(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The migrations this database has had: name -> note (how it was known)."""
+    return dict(con.execute("SELECT name, note FROM migrations ORDER BY applied_at, name").fetchall())
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this database lacks, in order, each once; returns the names applied now."""
+    done: list[str] = []
+    with WRITE_LOCK:
+        have = set(applied(con))
+        if not have:
+            have = _recognise_legacy(con)
+        for migration in MIGRATIONS:
+            if migration.name in have:
+                continue
+            with transaction(con):
+                migration.apply(con)
+                con.execute("INSERT INTO migrations VALUES (?, ?, 'applied')", [migration.name, dt.datetime.now()])
+            done.append(migration.name)
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            with transaction(con):
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    return done
+
+
+def _recognise_legacy(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """A database from before migrations were recorded: record those its schema_version says it had."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = int(row[0]) if row else 0  # no schema_version: a new database, which has had none
+    had = [m.name for m in MIGRATIONS if m.version <= version]
+    if had:
+        with transaction(con):
+            now = dt.datetime.now()
+            for name in had:
+                con.execute("INSERT INTO migrations VALUES (?, ?, ?)", [name, now, f"schema_version {version}"])
+    return set(had)

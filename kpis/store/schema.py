@@ -1,0 +1,164 @@
+"""The database's tables and views, as DDL that creates whatever a database lacks (CREATE ... IF NOT EXISTS).
+
+A new table goes here; a change to the data an older database already holds is a migration
+(kpis/store/migrations.py). History is append-only: an accepted file becomes one `submissions` row
+and its `submission_values`; a later file for the same key wins in the `current_values` view, and
+nothing is ever UPDATEd or DELETEd there. `unit_year_values` is derived from history (UNIT_YEAR_FILL).
+"""
+
+from __future__ import annotations
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- the migrations (kpis/store/migrations.py) this database has had, each once; note says how it was known
+CREATE TABLE IF NOT EXISTS migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL, note VARCHAR);
+-- the journal's write-ahead lines whose transaction committed (written in that transaction)
+CREATE TABLE IF NOT EXISTS journal_commits (txn VARCHAR PRIMARY KEY, committed_at TIMESTAMP NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS seq_commune START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_unit START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_submission START 1;
+CREATE TABLE IF NOT EXISTS provinces (name VARCHAR PRIMARY KEY, key VARCHAR UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS communes (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_commune'),
+    province VARCHAR NOT NULL REFERENCES provinces(name),
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    UNIQUE (province, key)
+);
+CREATE TABLE IF NOT EXISTS units (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_unit'),
+    commune_id INTEGER NOT NULL REFERENCES communes(id),
+    name VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (commune_id, key)
+);
+CREATE TABLE IF NOT EXISTS indicators (
+    code VARCHAR PRIMARY KEY, position INTEGER, name_vi VARCHAR, name_en VARCHAR,
+    short_vi VARCHAR, short_en VARCHAR, numerator_vi VARCHAR, numerator_en VARCHAR,
+    denominator_vi VARCHAR, denominator_en VARCHAR
+);
+CREATE TABLE IF NOT EXISTS plans (
+    id VARCHAR PRIMARY KEY, number VARCHAR, date DATE, issuer VARCHAR, title_vi VARCHAR,
+    title_en VARCHAR, province VARCHAR, commune VARCHAR, source VARCHAR, notes VARCHAR
+);
+CREATE TABLE IF NOT EXISTS plan_targets (
+    plan_id VARCHAR, indicator VARCHAR, year INTEGER, target_pct DOUBLE, quote VARCHAR
+);
+CREATE TABLE IF NOT EXISTS plan_deadlines (
+    plan_id VARCHAR, frequency VARCHAR, month INTEGER, day INTEGER, label_vi VARCHAR, label_en VARCHAR
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_submission'),
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    stored_path VARCHAR NOT NULL,
+    uploaded_by VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    row_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submission_values (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    year INTEGER NOT NULL,
+    quarter INTEGER NOT NULL,
+    indicator VARCHAR NOT NULL,
+    numerator BIGINT NOT NULL,
+    denominator BIGINT NOT NULL,
+    note VARCHAR,
+    source_line INTEGER NOT NULL
+);
+-- accounts and audit (issue 6): users hold argon2id hashes only; audit is append-only
+CREATE TABLE IF NOT EXISTS users (
+    username VARCHAR PRIMARY KEY,
+    full_name VARCHAR,
+    role VARCHAR NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    disabled_at TIMESTAMP,
+    demo BOOLEAN NOT NULL DEFAULT false
+);
+CREATE TABLE IF NOT EXISTS user_scopes (username VARCHAR NOT NULL, province VARCHAR NOT NULL, commune VARCHAR);
+CREATE SEQUENCE IF NOT EXISTS seq_audit START 1;
+CREATE TABLE IF NOT EXISTS audit (
+    id BIGINT PRIMARY KEY DEFAULT nextval('seq_audit'),
+    happened_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    subject VARCHAR,
+    detail VARCHAR,
+    file_sha256 VARCHAR
+);
+-- derived, rebuilt from history for the keys an import or withdrawal touches (never history itself):
+-- each unit's value per year and indicator = its latest reported quarter, latest live version
+CREATE TABLE IF NOT EXISTS unit_year_values (
+    unit_id INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    indicator VARCHAR NOT NULL,
+    quarter INTEGER NOT NULL,
+    numerator BIGINT NOT NULL,
+    denominator BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS withdrawals (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    withdrawn_by VARCHAR NOT NULL,
+    withdrawn_at TIMESTAMP NOT NULL,
+    reason VARCHAR
+);
+-- task and milestone progress (issue 5): append-only history; the latest update per item wins
+CREATE SEQUENCE IF NOT EXISTS seq_task_file START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_task_update START 1;
+CREATE TABLE IF NOT EXISTS task_files (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_task_file'),
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    stored_path VARCHAR NOT NULL,
+    uploaded_by VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    row_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS task_updates (
+    id INTEGER PRIMARY KEY DEFAULT nextval('seq_task_update'),
+    plan_id VARCHAR NOT NULL,
+    item_code VARCHAR NOT NULL,
+    item_kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    status_date DATE NOT NULL,
+    note VARCHAR,
+    evidence VARCHAR,
+    recorded_by VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    file_id INTEGER REFERENCES task_files(id),
+    source_line INTEGER
+);
+CREATE OR REPLACE VIEW current_task_status AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT u.*, row_number() OVER (PARTITION BY u.item_code ORDER BY u.status_date DESC, u.id DESC) AS rn
+    FROM task_updates u
+) WHERE rn = 1;
+CREATE OR REPLACE VIEW current_values AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT v.*, row_number() OVER (
+        PARTITION BY v.unit_id, v.year, v.quarter, v.indicator ORDER BY v.submission_id DESC
+    ) AS rn
+    FROM submission_values v
+    WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
+) WHERE rn = 1;
+"""
+
+# Recompute unit_year_values for the (unit_id, year, indicator) keys that {keys} selects.
+UNIT_YEAR_FILL = """
+INSERT INTO unit_year_values
+SELECT v.unit_id, v.year, v.indicator,
+       max(v.quarter),
+       arg_max(v.numerator, v.quarter::BIGINT * 4294967296 + v.submission_id),
+       arg_max(v.denominator, v.quarter::BIGINT * 4294967296 + v.submission_id)
+FROM submission_values v
+SEMI JOIN ({keys}) k ON k.unit_id = v.unit_id AND k.year = v.year AND k.indicator = v.indicator
+WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
+GROUP BY v.unit_id, v.year, v.indicator
+"""

@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from kpis import store
-from kpis.catalog.model import PLANS_DIR, REGISTRY_FILE, CatalogError, load_catalog, parse_registry
+from kpis.catalog.model import PLANS_DIR, REGISTRY_FILE, CatalogError, Commune, load_catalog, parse_registry
+from kpis.catalog.places import Places
 from kpis.intake.importer import import_file
 from tests.conftest import ROOT, csv_bytes
 
@@ -52,7 +53,7 @@ def test_five_plans(catalog):
 
 def test_registry_holds_the_plan_communes(catalog):
     def names(province):
-        return {c.name for c in catalog.communes_of(province)}
+        return {c.name for c in Places(catalog.communes).communes_of(province)}
 
     assert "Mường Mùn" in names("Điện Biên")
     assert len(names("Điện Biên") - {"Mường Mùn"}) >= 4
@@ -66,7 +67,7 @@ def test_every_plan_scope_is_registered(catalog):
     for plan in catalog.plans.values():
         assert plan.province in catalog.provinces
         if plan.commune:
-            assert catalog.find_commune(plan.province, plan.commune) is not None
+            assert isinstance(Places(catalog.communes).find_commune(plan.province, plan.commune), Commune)
 
 
 @pytest.mark.parametrize(
@@ -92,9 +93,10 @@ def test_every_target_names_a_known_indicator(catalog):
 
 
 def test_find_commune_accepts_other_spellings(catalog):
-    found = catalog.find_commune("Điện Biên", "xa muong mun")
-    assert found is not None and found.name == "Mường Mùn"
-    assert catalog.find_province("tinh dien bien") == "Điện Biên"
+    places = Places(catalog.communes)
+    found = places.find_commune("Điện Biên", "xa muong mun")
+    assert isinstance(found, Commune) and found.name == "Mường Mùn"
+    assert places.find_province("tinh dien bien") == "Điện Biên"
 
 
 # --- broken plan files ------------------------------------------------------------------
@@ -282,7 +284,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_add_communes_cli_makes_a_new_commune_importable(tmp_path, catalog):
-    assert catalog.find_commune("Điện Biên", NEW_COMMUNE) is None
+    assert not isinstance(Places(catalog.communes).find_commune("Điện Biên", NEW_COMMUNE), Commune)
     db = tmp_path / "kpis.duckdb"
 
     con = store.connect(db)

@@ -113,6 +113,16 @@ def test_province_template_lists_only_that_provinces_communes(con):
     assert list_values(wb, dv["B"].formula1) == expected and "Mường Mùn" not in expected
 
 
+def test_a_typed_province_is_resolved_without_a_commune(con):
+    """`template --province "tinh lai chau"` once kept the text as typed, and its dropdowns came out empty."""
+    scope = resolve_scope(con, None, "tinh lai chau", None, None)
+    assert scope == TemplateScope("Lai Châu", None, None, None)
+    wb = load(build_template(con, scope))
+    assert list_values(wb, validations(wb[DATA_SHEET])["A"].formula1) == ["Lai Châu"]
+    with pytest.raises(TemplateError, match="province 'Lai Chau Bac' is not in the registry; did you mean: Lai Châu"):
+        resolve_scope(con, None, "Lai Chau Bac", None, None)
+
+
 def prefilled(data: bytes) -> list[list]:
     ws = load(data)[DATA_SHEET]
     return [[c.value for c in r] for r in ws.iter_rows(min_row=2) if any(c.value is not None for c in r)]
@@ -134,7 +144,7 @@ def test_commune_without_any_report_gets_a_blank_template(con):
 
 
 def test_scope_errors_say_what_is_wrong(con):
-    with pytest.raises(TemplateError, match="not in the registry"):
+    with pytest.raises(TemplateError, match=r"not in the registry; did you mean: Mường Mùn \(Điện Biên\)"):
         resolve_scope(con, "Mường Mùm", None, None, None)
     with pytest.raises(TemplateError, match="go together"):
         resolve_scope(con, "Mường Mùn", None, 2025, None)

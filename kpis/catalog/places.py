@@ -78,7 +78,7 @@ class Places:
         self._provinces: list[dict[str, str]] = [{} for _ in TIERS]  # per tier: key -> that name
         self._in_province: list[dict[tuple[str, str], list[Commune]]] = [{} for _ in TIERS]
         self._anywhere: list[dict[str, list[Commune]]] = [{} for _ in TIERS]
-        self._of: dict[str, list[Commune]] = {}  # by the province's bare key
+        self._of: dict[str, list[Commune]] = {}  # by the province's bare key, for the nearest names
         for c in communes:
             province = _bare(c.province)
             named = self._province_names.setdefault(province, c.province)
@@ -95,10 +95,6 @@ class Places:
     def provinces(self) -> list[str]:
         """The registered provinces, as first written."""
         return list(self._province_names.values())
-
-    def communes_of(self, province: str) -> list[Commune]:
-        """The province's communes (the province in any spelling), in registry order."""
-        return list(self._of.get(_bare(province), []))
 
     def find_province(self, text: str) -> str | NotFound[str]:
         """The registered province's name for what was typed, or NotFound with the nearest names."""

@@ -31,7 +31,6 @@ STATUS_PATTERNS = {"met": "", "on_track": "/", "behind": "x", "no_target": ".", 
 SUMMARY_STATUSES = ("met", "on_track", "behind", "no_target", "no_data")
 LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross"]
-LINE_DASHES = ["solid", "dot", "dashdot", "longdash", "solid", "dot", "dashdot"]
 # plotly's own toolbar: a PNG at slide size, named after the chart
 DOWNLOAD_CONFIG = {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "filename": "nq57-chart"}}
 # Noto Sans and DejaVu Sans carry every Vietnamese glyph (Debian fonts-noto-core, fonts-dejavu-core)

@@ -330,10 +330,6 @@ def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
-def has_admin(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL LIMIT 1").fetchall())
-
-
 # Demo accounts: only ever created in the demo database, and marked demo there.
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
     ("demo.quantri", "demo-quantri-57", "admin", None, None),

@@ -100,7 +100,7 @@ def test_the_kind_tells_a_xa_from_a_phuong_of_one_name(shipped: list[Commune]) -
 
 
 def test_a_special_zone_is_found_with_or_without_dac_khu(shipped: list[Commune]) -> None:
-    """"Đặc khu" is no prefix kpis.core.text strips; the commune's kind makes it one."""
+    """ "Đặc khu" is no prefix kpis.core.text strips; the commune's kind makes it one."""
     phu_quoc = Commune("An Giang", "Phú Quốc", "Đặc khu")
     places = Places([*shipped, phu_quoc])
     for typed in ("Phú Quốc", "Đặc khu Phú Quốc", "dac khu phu quoc"):

@@ -9,9 +9,6 @@ reported in its latest period.
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -20,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from kpis import cli, store
+from kpis import store
 from kpis.catalog.model import Commune
 from kpis.intake.importer import check_file, import_file
 from kpis.intake.schema import COLUMNS, HEADERS_VI
@@ -36,7 +33,6 @@ from kpis.intake.template import (
 )
 from tests.corpus.make_corpus import csv_file, row
 
-ROOT = Path(__file__).resolve().parents[2]
 COLUMN_LETTER = {c: "ABCDEFGHI"[i] for i, c in enumerate(COLUMNS)}
 
 
@@ -241,33 +237,14 @@ def test_any_choice_from_the_dropdowns_imports(blank_template, data):
     assert len(checked.rows) == len(rows)
 
 
-def test_cli_writes_the_template(tmp_path, reported, capsys):
+def test_cli_writes_the_template(kpis, tmp_path, reported):
     db = store.db_file(reported)
     reported.close()
     out = tmp_path / "bieu_mau.xlsx"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kpis",
-            "template",
-            "--db",
-            str(db),
-            "--out",
-            str(out),
-            "--commune",
-            "Muong Mun",
-            "--year",
-            "2025",
-            "--quarter",
-            "4",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    args = ["--db", str(db), "--out", str(out), "--commune", "Muong Mun", "--year", "2025", "--quarter", "4"]
+    done = kpis("template", *args)
     assert done.returncode == 0, done.stderr
     assert "Mường Mùn" in done.stdout
     assert [r[2] for r in prefilled(out.read_bytes())] == ["Bản Na Sang", "Trạm Y tế xã"]
-    assert cli.main(["template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có"]) == 1
-    assert "not in the registry" in capsys.readouterr().err and not (tmp_path / "x.xlsx").exists()
+    refused = kpis("template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có")
+    assert refused.returncode == 1 and "not in the registry" in refused.stderr and not (tmp_path / "x.xlsx").exists()

@@ -119,7 +119,7 @@ def test_commune_of_another_province_is_unknown(con):
 
 
 def test_communes_are_found_with_their_kind_written_before_them(con):
-    """"Phường Mường Lay", and a special zone written "Đặc khu Phú Quốc" (no prefix the text rules strip)."""
+    """ "Phường Mường Lay", and a special zone written "Đặc khu Phú Quốc" (no prefix the text rules strip)."""
     store.add_communes(con, [Commune(province="An Giang", name="Phú Quốc", kind="Đặc khu")], "dac_khu.csv", journal=False)
     rows = [
         good_row(commune="Phường Mường Lay", unit="Tổ dân phố 1"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import openpyxl
@@ -15,6 +15,7 @@ import pytest
 
 from kpis import store
 from kpis.catalog.model import Catalog, default_catalog
+from kpis.cli import main
 from kpis.ops.demo import build_demo_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,34 @@ def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo" / "kpis.duckdb"
     shutil.copytree(demo_db_template.parent, target.parent)
     return target
+
+
+class Ran(NamedTuple):
+    """What `python -m kpis ARGS` did: its exit code and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Kpis = Callable[..., Ran]
+
+
+@pytest.fixture
+def kpis(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Kpis:
+    """Run the command line in this process through kpis.cli.main(argv), as `python -m kpis` does from the
+    project folder; stdin (for --password-stdin) is given as text. argparse's usage errors and --help
+    end in SystemExit: its code is the exit code, as the shell would see it."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str, stdin: str = "") -> Ran:
+        capsys.readouterr()  # what the test printed before is not the command's
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        try:
+            code = main(list(args))
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run

@@ -1,4 +1,8 @@
-"""The command-line contract: `python -m kpis import|progress|demo`, run as a real subprocess."""
+"""The command-line contract: `python -m kpis import|progress|demo`.
+
+Run in this process through kpis.cli.main(argv) (the `kpis` fixture of tests/conftest.py); one test runs
+the real entry point as a subprocess, to check that `python -m kpis` reaches main and passes its exit code on.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import duckdb
 import pytest
 
 from kpis.figures.progress import OUTPUT_COLUMNS
-from tests.conftest import ROOT, csv_bytes, xlsx_bytes
+from tests.conftest import ROOT, Kpis, csv_bytes, xlsx_bytes
 
 KEYS = [
     "province",
@@ -29,10 +33,6 @@ KEYS = [
 ]
 
 
-def kpis(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kpis", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
 def row(
     unit, numerator, denominator, *, commune="Mường Mùn", province="Điện Biên", year=2025, quarter=3, indicator="citizen_reach"
 ):
@@ -44,7 +44,7 @@ def write(path: Path, data: bytes) -> str:
     return str(path)
 
 
-def progress_json(db: Path, *extra: str) -> list[dict]:
+def progress_json(kpis: Kpis, db: Path, *extra: str) -> list[dict]:
     run = kpis("progress", "--db", str(db), "--format", "json", *extra)
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("\n") == 1  # a single JSON document on one line
@@ -70,7 +70,7 @@ def test_keys_match_the_package_columns():
 # --- import --------------------------------------------------------------------------------
 
 
-def test_import_all_accepted_exits_0(tmp_path, good_file):
+def test_import_all_accepted_exits_0(kpis, tmp_path, good_file):
     db = tmp_path / "kpis.duckdb"
     other = write(tmp_path / "tuan_giao.xlsx", xlsx_bytes([row("Bản Pá Chả", 300, 500, commune="Tuần Giáo")]))
     run = kpis("import", good_file, other, "--db", str(db))
@@ -81,7 +81,7 @@ def test_import_all_accepted_exits_0(tmp_path, good_file):
     assert all("đã nhận" in line for line in lines)  # Vietnamese by default
 
 
-def test_import_any_refused_exits_1_and_reports_each_file(tmp_path, good_file, bad_file):
+def test_import_any_refused_exits_1_and_reports_each_file(kpis, tmp_path, good_file, bad_file):
     db = tmp_path / "kpis.duckdb"
     run = kpis("import", good_file, bad_file, "--db", str(db))
     assert run.returncode == 1
@@ -94,10 +94,10 @@ def test_import_any_refused_exits_1_and_reports_each_file(tmp_path, good_file, b
     assert len(problems) == 2  # row 2: numerator > denominator; row 3: not a whole number
     assert "Dòng 2" in problems[0] and "Dòng 3" in problems[1]
     # the good file was stored, the refused one was not
-    assert [r["numerator"] for r in progress_json(db)] == [450 + 100]
+    assert [r["numerator"] for r in progress_json(kpis, db)] == [450 + 100]
 
 
-def test_refused_file_changes_nothing(tmp_path, good_file, bad_file):
+def test_refused_file_changes_nothing(kpis, tmp_path, good_file, bad_file):
     db = tmp_path / "kpis.duckdb"
     assert kpis("import", good_file, "--db", str(db)).returncode == 0
     before = kpis("progress", "--db", str(db), "--format", "json").stdout
@@ -118,7 +118,7 @@ def test_refused_file_changes_nothing(tmp_path, good_file, bad_file):
         con.close()
 
 
-def test_import_lang_en(tmp_path, good_file, bad_file):
+def test_import_lang_en(kpis, tmp_path, good_file, bad_file):
     db = tmp_path / "kpis.duckdb"
     run = kpis("import", good_file, bad_file, "--db", str(db), "--lang", "en")
     assert run.returncode == 1
@@ -129,7 +129,7 @@ def test_import_lang_en(tmp_path, good_file, bad_file):
     assert lines[3].startswith("  - Row 3")
 
 
-def test_import_missing_file_exits_1(tmp_path):
+def test_import_missing_file_exits_1(kpis, tmp_path):
     run = kpis("import", str(tmp_path / "khong_co.csv"), "--db", str(tmp_path / "kpis.duckdb"))
     assert run.returncode == 1
     assert "khong_co.csv" in run.stderr
@@ -139,7 +139,7 @@ def test_import_missing_file_exits_1(tmp_path):
 
 
 @pytest.fixture
-def loaded_db(tmp_path: Path, good_file: str) -> Path:
+def loaded_db(kpis, tmp_path: Path, good_file: str) -> Path:
     db = tmp_path / "kpis.duckdb"
     files = [
         good_file,
@@ -158,8 +158,8 @@ def _find(records, **where):
     return found[0]
 
 
-def test_progress_json_records(loaded_db):
-    records = progress_json(loaded_db)
+def test_progress_json_records(kpis, loaded_db):
+    records = progress_json(kpis, loaded_db)
     assert isinstance(records, list) and len(records) == 4
     for rec in records:
         assert list(rec) == KEYS
@@ -174,8 +174,8 @@ def test_progress_json_records(loaded_db):
     assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == (None, None, "no_target")
 
 
-def test_progress_level_province(loaded_db):
-    records = progress_json(loaded_db, "--level", "province")
+def test_progress_level_province(kpis, loaded_db):
+    records = progress_json(kpis, loaded_db, "--level", "province")
     assert all(r["commune"] is None for r in records)
     assert sorted((r["province"], r["year"]) for r in records) == [("Lai Châu", 2025), ("Điện Biên", 2025), ("Điện Biên", 2026)]
     dien_bien = _find(records, province="Điện Biên", year=2025)
@@ -184,35 +184,35 @@ def test_progress_level_province(loaded_db):
 
 
 @pytest.mark.parametrize(("year", "expected"), [(2025, 3), (2026, 1), (2027, 0)])
-def test_progress_year_filter(loaded_db, year, expected):
-    records = progress_json(loaded_db, "--year", str(year))
+def test_progress_year_filter(kpis, loaded_db, year, expected):
+    records = progress_json(kpis, loaded_db, "--year", str(year))
     assert len(records) == expected
     assert all(r["year"] == year for r in records)
 
 
-def test_progress_csv_header_and_rows(loaded_db):
+def test_progress_csv_header_and_rows(kpis, loaded_db):
     run = kpis("progress", "--db", str(loaded_db), "--format", "csv")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == ",".join(KEYS)
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    assert len(rows) == len(progress_json(loaded_db))
+    assert len(rows) == len(progress_json(kpis, loaded_db))
     lai_chau = next(r for r in rows if r["commune"] == "Tam Đường")
     assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == ("", "", "no_target")
     muong_mun = next(r for r in rows if r["commune"] == "Mường Mùn" and r["year"] == "2025")
     assert float(muong_mun["value_pct"]) == pytest.approx(550 / 1500 * 100, rel=1e-12)
 
 
-def test_progress_requires_a_format(tmp_path):
+def test_progress_requires_a_format(kpis, tmp_path):
     run = kpis("progress", "--db", str(tmp_path / "kpis.duckdb"))
     assert run.returncode == 2
     assert "--format" in run.stderr
 
 
-def test_new_db_path_is_created_with_the_catalog(tmp_path, catalog):
+def test_new_db_path_is_created_with_the_catalog(kpis, tmp_path, catalog):
     db = tmp_path / "new" / "nested" / "kpis.duckdb"
     assert not db.parent.exists()
-    assert progress_json(db) == []
+    assert progress_json(kpis, db) == []
     assert db.exists()
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -228,12 +228,12 @@ def test_new_db_path_is_created_with_the_catalog(tmp_path, catalog):
 # --- demo ----------------------------------------------------------------------------------
 
 
-def test_demo_builds_a_database(tmp_path):
+def test_demo_builds_a_database(kpis, tmp_path):
     db = tmp_path / "demo.duckdb"
     run = kpis("demo", "--db", str(db))
     assert run.returncode == 0, run.stderr
     assert str(db) in run.stdout
-    records = progress_json(db)
+    records = progress_json(kpis, db)
     communes = {(r["province"], r["commune"]) for r in records}
     assert len(communes) >= 12
     assert len({p for p, _ in communes}) == 4
@@ -246,3 +246,19 @@ def test_demo_builds_a_database(tmp_path):
         assert con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone() == ("true",)
     finally:
         con.close()
+
+
+# --- the entry point ---------------------------------------------------------------------
+
+
+def test_python_m_kpis_runs_main_and_passes_its_exit_code_on(tmp_path):
+    """The one real subprocess: `python -m kpis` (kpis/__main__.py) is main(sys.argv[1:]), its return the exit code."""
+
+    def python_m_kpis(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kpis", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    helped = python_m_kpis("--help")
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: python -m kpis")
+    missing = python_m_kpis("import", str(tmp_path / "khong_co.csv"), "--db", str(tmp_path / "kpis.duckdb"))
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert "khong_co.csv" in missing.stderr

@@ -124,20 +124,6 @@ class Catalog:
     def indicator_codes(self) -> list[str]:
         return list(self.indicators)
 
-    def find_province(self, name: str) -> str | None:
-        key = name_key(name, strip_prefix=True)
-        return next((p for p in self.provinces if name_key(p, strip_prefix=True) == key), None)
-
-    def find_commune(self, province: str, name: str) -> Commune | None:
-        key = name_key(name, strip_prefix=True)
-        for c in self.communes:
-            if c.province == province and name_key(c.name, strip_prefix=True) == key:
-                return c
-        return None
-
-    def communes_of(self, province: str) -> list[Commune]:
-        return [c for c in self.communes if c.province == province]
-
 
 def _format_pydantic(path: Path, err: ValidationError) -> str:
     parts = []

@@ -19,8 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis import store
+from kpis.catalog.places import Ambiguous, NotFound, Places, display, names
 from kpis.core.i18n import Lang, t
-from kpis.core.text import fold, name_key
+from kpis.core.text import fold
 from kpis.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 from kpis.intake.schema import COLUMNS, HEADERS_VI
 
@@ -60,19 +61,24 @@ def resolve_scope(
         raise TemplateError("--year and --quarter go together")
     if quarter is not None and not 1 <= quarter <= 4:
         raise TemplateError("--quarter is 1, 2, 3 or 4")
+    places = Places(store.registry(con))
+    if province is not None:
+        found = places.find_province(province)
+        if isinstance(found, NotFound):
+            near = f"; did you mean: {names(found.nearest)}?" if found.nearest else ""
+            raise TemplateError(f"province {province!r} is not in the registry{near}")
+        province = found
     if commune is None:
         return TemplateScope(province, None, year, quarter)
-    matches = [
-        c
-        for c in store.registry(con)
-        if name_key(c.name, strip_prefix=True) == name_key(commune, strip_prefix=True)
-        and (province is None or name_key(c.province, strip_prefix=True) == name_key(province, strip_prefix=True))
-    ]
-    if not matches:
-        raise TemplateError(f"commune {commune!r} is not in the registry")
-    if len(matches) > 1:
-        raise TemplateError(f"commune {commune!r} exists in several provinces; add --province")
-    return TemplateScope(matches[0].province, matches[0].name, year, quarter)
+    match = places.find_commune(province, commune)
+    if isinstance(match, NotFound):
+        near = f"; did you mean: {names(match.nearest, with_province=province is None)}?" if match.nearest else ""
+        raise TemplateError(f"commune {commune!r} is not in the registry{near}")
+    if isinstance(match, Ambiguous):
+        if len({c.province for c in match.matches}) > 1:
+            raise TemplateError(f"commune {commune!r} exists in several provinces; add --province")
+        raise TemplateError(f"commune {commune!r} could be {', '.join(display(c) for c in match.matches)}: write its kind")
+    return TemplateScope(match.province, match.name, year, quarter)
 
 
 def last_reported_rows(con: duckdb.DuckDBPyConnection, province: str, commune: str) -> list[tuple[str, str, int]]:

@@ -7,7 +7,6 @@ shape). The result is a whole file or nothing: callers store only when problems 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from kpis.catalog.model import Catalog, Commune
+from kpis.catalog.places import NotFound, Places, display, names
 from kpis.core.parse import MAX_COUNT, ParseError, parse_count, parse_quarter, parse_year
 from kpis.core.text import clean_display, fold, name_key, text_issue
 from kpis.intake.ingest import RawTable
@@ -43,22 +43,10 @@ class Validated:
         return not self.problems
 
 
-def _suggest(name: str, choices: Iterable[str]) -> str:
-    choices = list(choices)
-    by_key = {name_key(c, strip_prefix=True): c for c in choices}
-    close = difflib.get_close_matches(name_key(name, strip_prefix=True), list(by_key), n=3, cutoff=0.6)
-    return ", ".join(by_key[k] for k in close)
+class _Units:
+    """Unit lookup by folded name, built once per file (places: kpis.catalog.places)."""
 
-
-class _Registry:
-    """Province, commune and unit lookup by folded name, built once per file."""
-
-    def __init__(self, communes: Iterable[Commune], units: Iterable[KnownUnit] = ()) -> None:
-        self.provinces: dict[str, str] = {}
-        self.communes: dict[tuple[str, str], Commune] = {}
-        for c in communes:
-            self.provinces.setdefault(name_key(c.province, strip_prefix=True), c.province)
-            self.communes[(c.province, name_key(c.name, strip_prefix=True))] = c
+    def __init__(self, units: Iterable[KnownUnit] = ()) -> None:
         self.unit_keys: set[tuple[str, str, str]] = set()
         self.unit_names: dict[tuple[str, str, str], str] = {}
         self.unit_by_bare_name: dict[tuple[str, str, str], list[str]] = {}
@@ -82,15 +70,6 @@ class _Registry:
         if len(candidates) == 1:
             return candidates[0], []
         return key, sorted(self.unit_names[(province, commune, k)] for k in candidates) if len(candidates) > 1 else []
-
-    def province(self, text: str) -> str | None:
-        return self.provinces.get(name_key(text, strip_prefix=True))
-
-    def commune(self, province: str, text: str) -> Commune | None:
-        return self.communes.get((province, name_key(text, strip_prefix=True)))
-
-    def commune_names(self, province: str) -> list[str]:
-        return [c.name for (p, _), c in self.communes.items() if p == province]
 
 
 def _indicator_lookup(catalog: Catalog) -> dict[str, str]:
@@ -116,19 +95,20 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
     if not table.lines:
         return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), [Problem(None, None, "file_no_rows")], table=table)
 
-    registry = _Registry(communes, units)
+    places = Places(communes)
+    known_units = _Units(units)
     indicators = _indicator_lookup(catalog)
     known_codes = ", ".join(catalog.indicators)
     lines = table.lines
     values = {c: table.data.get(c, [None] * len(lines)) for c in (*REQUIRED, "note")}
 
     # Each distinct value is judged once: a file repeats a few names and periods thousands of times.
-    provinces = _each_distinct(values["province"], lambda v: _province(registry, v))
+    provinces = _each_distinct(values["province"], lambda v: _province(places, v))
     communes_ = _each_distinct(
-        list(zip((p[0] for p in provinces), values["commune"], strict=True)), lambda pv: _commune(registry, *pv)
+        list(zip((p[0] for p in provinces), values["commune"], strict=True)), lambda pv: _commune(places, *pv)
     )
     unit_in = list(zip((p[0] for p in provinces), (c[0] for c in communes_), values["unit"], strict=True))
-    units_ = _each_distinct(unit_in, lambda pcv: _unit(registry, *pcv))
+    units_ = _each_distinct(unit_in, lambda pcv: _unit(known_units, *pcv))
     years = _each_distinct(values["year"], lambda v: _parsed(parse_year, v))
     quarters = _each_distinct(values["quarter"], lambda v: _parsed(parse_quarter, v))
     indicators_ = _each_distinct(values["indicator"], lambda v: _indicator(indicators, known_codes, v))
@@ -219,19 +199,19 @@ def _each_distinct(values: list, judge: Callable[[Any], Any]) -> list:
     return out
 
 
-def _province(registry: _Registry, raw: Any) -> tuple[str | None, Issue]:
+def _province(places: Places, raw: Any) -> tuple[str | None, Issue]:
     if (bad := _bad_text(raw)) is not None:
         return None, bad
     text = _text(raw)
     if not text:
         return None, ("required", {})
-    province = registry.province(text)
-    if province is None:
-        return None, ("province_unknown", {"value": text, "suggest": _suggest(text, registry.provinces.values())})
+    province = places.find_province(text)
+    if isinstance(province, NotFound):
+        return None, ("province_unknown", {"value": text, "suggest": names(province.nearest)})
     return province, None
 
 
-def _commune(registry: _Registry, province: str | None, raw: Any) -> tuple[str | None, Issue]:
+def _commune(places: Places, province: str | None, raw: Any) -> tuple[str | None, Issue]:
     if (bad := _bad_text(raw)) is not None:
         return None, bad
     text = _text(raw)
@@ -239,20 +219,21 @@ def _commune(registry: _Registry, province: str | None, raw: Any) -> tuple[str |
         return None, ("required", {})
     if province is None:
         return None, None  # the province cell already carries the problem
-    commune = registry.commune(province, text)
-    if commune is None:
-        suggest = _suggest(text, registry.commune_names(province))
-        return None, ("commune_unknown", {"value": text, "province": province, "suggest": suggest})
-    return commune.name, None
+    commune = places.find_commune(province, text)
+    if isinstance(commune, Commune):
+        return commune.name, None
+    # several communes of the province fit (a Xã and a Phường of one name): not guessed, the person picks
+    suggest = names(commune.nearest) if isinstance(commune, NotFound) else ", ".join(display(c) for c in commune.matches)
+    return None, ("commune_unknown", {"value": text, "province": province, "suggest": suggest})
 
 
-def _unit(registry: _Registry, province: str | None, commune: str | None, raw: Any) -> tuple[tuple[str, str], Issue]:
+def _unit(units: _Units, province: str | None, commune: str | None, raw: Any) -> tuple[tuple[str, str], Issue]:
     if (bad := _bad_text(raw)) is not None:
         return ("", ""), bad
     text = clean_display(_text(raw))
     if not text:
         return ("", ""), ("required", {})
-    key, ambiguous = registry.unit_key(province, commune, text)
+    key, ambiguous = units.unit_key(province, commune, text)
     if ambiguous:
         return (text, key), ("unit_ambiguous", {"value": text, "names": ", ".join(ambiguous)})
     return (text, key), None

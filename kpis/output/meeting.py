@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from kpis import store
+from kpis.catalog.places import Ambiguous, NotFound, Places, names
 from kpis.core.i18n import Lang, t
 from kpis.core.text import name_key
 from kpis.figures.progress import TargetBook, plan_targets, progress, status_of, unit_year_values
@@ -69,30 +71,31 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
     """The registered area for what a person typed (any case, with or without diacritics/prefix).
 
     Without either, the province with the most reporting communes (the pages' default)."""
-    if commune:
-        rows = con.execute(
-            "SELECT c.province, c.name FROM communes c JOIN provinces p ON p.name = c.province"
-            " WHERE c.key = ? AND (? IS NULL OR p.key = ?) ORDER BY c.province",
-            [name_key(commune, strip_prefix=True), province, name_key(province or "", strip_prefix=True)],
-        ).fetchall()
-        if not rows:
-            raise MeetingError(f"commune '{commune}'{f' in {province}' if province else ''} is not registered")
-        if len(rows) > 1:
-            raise MeetingError(f"commune '{commune}' exists in {', '.join(r[0] for r in rows)}: add --province")
-        return Area(rows[0][0], rows[0][1])
+    if not province and not commune:
+        with_data = views.provinces_with_data(con)
+        if with_data:
+            return Area(with_data[0])
+        first = con.execute("SELECT min(name) FROM provinces").fetchall()[0][0]
+        if first is None:
+            raise MeetingError("no province is registered")
+        return Area(first)
+    places = Places(store.registry(con))
     if province:
-        row = con.execute("SELECT name FROM provinces WHERE key = ?", [name_key(province, strip_prefix=True)]).fetchone()
-        if not row:
-            known = ", ".join(r[0] for r in con.execute("SELECT name FROM provinces ORDER BY name").fetchall())
-            raise MeetingError(f"province '{province}' is not registered; known: {known}")
-        return Area(row[0])
-    with_data = views.provinces_with_data(con)
-    if with_data:
-        return Area(with_data[0])
-    first = con.execute("SELECT min(name) FROM provinces").fetchall()[0][0]
-    if first is None:
-        raise MeetingError("no province is registered")
-    return Area(first)
+        found = places.find_province(province)
+        if isinstance(found, NotFound):
+            near = f"; did you mean: {names(found.nearest)}?" if found.nearest else ""
+            raise MeetingError(f"province '{province}' is not registered{near}; known: {', '.join(sorted(places.provinces))}")
+        if not commune:
+            return Area(found)
+        province = found
+    match = places.find_commune(province, commune or "")  # a commune here: one of the two was given
+    if isinstance(match, NotFound):
+        near = f"; did you mean: {names(match.nearest, with_province=not province)}?" if match.nearest else ""
+        raise MeetingError(f"commune '{commune}'{f' in {province}' if province else ''} is not registered{near}")
+    if isinstance(match, Ambiguous):
+        where = names(c.province for c in match.matches)
+        raise MeetingError(f"commune '{commune}' exists in {where}: add --province")
+    return Area(match.province, match.name)
 
 
 def quarter_label(year: int, quarter: int, lang: Lang) -> str:

@@ -21,7 +21,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from kpis import store
-from kpis.core.text import name_key
+from kpis.catalog.model import Commune
+from kpis.catalog.places import NotFound, Places
 from kpis.store import audit, journal
 
 Role = Literal["admin", "province", "commune", "viewer"]
@@ -113,22 +114,20 @@ def _resolve_scopes(con: duckdb.DuckDBPyConnection, role: Role, province: str | 
         return []
     if not province:
         raise AccountError("account_needs_province")
-    prov = con.execute("SELECT name FROM provinces WHERE key = ?", [name_key(province, strip_prefix=True)]).fetchall()
-    if not prov:
+    places = Places(store.registry(con))
+    found = places.find_province(province)
+    if isinstance(found, NotFound):
         raise AccountError("account_unknown_province", province=province)
-    province = prov[0][0]
     if role == "province":
-        return [Scope(province, None)]
+        return [Scope(found, None)]
     if not communes:
         raise AccountError("account_needs_commune")
     scopes = []
     for c in communes:
-        found = con.execute(
-            "SELECT name FROM communes WHERE province = ? AND key = ?", [province, name_key(c, strip_prefix=True)]
-        ).fetchall()
-        if not found:
-            raise AccountError("account_unknown_commune", commune=c, province=province)
-        scopes.append(Scope(province, found[0][0]))
+        commune = places.find_commune(found, c)
+        if not isinstance(commune, Commune):  # none, or several (not guessed)
+            raise AccountError("account_unknown_commune", commune=c, province=found)
+        scopes.append(Scope(found, commune.name))
     return scopes
 
 
@@ -324,10 +323,6 @@ def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
     ).fetchall()
     keys = ["username", "full_name", "role", "demo", "created_at", "disabled_at", "scopes"]
     return [dict(zip(keys, r, strict=True)) for r in rows]
-
-
-def has_admin(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL LIMIT 1").fetchall())
 
 
 # Demo accounts: only ever created in the demo database, and marked demo there.

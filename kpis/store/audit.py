@@ -29,7 +29,6 @@ ACTIONS = (
     "password_changed",
     "account_disabled",
     "account_enabled",
-    "communes_added",
 )
 
 

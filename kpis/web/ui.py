@@ -88,13 +88,22 @@ def data_version() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_view(name: str, db: str, version: int, args: tuple) -> Any:
-    return getattr(views, name)(_connection(db).cursor(), *args)
+def _cached_view(name: str, _func: Callable[..., Any], db: str, version: int, args: tuple) -> Any:
+    """_func (not hashed: its leading underscore) is the function that name, its module and qualified name, stands for."""
+    return _func(_connection(db).cursor(), *args)
 
 
 def view(func: Callable[..., T], *args: Any) -> T:
-    """Call a kpis.output.views function, cached on (arguments, data version): an upload is seen at once."""
-    return _cached_view(func.__name__, db_path(), data_version(), args)
+    """func(cursor, *args), cached on (the function, arguments, data version): an upload is seen at once.
+
+    The cache key names the function by module and qualified name, so kpis.followup.tasks.history_table
+    and kpis.output.views.history_table are two entries, and the function called is the one given.
+    A lambda or a function defined inside another has no such name and is refused.
+    """
+    qualname = getattr(func, "__qualname__", "")
+    if not qualname or "<" in qualname:
+        raise TypeError(f"ui.view needs a module-level function, not {func!r}")
+    return _cached_view(f"{func.__module__}.{qualname}", func, db_path(), data_version(), args)
 
 
 ACCOUNT_KEY = "_account"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -13,9 +11,10 @@ import duckdb
 import pytest
 
 from kpis import store
-from kpis.catalog.model import PLANS_DIR, REGISTRY_FILE, CatalogError, load_catalog, parse_registry
+from kpis.catalog.model import PLANS_DIR, REGISTRY_FILE, CatalogError, Commune, load_catalog, parse_registry
+from kpis.catalog.places import Places
 from kpis.intake.importer import import_file
-from tests.conftest import ROOT, csv_bytes
+from tests.conftest import csv_bytes
 
 # The indicator order of shared/TARGETS.md.
 TARGETS_ORDER = [
@@ -52,7 +51,7 @@ def test_five_plans(catalog):
 
 def test_registry_holds_the_plan_communes(catalog):
     def names(province):
-        return {c.name for c in catalog.communes_of(province)}
+        return {c.name for c in catalog.communes if c.province == province}
 
     assert "Mường Mùn" in names("Điện Biên")
     assert len(names("Điện Biên") - {"Mường Mùn"}) >= 4
@@ -66,7 +65,7 @@ def test_every_plan_scope_is_registered(catalog):
     for plan in catalog.plans.values():
         assert plan.province in catalog.provinces
         if plan.commune:
-            assert catalog.find_commune(plan.province, plan.commune) is not None
+            assert isinstance(Places(catalog.communes).find_commune(plan.province, plan.commune), Commune)
 
 
 @pytest.mark.parametrize(
@@ -92,9 +91,10 @@ def test_every_target_names_a_known_indicator(catalog):
 
 
 def test_find_commune_accepts_other_spellings(catalog):
-    found = catalog.find_commune("Điện Biên", "xa muong mun")
-    assert found is not None and found.name == "Mường Mùn"
-    assert catalog.find_province("tinh dien bien") == "Điện Biên"
+    places = Places(catalog.communes)
+    found = places.find_commune("Điện Biên", "xa muong mun")
+    assert isinstance(found, Commune) and found.name == "Mường Mùn"
+    assert places.find_province("tinh dien bien") == "Điện Biên"
 
 
 # --- broken plan files ------------------------------------------------------------------
@@ -277,12 +277,8 @@ def _report_for(commune: str) -> bytes:
     return csv_bytes([["Điện Biên", commune, "Văn phòng UBND xã", 2025, 3, "officials_informed", 20, 25, ""]])
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kpis", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
-
-
-def test_add_communes_cli_makes_a_new_commune_importable(tmp_path, catalog):
-    assert catalog.find_commune("Điện Biên", NEW_COMMUNE) is None
+def test_add_communes_cli_makes_a_new_commune_importable(kpis, tmp_path, catalog):
+    assert not isinstance(Places(catalog.communes).find_commune("Điện Biên", NEW_COMMUNE), Commune)
     db = tmp_path / "kpis.duckdb"
 
     con = store.connect(db)
@@ -293,7 +289,7 @@ def test_add_communes_cli_makes_a_new_commune_importable(tmp_path, catalog):
 
     added = tmp_path / "new_communes.csv"
     added.write_text(f"province,commune,kind\nĐiện Biên,{NEW_COMMUNE},Xã\nĐiện Biên,Mường Mùn,Xã\n", encoding="utf-8")
-    run = _cli("add-communes", str(added), "--db", str(db))
+    run = kpis("add-communes", str(added), "--db", str(db))
     assert run.returncode == 0, run.stderr
     assert "1 commune(s) added, 1 already registered" in run.stdout
 
@@ -312,11 +308,11 @@ def test_add_communes_cli_makes_a_new_commune_importable(tmp_path, catalog):
         con.close()
 
 
-def test_add_communes_cli_refuses_a_duplicate_file(tmp_path):
+def test_add_communes_cli_refuses_a_duplicate_file(kpis, tmp_path):
     db = tmp_path / "kpis.duckdb"
     added = tmp_path / "dup.csv"
     added.write_text(f"province,commune\nĐiện Biên,{NEW_COMMUNE}\nĐiện Biên,{NEW_COMMUNE.upper()}\n", encoding="utf-8")
-    run = _cli("add-communes", str(added), "--db", str(db))
+    run = kpis("add-communes", str(added), "--db", str(db))
     assert run.returncode == 1
     assert "dup.csv" in run.stderr and "row 3" in run.stderr
     if db.exists():

@@ -1,5 +1,5 @@
 """Every CSV we serve or print is safe to open in Excel: text that would run as a formula gets a quote;
-numbers, negative ones too, stay numbers. The CLI is checked as a real subprocess on a real import."""
+numbers, negative ones too, stay numbers. The CLI is checked through main(argv) on a real import."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from kpis import store
 from kpis.core.csv_safe import frame_to_csv, needs_escape, safe_cell
 from kpis.intake.importer import import_file
-from tests.conftest import csv_bytes
-from tests.test_cli import kpis, row, write
+from tests.conftest import Kpis, csv_bytes
+from tests.test_cli import row, write
 
 HOSTILE = "=cmd|' /C calc'!A0"
 STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -61,7 +61,7 @@ def assert_no_formula_cell(stdout: str) -> None:
 
 
 @pytest.fixture
-def hostile_db(tmp_path: Path) -> Path:
+def hostile_db(kpis: Kpis, tmp_path: Path) -> Path:
     """A unit named like a formula, imported from a real CSV; a commune named like one, registered from a file."""
     db = tmp_path / "kpis.duckdb"
     registry = "province,commune,kind\r\nĐiện Biên,@SUM(1+1),Xã\r\n".encode()
@@ -83,7 +83,7 @@ def hostile_db(tmp_path: Path) -> Path:
     return db
 
 
-def test_cli_compliance_csv_escapes_unit_names(hostile_db: Path) -> None:
+def test_cli_compliance_csv_escapes_unit_names(kpis: Kpis, hostile_db: Path) -> None:
     run = kpis("compliance", "--level", "unit", "--format", "csv", "--db", str(hostile_db), "--as-of", "2026-11-15")
     assert run.returncode == 0, run.stderr
     assert_no_formula_cell(run.stdout)
@@ -92,7 +92,7 @@ def test_cli_compliance_csv_escapes_unit_names(hostile_db: Path) -> None:
     assert any(r[1] == "'@SUM(1+1)" for r in cells(run.stdout)[1:])
 
 
-def test_cli_progress_csv_escapes_commune_names(hostile_db: Path) -> None:
+def test_cli_progress_csv_escapes_commune_names(kpis: Kpis, hostile_db: Path) -> None:
     run = kpis("progress", "--format", "csv", "--db", str(hostile_db))
     assert run.returncode == 0, run.stderr
     assert_no_formula_cell(run.stdout)

@@ -6,8 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -17,7 +15,7 @@ from kpis import store
 from kpis.figures import compliance
 from kpis.intake.importer import import_file
 from kpis.output import compliance_table
-from tests.conftest import ROOT, csv_bytes
+from tests.conftest import Kpis, csv_bytes
 
 D = dt.date
 AT = dt.datetime
@@ -253,11 +251,7 @@ def test_the_demo_has_late_missing_and_pending_reports(demo_db):
 # --- the command line -------------------------------------------------------------------------
 
 
-def kpis(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kpis", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
-def test_cli_prints_json_and_csv_for_a_fixed_day(db_path: Path):
+def test_cli_prints_json_and_csv_for_a_fixed_day(kpis: Kpis, db_path: Path):
     con = store.connect(db_path)
     send(con, "Mường Ảng", 2026, 1, AT(2026, 6, 11, 8, 0))
     con.close()
@@ -283,6 +277,6 @@ def test_cli_prints_json_and_csv_for_a_fixed_day(db_path: Path):
     assert [(r["unit"], r["status"], r["days_late"]) for r in rows] == [("Văn phòng HĐND và UBND xã", "late", "1")]
 
 
-def test_cli_refuses_a_day_that_is_not_a_date(db_path: Path):
+def test_cli_refuses_a_day_that_is_not_a_date(kpis: Kpis, db_path: Path):
     run = kpis("compliance", "--db", str(db_path), "--as-of", "31/12/2026", "--format", "json")
     assert run.returncode == 2 and "YYYY-MM-DD" in run.stderr

@@ -9,9 +9,6 @@ reported in its latest period.
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -20,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from kpis import cli, store
+from kpis import store
 from kpis.catalog.model import Commune
 from kpis.intake.importer import check_file, import_file
 from kpis.intake.schema import COLUMNS, HEADERS_VI
@@ -36,7 +33,6 @@ from kpis.intake.template import (
 )
 from tests.corpus.make_corpus import csv_file, row
 
-ROOT = Path(__file__).resolve().parents[2]
 COLUMN_LETTER = {c: "ABCDEFGHI"[i] for i, c in enumerate(COLUMNS)}
 
 
@@ -113,6 +109,16 @@ def test_province_template_lists_only_that_provinces_communes(con):
     assert list_values(wb, dv["B"].formula1) == expected and "Mường Mùn" not in expected
 
 
+def test_a_typed_province_is_resolved_without_a_commune(con):
+    """`template --province "tinh lai chau"` once kept the text as typed, and its dropdowns came out empty."""
+    scope = resolve_scope(con, None, "tinh lai chau", None, None)
+    assert scope == TemplateScope("Lai Châu", None, None, None)
+    wb = load(build_template(con, scope))
+    assert list_values(wb, validations(wb[DATA_SHEET])["A"].formula1) == ["Lai Châu"]
+    with pytest.raises(TemplateError, match="province 'Lai Chau Bac' is not in the registry; did you mean: Lai Châu"):
+        resolve_scope(con, None, "Lai Chau Bac", None, None)
+
+
 def prefilled(data: bytes) -> list[list]:
     ws = load(data)[DATA_SHEET]
     return [[c.value for c in r] for r in ws.iter_rows(min_row=2) if any(c.value is not None for c in r)]
@@ -134,7 +140,7 @@ def test_commune_without_any_report_gets_a_blank_template(con):
 
 
 def test_scope_errors_say_what_is_wrong(con):
-    with pytest.raises(TemplateError, match="not in the registry"):
+    with pytest.raises(TemplateError, match=r"not in the registry; did you mean: Mường Mùn \(Điện Biên\)"):
         resolve_scope(con, "Mường Mùm", None, None, None)
     with pytest.raises(TemplateError, match="go together"):
         resolve_scope(con, "Mường Mùn", None, 2025, None)
@@ -231,33 +237,14 @@ def test_any_choice_from_the_dropdowns_imports(blank_template, data):
     assert len(checked.rows) == len(rows)
 
 
-def test_cli_writes_the_template(tmp_path, reported, capsys):
+def test_cli_writes_the_template(kpis, tmp_path, reported):
     db = store.db_file(reported)
     reported.close()
     out = tmp_path / "bieu_mau.xlsx"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kpis",
-            "template",
-            "--db",
-            str(db),
-            "--out",
-            str(out),
-            "--commune",
-            "Muong Mun",
-            "--year",
-            "2025",
-            "--quarter",
-            "4",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    args = ["--db", str(db), "--out", str(out), "--commune", "Muong Mun", "--year", "2025", "--quarter", "4"]
+    done = kpis("template", *args)
     assert done.returncode == 0, done.stderr
     assert "Mường Mùn" in done.stdout
     assert [r[2] for r in prefilled(out.read_bytes())] == ["Bản Na Sang", "Trạm Y tế xã"]
-    assert cli.main(["template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có"]) == 1
-    assert "not in the registry" in capsys.readouterr().err and not (tmp_path / "x.xlsx").exists()
+    refused = kpis("template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có")
+    assert refused.returncode == 1 and "not in the registry" in refused.stderr and not (tmp_path / "x.xlsx").exists()

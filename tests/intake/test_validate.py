@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from kpis import store
+from kpis.catalog.model import Commune
 from kpis.intake.importer import ImportResult, import_file
 from kpis.intake.schema import HEADERS_VI
 from kpis.intake.validate import Problem
@@ -115,6 +116,20 @@ def test_commune_of_another_province_is_unknown(con):
     p = only_problem(result)
     assert (p.row, p.column, p.code) == (CSV_FIRST_ROW, "commune", "commune_unknown")
     assert p.params["province"] == "Lai Châu"
+
+
+def test_communes_are_found_with_their_kind_written_before_them(con):
+    """ "Phường Mường Lay", and a special zone written "Đặc khu Phú Quốc" (no prefix the text rules strip)."""
+    store.add_communes(con, [Commune(province="An Giang", name="Phú Quốc", kind="Đặc khu")], "dac_khu.csv", journal=False)
+    rows = [
+        good_row(commune="Phường Mường Lay", unit="Tổ dân phố 1"),
+        good_row(province="Tỉnh An Giang", commune="Đặc khu Phú Quốc", unit="Khu phố 1"),
+        good_row(province="an giang", commune="dac khu phu quoc", unit="Khu phố 2"),
+    ]
+    result = import_file(con, csv_bytes(rows), "report.csv")
+    assert result.accepted, result.messages()
+    stored = con.execute("SELECT DISTINCT c.province, c.name FROM units u JOIN communes c ON c.id = u.commune_id ORDER BY 1, 2")
+    assert stored.fetchall() == [("An Giang", "Phú Quốc"), ("Điện Biên", "Mường Lay")]
 
 
 def test_year_out_of_range(con):

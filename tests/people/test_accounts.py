@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,9 +13,8 @@ from kpis import store
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store import audit
-from tests.conftest import csv_bytes
+from tests.conftest import Kpis, csv_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "mat-khau-xa-muong-mun"
 
 
@@ -175,17 +172,11 @@ def test_audit_filters_by_actor_action_and_date(con) -> None:
     assert audit.events(con, until=dt.date(2026, 1, 31))["actor"].tolist() == ["a"]
 
 
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kpis", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120
-    )
-
-
-def test_user_command_line(db_path: Path) -> None:
+def test_user_command_line(kpis: Kpis, db_path: Path) -> None:
     db = str(db_path)
-    added = run_cli("user", "add", "quantri", "--role", "admin", "--password-stdin", "--db", db, stdin=PASSWORD + "\n")
+    added = kpis("user", "add", "quantri", "--role", "admin", "--password-stdin", "--db", db, stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
-    officer = run_cli(
+    officer = kpis(
         "user",
         "add",
         "lan.mm",
@@ -201,11 +192,11 @@ def test_user_command_line(db_path: Path) -> None:
         stdin=PASSWORD + "\n",
     )
     assert officer.returncode == 0 and "Mường Mùn" in officer.stdout
-    short = run_cli("user", "add", "x.y", "--role", "viewer", "--password-stdin", "--db", db, stdin="short\n")
+    short = kpis("user", "add", "x.y", "--role", "viewer", "--password-stdin", "--db", db, stdin="short\n")
     assert short.returncode == 1 and "ít nhất" in short.stderr
-    assert run_cli("user", "passwd", "lan.mm", "--password-stdin", "--db", db, stdin="mat-khau-moi-dai-hon\n").returncode == 0
-    assert run_cli("user", "disable", "lan.mm", "--db", db).returncode == 0
-    listing = run_cli("user", "list", "--db", db).stdout.splitlines()
+    assert kpis("user", "passwd", "lan.mm", "--password-stdin", "--db", db, stdin="mat-khau-moi-dai-hon\n").returncode == 0
+    assert kpis("user", "disable", "lan.mm", "--db", db).returncode == 0
+    listing = kpis("user", "list", "--db", db).stdout.splitlines()
     assert [line.split("\t")[:3] for line in listing] == [["lan.mm", "commune", "disabled"], ["quantri", "admin", "active"]]
     with store.connect(db) as con:
         with pytest.raises(accounts.AccountError):

@@ -5,9 +5,6 @@ and the kept files rebuild the same figures. History rows are never updated or d
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -21,7 +18,6 @@ from kpis.ops.rebuild import RebuildError, rebuild
 from kpis.store.journal import Submission
 from tests.corpus.make_corpus import BASE, csv_file, row, xlsx_file
 
-ROOT = Path(__file__).resolve().parents[2]
 Q1 = csv_file([row(0, quarter=1, numerator=300), row(1, quarter=1, numerator=200)])
 Q1_FIX = csv_file([row(0, quarter=1, numerator=320)], delimiter=";")  # a corrected file for one key
 Q1_FIX_AGAIN = xlsx_file([row(0, quarter=1, numerator=330)])
@@ -209,12 +205,10 @@ def test_rebuild_stops_on_a_damaged_kept_file_and_leaves_the_database_untouched(
     assert sorted(p.name for p in db_path.parent.iterdir() if "rebuild" not in p.name) == files_before
 
 
-def test_cli_rebuild(con, db_path):
+def test_cli_rebuild(kpis, con, db_path):
     build_history(con)
     con.close()
-    done = subprocess.run(
-        [sys.executable, "-m", "kpis", "rebuild", "--db", str(db_path)], capture_output=True, text=True, cwd=ROOT, timeout=600
-    )
+    done = kpis("rebuild", "--db", str(db_path))
     assert done.returncode == 0, done.stderr
     assert "rebuilt from 5 submission(s), 2 withdrawal(s), 1 registry file(s)" in done.stdout
     assert "figures identical to the previous database: yes" in done.stdout, done.stdout + done.stderr

@@ -154,7 +154,7 @@ def test_an_unfinished_last_line_is_skipped_with_a_warning_and_the_next_line_sta
     assert any("line 2" in w for w in report.warnings)
 
 
-def test_a_garbage_line_in_the_middle_refuses_the_rebuild_naming_the_line(db_path):
+def test_a_garbage_line_in_the_middle_refuses_the_rebuild_naming_the_line(kpis, db_path):
     con = store.connect(db_path)
     accepted(con, A, "muong_mun_q1.csv")
     journal = store.journal_path(db_path)
@@ -166,14 +166,14 @@ def test_a_garbage_line_in_the_middle_refuses_the_rebuild_naming_the_line(db_pat
     with pytest.raises(RebuildError, match=r"line 2 is not a journal entry.*Restore the journal"):
         rebuild(db_path)
     assert db_path.read_bytes() == before
-    done = run("-m", "kpis", "rebuild", "--db", str(db_path))
+    done = kpis("rebuild", "--db", str(db_path))
     assert done.returncode == 1 and "line 2" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 # --- a journal that cannot be written refuses the write, nothing committed ---------------------------
 
 
-def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(db_path):
+def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(kpis, db_path):
     con = store.connect(db_path)
     sid = accepted(con, A, "muong_mun_q1.csv")
     accounts.create(con, "lan.mm", PASSWORD, "admin", "test")
@@ -262,7 +262,7 @@ def test_accounts_made_before_journaling_are_journaled_once_on_upgrade(db_path):
 # --- rebuild never replaces what it cannot vouch for -------------------------------------------------
 
 
-def test_rebuild_refuses_when_figures_differ_and_leaves_the_original(db_path):
+def test_rebuild_refuses_when_figures_differ_and_leaves_the_original(kpis, db_path):
     con = store.connect(db_path)
     accepted(con, A, "muong_mun_q1.csv")
     con.execute("UPDATE submission_values SET numerator = 299 WHERE numerator = 300")  # a change made behind our back
@@ -275,7 +275,7 @@ def test_rebuild_refuses_when_figures_differ_and_leaves_the_original(db_path):
     assert e.value.kept == db_path.with_name("kpis.rebuild.duckdb") and e.value.kept.exists()
     assert db_path.read_bytes() == before
     assert not list(db_path.parent.glob("*.bak-*"))
-    done = run("-m", "kpis", "rebuild", "--db", str(db_path))
+    done = kpis("rebuild", "--db", str(db_path))
     assert done.returncode == 1 and "kpis.rebuild.duckdb" in done.stderr and "Traceback" not in done.stderr
     assert db_path.read_bytes() == before
 
@@ -308,6 +308,7 @@ def test_rebuild_refuses_while_another_process_holds_the_database(db_path):
     accepted(con, A, "muong_mun_q1.csv")
     con.close()
     before = db_path.read_bytes()
+    # the commands run as processes too: what a person sees when the dashboard holds the file
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
@@ -327,17 +328,17 @@ def test_rebuild_refuses_while_another_process_holds_the_database(db_path):
 # --- demo never replaces a real database ------------------------------------------------------------
 
 
-def test_demo_refuses_a_real_database_and_with_the_flag_keeps_a_backup(db_path):
+def test_demo_refuses_a_real_database_and_with_the_flag_keeps_a_backup(kpis, db_path):
     con = store.connect(db_path)
     accepted(con, A, "muong_mun_q1.csv")
     con.close()
     db_bytes, journal_bytes = db_path.read_bytes(), store.journal_path(db_path).read_bytes()
-    done = run("-m", "kpis", "demo", "--db", str(db_path))
+    done = kpis("demo", "--db", str(db_path))
     assert done.returncode == 1 and "--replace-real-database" in done.stderr and "Traceback" not in done.stderr
     assert db_path.read_bytes() == db_bytes and store.journal_path(db_path).read_bytes() == journal_bytes
     assert "demo-quantri-57" not in done.stdout
 
-    done = run("-m", "kpis", "demo", "--db", str(db_path), "--replace-real-database")
+    done = kpis("demo", "--db", str(db_path), "--replace-real-database")
     assert done.returncode == 0, done.stderr
     kept = sorted(db_path.parent.glob("kpis.duckdb*.bak-*"))
     assert [p.read_bytes() for p in kept] == [journal_bytes, db_bytes] or [p.read_bytes() for p in kept] == [
@@ -348,7 +349,7 @@ def test_demo_refuses_a_real_database_and_with_the_flag_keeps_a_backup(db_path):
     assert store.is_demo(demo)
     demo.close()
 
-    again = run("-m", "kpis", "demo", "--db", str(db_path))  # a demo database is replaced without a flag
+    again = kpis("demo", "--db", str(db_path))  # a demo database is replaced without a flag
     assert again.returncode == 0, again.stderr
     assert sorted(db_path.parent.glob("kpis.duckdb*.bak-*")) == kept
 

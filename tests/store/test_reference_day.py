@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -20,7 +18,7 @@ from kpis.figures import compliance
 from kpis.ops.demo import DEMO_DAY
 from kpis.ops.rebuild import rebuild
 from kpis.store import audit
-from tests.conftest import ROOT
+from tests.conftest import Kpis
 
 
 def test_the_demo_declares_its_day_after_its_last_upload(demo_db: Path) -> None:
@@ -53,15 +51,10 @@ def test_rebuild_keeps_the_demo_day(demo_db: Path) -> None:
         con.close()
 
 
-def test_compliance_on_the_demo_defaults_to_its_day(demo_db: Path) -> None:
+def test_compliance_on_the_demo_defaults_to_its_day(kpis: Kpis, demo_db: Path) -> None:
     def run(*extra: str) -> list[dict]:
-        out = subprocess.run(
-            [sys.executable, "-m", "kpis", "compliance", "--db", str(demo_db), "--format", "json", *extra],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        out = kpis("compliance", "--db", str(demo_db), "--format", "json", *extra)
+        assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
     default = run()

@@ -1,0 +1,46 @@
+"""kpis.web.ui.view: cached calls keyed on the function itself, run without a Streamlit runtime (st.cache_data works bare)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from kpis.followup import tasks
+from kpis.intake.importer import import_file
+from kpis.output import views
+from kpis.web import ui
+from tests.conftest import csv_bytes
+
+
+@pytest.fixture
+def served(con: duckdb.DuckDBPyConnection, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database the pages would read (KPIS_DB), with one accepted submission; the caches emptied around the test."""
+    row = ["Điện Biên", "Mường Mùn", "Bản Na Sang", 2025, 3, "citizen_reach", 450, 500, ""]
+    assert import_file(con, csv_bytes([row]), "muong_mun_q3.csv").accepted
+    monkeypatch.setenv("KPIS_DB", str(db_path))
+    ui._cached_view.clear()
+    yield con
+    ui._cached_view.clear()
+    ui._connection.clear()
+
+
+def test_two_functions_of_one_name_are_two_views(served: duckdb.DuckDBPyConnection) -> None:
+    """ui.view once looked functions up by __name__ in views: tasks.history_table silently ran views.history_table."""
+    assert views.history_table.__name__ == tasks.history_table.__name__
+    submissions = ui.view(views.history_table, "en")
+    task_updates = ui.view(tasks.history_table, "en")
+    assert list(submissions.columns) == list(views.history_table(served, "en").columns)
+    assert list(task_updates.columns) == list(tasks.history_table(served, "en").columns)
+    assert list(submissions.columns) != list(task_updates.columns)
+    assert submissions.iloc[0].tolist()[1] == "muong_mun_q3.csv" and task_updates.empty
+    # and in the other order, from the cache: each key still gives its own function's result
+    assert list(ui.view(tasks.history_table, "en").columns) == list(task_updates.columns)
+    assert list(ui.view(views.history_table, "en").columns) == list(submissions.columns)
+
+
+def test_a_function_without_a_stable_name_is_refused(served: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(TypeError, match="module-level function"):
+        ui.view(lambda con: con.execute("SELECT 1").fetchall())

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from babel.numbers import format_decimal
 
 from kpis import store
-from kpis.core.i18n import Lang, fmt_int, fmt_pct, status_label, t
+from kpis.core.i18n import Lang, fmt_int, fmt_pct, locale_of, status_label, t
 from kpis.core.text import name_key
 from kpis.figures.progress import TargetBook, path_value, plan_targets, progress, status_of, unit_year_values
 from kpis.output import charts, views
@@ -104,7 +104,7 @@ def quarter_label(year: int, quarter: int, lang: Lang) -> str:
 
 
 def _points(value: float, lang: Lang) -> str:
-    return format_decimal(value, "#,##0.0", locale="vi_VN" if lang == "vi" else "en_US")
+    return format_decimal(value, "#,##0.0", locale=locale_of(lang))
 
 
 def _doc_date(day: dt.date) -> str:
@@ -305,6 +305,14 @@ def indicator_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: s
     return sentences
 
 
+FURTHEST_BEHIND = {  # the sentence under an indicator, by what the area is made of and how many are behind
+    "communes": {"one": "export_s_behind_communes_one", "many": "export_s_behind_communes_many",
+                 "all_met": "export_s_all_met_communes", "lowest": "export_s_lowest_communes"},
+    "units": {"one": "export_s_behind_units_one", "many": "export_s_behind_units_many",
+              "all_met": "export_s_all_met_units", "lowest": "export_s_lowest_units"},
+}  # fmt: skip
+
+
 def _furthest_behind(con: duckdb.DuckDBPyConnection, area: Area, indicator: str, year: int, lang: Lang) -> str:
     """Name the communes (or a commune's units) with the largest value gap to their own target."""
     level, label, kind = ("unit", "unit", "units") if area.commune else ("commune", "commune", "communes")
@@ -318,13 +326,13 @@ def _furthest_behind(con: duckdb.DuckDBPyConnection, area: Area, indicator: str,
             t("export_s_named", lang, name=r[label], value=fmt_pct(r["value_pct"], lang), target=fmt_pct(r["target_pct"], lang))
             for _, r in below.head(BEHIND_NAMED).iterrows()
         ]
-        key = f"export_s_behind_{kind}_{'one' if len(named) == 1 else 'many'}"
+        key = FURTHEST_BEHIND[kind]["one" if len(named) == 1 else "many"]
         return t(key, lang, names=", ".join(named), count=fmt_int(len(below), lang))
     if not with_target.empty:
-        return t(f"export_s_all_met_{kind}", lang, count=fmt_int(len(with_target), lang))
+        return t(FURTHEST_BEHIND[kind]["all_met"], lang, count=fmt_int(len(with_target), lang))
     lowest = rows.sort_values(["value_pct", label]).head(BEHIND_NAMED)
     named = [f"{r[label]} ({fmt_pct(r['value_pct'], lang)})" for _, r in lowest.iterrows()]
-    return t(f"export_s_lowest_{kind}", lang, names=", ".join(named))
+    return t(FURTHEST_BEHIND[kind]["lowest"], lang, names=", ".join(named))
 
 
 def summary_table(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: Lang) -> pd.DataFrame:

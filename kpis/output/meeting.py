@@ -305,7 +305,7 @@ def indicator_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: s
     return sentences
 
 
-FURTHEST_BEHIND = {  # the sentence under an indicator, by what the area is made of and how many are behind
+FURTHEST_BEHIND_KEYS = {  # the sentence under an indicator, by what the area is made of and how many are behind
     "communes": {"one": "export_s_behind_communes_one", "many": "export_s_behind_communes_many",
                  "all_met": "export_s_all_met_communes", "lowest": "export_s_lowest_communes"},
     "units": {"one": "export_s_behind_units_one", "many": "export_s_behind_units_many",
@@ -326,13 +326,13 @@ def _furthest_behind(con: duckdb.DuckDBPyConnection, area: Area, indicator: str,
             t("export_s_named", lang, name=r[label], value=fmt_pct(r["value_pct"], lang), target=fmt_pct(r["target_pct"], lang))
             for _, r in below.head(BEHIND_NAMED).iterrows()
         ]
-        key = FURTHEST_BEHIND[kind]["one" if len(named) == 1 else "many"]
+        key = FURTHEST_BEHIND_KEYS[kind]["one" if len(named) == 1 else "many"]
         return t(key, lang, names=", ".join(named), count=fmt_int(len(below), lang))
     if not with_target.empty:
-        return t(FURTHEST_BEHIND[kind]["all_met"], lang, count=fmt_int(len(with_target), lang))
+        return t(FURTHEST_BEHIND_KEYS[kind]["all_met"], lang, count=fmt_int(len(with_target), lang))
     lowest = rows.sort_values(["value_pct", label]).head(BEHIND_NAMED)
     named = [f"{r[label]} ({fmt_pct(r['value_pct'], lang)})" for _, r in lowest.iterrows()]
-    return t(FURTHEST_BEHIND[kind]["lowest"], lang, names=", ".join(named))
+    return t(FURTHEST_BEHIND_KEYS[kind]["lowest"], lang, names=", ".join(named))
 
 
 def summary_table(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: Lang) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from kpis.people import accounts
 from tests.conftest import csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 
 
 def app(db: Path, monkeypatch: pytest.MonkeyPatch, lang: str | None = None) -> AppTest:

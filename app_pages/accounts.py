@@ -7,6 +7,7 @@ from kpis.output import views
 from kpis.people import accounts
 from kpis.web import ui
 
+ACTION_LABELS = {"disable": "accounts_action_disable", "enable": "accounts_action_enable", "passwd": "accounts_action_passwd"}
 lang = ui.lang()
 st.title(t("page_accounts", lang))
 admin = ui.require_admin(lang)
@@ -19,7 +20,7 @@ with st.form("accounts_add", clear_on_submit=True):
     username = left.text_input(t("sign_in_username", lang), max_chars=accounts.MAX_USERNAME, key="accounts_username")
     full_name = right.text_input(t("accounts_full_name", lang), max_chars=200, key="accounts_full_name")
     role = left.selectbox(
-        t("accounts_role", lang), accounts.ROLES, format_func=lambda r: t(f"role_{r}", lang), key="accounts_role"
+        t("accounts_role", lang), accounts.ROLES, format_func=lambda r: t(accounts.ROLE_LABELS[r], lang), key="accounts_role"
     )
     province = right.selectbox(t("pick_province", lang), list(registry), key="accounts_province")
     communes = st.multiselect(
@@ -41,9 +42,9 @@ with st.form("accounts_change"):
     who = st.selectbox(t("sign_in_username", lang), names, key="accounts_who")
     action = st.radio(
         t("accounts_action", lang),
-        ["disable", "enable", "passwd"],
+        list(ACTION_LABELS),
         key="accounts_action",
-        format_func=lambda a: t(f"accounts_action_{a}", lang),
+        format_func=lambda a: t(ACTION_LABELS[a], lang),
         horizontal=True,
     )
     new_password = st.text_input(

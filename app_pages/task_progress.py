@@ -18,7 +18,7 @@ choices = tasks.item_choices(lang)
 with st.form("task_progress_form"):
     st.markdown(f"**{t('tasks_form_title', lang)}**")
     code = st.selectbox(t("tasks_form_item", lang), list(choices), format_func=choices.get, key="task_progress_item")
-    names = {s: t(f"tasks_status_{s}", lang) for s in STATUSES}
+    names = {s: t(tasks.STATE_LABELS[s], lang) for s in STATUSES}
     status = st.radio(t("tasks_form_status", lang), STATUSES, format_func=names.get, horizontal=True, key="task_progress_status")
     day = st.date_input(t("tasks_form_date", lang), value=dt.date.today(), format="DD/MM/YYYY", key="task_progress_date")
     note = st.text_input(t("tasks_form_note", lang), max_chars=500, key="task_progress_note")

@@ -26,7 +26,7 @@ lead = left.multiselect(
 states = right.multiselect(
     t("tasks_pick_state", lang),
     tasks.STATES,
-    format_func=lambda s: t(f"tasks_status_{s}", lang),
+    format_func=lambda s: t(tasks.STATE_LABELS[s], lang),
     placeholder=t("tasks_pick_all", lang),
     key="tasks_state",
 )

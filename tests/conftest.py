@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,11 @@ from kpis import store
 from kpis.catalog.model import Catalog, default_catalog
 from kpis.cli import main
 from kpis.ops.demo import build_demo_db
+
+# At import time, before any test runs: an unknown string key or an unfilled {placeholder} raises KeyError
+# (kpis.core.i18n.strict reads this on every call; subprocesses and AppTest scripts inherit it) instead of
+# showing the key, as production does.
+os.environ["KPIS_STRICT_I18N"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_HEADER = ["province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note"]

@@ -79,15 +79,15 @@ def parse_count(value: Any) -> int:
     return n
 
 
-def too_large_params(value: Any) -> dict[str, str]:
-    """The number as the person typed it (a float as 1e+300, not 301 digits) and the limit in both languages."""
+def too_large_params(value: Any) -> dict[str, str | int]:
+    """The number as the person typed it (a float as 1e+300, not 301 digits) and the limit (i18n formats it per language)."""
     if isinstance(value, float):
         shown = f"{value:g}"
     else:
         shown = str(value)
         if len(shown) > 30:
             shown = shown[:12] + "…" + shown[-6:]
-    return {"value": shown, "limit_vi": f"{MAX_COUNT:,}".replace(",", "."), "limit_en": f"{MAX_COUNT:,}"}
+    return {"value": shown, "limit": MAX_COUNT}
 
 
 def parse_year(value: Any, low: int = 2024, high: int = 2035) -> int:

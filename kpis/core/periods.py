@@ -9,11 +9,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from kpis.core.i18n import Lang
+from babel.dates import format_date
+
+from kpis.core.i18n import Lang, locale_of, t
 
 Quarter = tuple[int, int]  # (year, quarter 1-4)
 ROMAN = ("I", "II", "III", "IV")
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def day_in_month(year: int, month: int, day: int) -> dt.date:
@@ -72,14 +73,12 @@ def quarter_ranges(quarters: list[Quarter], lang: Lang) -> str:
 
 
 def fmt_date(day: dt.date | dt.datetime | None, lang: Lang) -> str:
-    """10/06/2026 (vi) or 10 Jun 2026 (en); an en dash for no date."""
+    """10/06/2026 (vi) or 10 Jun 2026 (en): babel, with the catalog's pattern_date; an en dash for no date."""
     if day is None or day != day:  # None or NaT
         return "–"
-    if lang == "vi":
-        return f"{day.day:02d}/{day.month:02d}/{day.year}"
-    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return format_date(day, t("pattern_date", lang), locale=locale_of(lang))
 
 
 def fmt_day_month(day: dt.date, lang: Lang) -> str:
     """10/12 (vi) or 10 Dec (en): a due day where the year is clear from the column."""
-    return f"{day.day:02d}/{day.month:02d}" if lang == "vi" else f"{day.day} {_MONTHS_EN[day.month - 1]}"
+    return format_date(day, t("pattern_day_month", lang), locale=locale_of(lang))

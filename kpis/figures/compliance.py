@@ -48,6 +48,22 @@ from kpis.core.text import fold
 Level = Literal["commune", "unit"]
 STATUSES = ("on_time", "late", "missing", "pending", "received", "not_received")
 SYMBOLS = {"on_time": "✔", "late": "⚠", "missing": "✖", "pending": "…", "received": "●", "not_received": "○"}
+STATUS_LABELS = {  # the legend's words
+    "on_time": "compliance_status_on_time",
+    "late": "compliance_status_late",
+    "missing": "compliance_status_missing",
+    "pending": "compliance_status_pending",
+    "received": "compliance_status_received",
+    "not_received": "compliance_status_not_received",
+}
+CELL_LABELS = {  # the matrix cell's words; late and pending take {days} and {date}
+    "on_time": "compliance_cell_on_time",
+    "late": "compliance_cell_late",
+    "missing": "compliance_cell_missing",
+    "pending": "compliance_cell_pending",
+    "received": "compliance_cell_received",
+    "not_received": "compliance_cell_not_received",
+}
 FIRST_QUARTER: Quarter = (2025, 1)
 OUTPUT_COLUMNS = [
     "province",
@@ -318,7 +334,7 @@ def cell_text(status: str, days: float | None, due: dt.date | None, lang: Lang) 
         if due is None:
             raise ValueError("a pending report needs its due day")
         return f"{symbol} " + t("compliance_cell_pending", lang, date=fmt_day_month(due, lang))
-    return f"{symbol} " + t(f"compliance_cell_{status}", lang)
+    return f"{symbol} " + t(CELL_LABELS[status], lang)
 
 
 def report(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commune") -> ComplianceReport:

@@ -34,6 +34,13 @@ from kpis.store import audit
 from kpis.store.journal import Event, TaskFile, TaskUpdate
 
 STATES = ("overdue", "no_update", *STATUSES)  # what a row shows: overdue first, then the recorded status
+STATE_LABELS = {
+    "overdue": "tasks_status_overdue",
+    "no_update": "tasks_status_no_update",
+    "not_started": "tasks_status_not_started",
+    "in_progress": "tasks_status_in_progress",
+    "done": "tasks_status_done",
+}
 SYMBOLS = {"overdue": "✖", "no_update": "?", "not_started": "○", "in_progress": "➚", "done": "✔"}
 BACKGROUNDS = {"✖": "#F5C4A8", "?": "#EEEEEE", "○": "#FBE1A6", "➚": "#CFE8F7", "✔": "#C7EBDD"}
 _AGENCY_STARTS = (
@@ -363,9 +370,9 @@ def agencies(frame: pd.DataFrame, plan_id: str | None = None) -> list[str]:
 def state_text(status: str, overdue: bool, lang: Lang, days_late: float | None = None) -> str:
     """'✖ Quá hạn · Đang thực hiện', '✔ Hoàn thành', '✔ Hoàn thành (trễ hạn)', '? Chưa có cập nhật'."""
     if overdue:
-        return f"{SYMBOLS['overdue']} {t('tasks_state_overdue', lang)} · {t(f'tasks_status_{status}', lang)}"
+        return f"{SYMBOLS['overdue']} {t('tasks_state_overdue', lang)} · {t(STATE_LABELS[status], lang)}"
     late = status == "done" and days_late is not None and not pd.isna(days_late)
-    return f"{SYMBOLS[status]} {t(f'tasks_status_{status}', lang)}" + (f" ({t('tasks_state_done_late', lang)})" if late else "")
+    return f"{SYMBOLS[status]} {t(STATE_LABELS[status], lang)}" + (f" ({t('tasks_state_done_late', lang)})" if late else "")
 
 
 def _days(rows: pd.DataFrame) -> list[str]:
@@ -488,7 +495,7 @@ def overdue_tasks(
             t("tasks_col_item", lang): _titles(late, lang),
             t("tasks_col_lead", lang): late["lead"],
             t("tasks_col_due", lang): [fmt_date(d, lang) for d in late["due_date"]],
-            t("tasks_col_state", lang): [t(f"tasks_status_{s}", lang) for s in late["status"]],
+            t("tasks_col_state", lang): [t(STATE_LABELS[s], lang) for s in late["status"]],
             t("tasks_col_days_late", lang): late["days_late"].astype(int),
         }
     ).reset_index(drop=True)
@@ -520,7 +527,7 @@ def history_table(con: duckdb.DuckDBPyConnection, lang: Lang, limit: int = 30) -
     return pd.DataFrame(
         {
             t("col_code", lang): recent["item_code"],
-            t("tasks_col_state", lang): [f"{SYMBOLS[s]} {t(f'tasks_status_{s}', lang)}" for s in recent["status"]],
+            t("tasks_col_state", lang): [f"{SYMBOLS[s]} {t(STATE_LABELS[s], lang)}" for s in recent["status"]],
             t("tasks_col_date", lang): [fmt_date(d, lang) for d in recent["status_date"]],
             t("tasks_col_note", lang): recent["note"].fillna(""),
             t("tasks_col_evidence", lang): recent["evidence"].fillna(""),
@@ -534,5 +541,5 @@ def history_table(con: duckdb.DuckDBPyConnection, lang: Lang, limit: int = 30) -
 
 def template(catalog: Catalog | None = None) -> bytes:
     """The progress sheet to fill in (in Vietnamese, as the offices use it), listing every task and milestone code."""
-    words = [t(f"tasks_status_{s}", "vi") for s in STATUSES]
+    words = [t(STATE_LABELS[s], "vi") for s in STATUSES]
     return template_xlsx([(i.code, i.title("vi")) for i in items(catalog)], words)

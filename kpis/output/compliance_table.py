@@ -12,7 +12,7 @@ from pandas.io.formats.style import Styler
 
 from kpis.core.i18n import Lang, fmt_pct, t
 from kpis.core.periods import quarter_label
-from kpis.figures.compliance import STATUSES, SYMBOLS, Headline
+from kpis.figures.compliance import STATUS_LABELS, STATUSES, SYMBOLS, Headline
 
 # light tints of the Okabe-Ito colours, so that the symbol and word stay readable on top
 BACKGROUNDS = {
@@ -57,7 +57,7 @@ def completeness_table(frame: pd.DataFrame, lang: Lang, province: str | None = N
 
 def legend(lang: Lang) -> str:
     """One line naming every symbol, for under the matrix."""
-    return " · ".join(f"{SYMBOLS[s]} {t(f'compliance_status_{s}', lang)}" for s in STATUSES)
+    return " · ".join(f"{SYMBOLS[s]} {t(STATUS_LABELS[s], lang)}" for s in STATUSES)
 
 
 def headline_metrics(head: Headline, lang: Lang) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from kpis.output.chart_style import SLIDE_HEIGHT, SLIDE_WIDTH
 
 RENDER_TIMEOUT_S = 120  # the first image includes the browser's start
 IMAGE_FORMATS = ("png", "svg")
+IMAGE_LABELS = {"png": "export_download_png", "svg": "export_download_svg"}
 MIME = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
@@ -272,7 +273,7 @@ def chart_downloads(
     return [
         Download(
             fmt,
-            t(f"export_download_{fmt}", lang),
+            t(IMAGE_LABELS[fmt], lang),
             _on_own_cursor(con, _image_maker(make_figure, fmt)),
             f"{stem}.{fmt}",
             MIME[f".{fmt}"],

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 from babel.numbers import format_decimal
 
-from kpis.core.i18n import Lang, fmt_int, fmt_pct, status_label, t
+from kpis.core.i18n import Lang, fmt_int, fmt_pct, locale_of, status_label, t
 from kpis.figures.progress import TargetBook, path_value, plan_targets, progress
 from kpis.output import views
 from kpis.output.chart_style import STATUS_SYMBOLS
@@ -23,7 +23,7 @@ BEHIND_NAMED = 3  # areas named in the "furthest behind" sentence
 
 
 def _points(value: float, lang: Lang) -> str:
-    return format_decimal(value, "#,##0.0", locale="vi_VN" if lang == "vi" else "en_US")
+    return format_decimal(value, "#,##0.0", locale=locale_of(lang))
 
 
 def _doc_date(day: dt.date) -> str:
@@ -181,6 +181,14 @@ def indicator_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: s
     return sentences
 
 
+FURTHEST_BEHIND_KEYS = {  # the sentence under an indicator, by what the area is made of and how many are behind
+    "communes": {"one": "export_s_behind_communes_one", "many": "export_s_behind_communes_many",
+                 "all_met": "export_s_all_met_communes", "lowest": "export_s_lowest_communes"},
+    "units": {"one": "export_s_behind_units_one", "many": "export_s_behind_units_many",
+              "all_met": "export_s_all_met_units", "lowest": "export_s_lowest_units"},
+}  # fmt: skip
+
+
 def _furthest_behind(con: duckdb.DuckDBPyConnection, area: Area, indicator: str, year: int, lang: Lang) -> str:
     """Name the communes (or a commune's units) with the largest value gap to their own target."""
     level, label, kind = ("unit", "unit", "units") if area.commune else ("commune", "commune", "communes")
@@ -194,13 +202,13 @@ def _furthest_behind(con: duckdb.DuckDBPyConnection, area: Area, indicator: str,
             t("export_s_named", lang, name=r[label], value=fmt_pct(r["value_pct"], lang), target=fmt_pct(r["target_pct"], lang))
             for _, r in below.head(BEHIND_NAMED).iterrows()
         ]
-        key = f"export_s_behind_{kind}_{'one' if len(named) == 1 else 'many'}"
+        key = FURTHEST_BEHIND_KEYS[kind]["one" if len(named) == 1 else "many"]
         return t(key, lang, names=", ".join(named), count=fmt_int(len(below), lang))
     if not with_target.empty:
-        return t(f"export_s_all_met_{kind}", lang, count=fmt_int(len(with_target), lang))
+        return t(FURTHEST_BEHIND_KEYS[kind]["all_met"], lang, count=fmt_int(len(with_target), lang))
     lowest = rows.sort_values(["value_pct", label]).head(BEHIND_NAMED)
     named = [f"{r[label]} ({fmt_pct(r['value_pct'], lang)})" for _, r in lowest.iterrows()]
-    return t(f"export_s_lowest_{kind}", lang, names=", ".join(named))
+    return t(FURTHEST_BEHIND_KEYS[kind]["lowest"], lang, names=", ".join(named))
 
 
 def summary_table(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: Lang) -> pd.DataFrame:

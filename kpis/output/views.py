@@ -243,7 +243,7 @@ def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
         {
             t("sign_in_username", lang): [r["username"] for r in rows],
             t("accounts_full_name", lang): [r["full_name"] for r in rows],
-            t("accounts_role", lang): [t(f"role_{r['role']}", lang) for r in rows],
+            t("accounts_role", lang): [t(accounts.ROLE_LABELS[r["role"]], lang) for r in rows],
             t("accounts_scope", lang): [r["scopes"] or "" for r in rows],
             t("accounts_state", lang): [
                 t("accounts_disabled", lang) if r["disabled_at"] else t("accounts_active", lang) for r in rows

@@ -26,6 +26,8 @@ from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.output.meeting import Area, area_rows
 from kpis.output.meeting_text import plan_citation, source_line
 
+SHEET_TITLES = {"province": "export_sheet_province", "commune": "export_sheet_commune", "unit": "export_sheet_unit"}
+
 PCT, COUNT, YEAR = "0.0%", "#,##0", "0"
 Column = tuple[str, str, str | None]  # (column in the rows, header key, number format)
 COLUMNS: dict[str, list[Column]] = {
@@ -123,11 +125,11 @@ def figures_xlsx(
     plans = {p["id"]: plan_citation(p, lang) for p in views.plans_overview(con).to_dict(orient="records")}
     wb = Workbook()
     wb.remove(active_sheet(wb))
-    for level in ("province", "commune", "unit"):
+    for level, title_key in SHEET_TITLES.items():
         rows = area_rows(con, area, year, level)
         if level == "province":
             rows = rows[rows["commune"].isna()]
-        _sheet(wb.create_sheet(t(f"export_sheet_{level}", lang)), _prepare(rows, names, plans, lang), level, lang)
+        _sheet(wb.create_sheet(t(title_key, lang)), _prepare(rows, names, plans, lang), level, lang)
     for title, frame in extra_sheets:
         _table_sheet(wb.create_sheet(_sheet_title(title)), frame)
     about = wb.create_sheet(t("export_sheet_about", lang))

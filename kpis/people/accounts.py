@@ -27,6 +27,12 @@ from kpis.store import audit, journal
 
 Role = Literal["admin", "province", "commune", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "province", "commune", "viewer")
+ROLE_LABELS: dict[str, str] = {
+    "admin": "role_admin",
+    "province": "role_province",
+    "commune": "role_commune",
+    "viewer": "role_viewer",
+}
 LOCK_AFTER = 5  # failed sign-ins ...
 LOCK_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock the account for the rest of it
 MIN_PASSWORD = 10

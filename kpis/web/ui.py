@@ -17,7 +17,7 @@ import streamlit as st
 
 from kpis import store
 from kpis.core.csv_safe import frame_to_csv
-from kpis.core.i18n import DEFAULT_LANG, LANGS, Lang, t
+from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, t
 from kpis.core.markdown import escape, escape_params
 from kpis.core.periods import fmt_date
 from kpis.ops.demo import build_demo_db
@@ -77,7 +77,7 @@ def language_switch() -> Lang:
         "Ngôn ngữ / Language",
         LANGS,
         key=LANG_KEY,
-        format_func=lambda code: "Tiếng Việt" if code == "vi" else "English",
+        format_func=LANGUAGE_NAMES.__getitem__,
         horizontal=True,
     )
     return lang()
@@ -143,7 +143,7 @@ def account_box(current: Lang) -> accounts.Account | None:
     box = st.sidebar.container(border=True)
     if account is not None:
         box.markdown(tx("signed_in_as", current, name=account.full_name or account.username,
-                        role=t(f"role_{account.role}", current)))
+                        role=t(accounts.ROLE_LABELS[account.role], current)))
         if box.button(t("sign_out", current), key="sidebar_sign_out"):
             audit.record(cursor(), account.username, "sign_out", account.username)
             st.session_state.pop(ACCOUNT_KEY, None)

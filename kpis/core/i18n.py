@@ -805,6 +805,81 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The file could not be read safely ({reason}): it may be damaged or built to attack the server. "
         "Open it in Excel and save it again as .xlsx, or copy the table into a new workbook.",
     ),
+    # --- one error base (issue 11): messages of KpisError subclasses; cli_* wordings are the command line's own
+    "error_text": ("{text}", "{text}"),
+    "error_store": ("{text}", "{text}"),
+    "error_catalog": ("{text}", "{text}"),
+    "error_rebuild": ("{text}", "{text}"),
+    "error_real_database": ("{text}", "{text}"),
+    "error_export_unavailable": ("{text}", "{text}"),
+    "meeting_commune_unknown": ("Xã «{commune}» chưa có trong danh mục.", "commune '{commune}' is not registered"),
+    "meeting_commune_unknown_in": (
+        "Xã «{commune}» thuộc {province} chưa có trong danh mục.",
+        "commune '{commune}' in {province} is not registered",
+    ),
+    "meeting_commune_ambiguous": (
+        "Có xã «{commune}» ở {provinces}: hãy chọn tỉnh.",
+        "commune '{commune}' exists in {provinces}: name the province",
+    ),
+    "meeting_province_unknown": (
+        "Tỉnh «{province}» chưa có trong danh mục; các tỉnh đã có: {known}.",
+        "province '{province}' is not registered; known: {known}",
+    ),
+    "meeting_no_province": ("Danh mục chưa có tỉnh nào.", "no province is registered"),
+    "meeting_indicator_missing": ("Hãy chọn một chỉ tiêu: {names}.", "the indicator must be one of: {names}"),
+    "meeting_indicator_unknown": (
+        "Chỉ tiêu phải là một trong: {names} (nhận được «{indicator}»).",
+        "the indicator must be one of: {names} (got '{indicator}')",
+    ),
+    "meeting_chart_unknown": (
+        "Biểu đồ phải là một trong: {names} (nhận được «{chart}»).",
+        "the chart must be one of: {names} (got '{chart}')",
+    ),
+    "export_needs_chart": (
+        "Xuất .png/.svg cần tên biểu đồ (và mã chỉ tiêu cho biểu đồ xếp hạng/bản đồ nhiệt).",
+        "a .png/.svg export needs a chart name (and an indicator code for ranking/heatmap)",
+    ),
+    "export_suffix": (
+        "{file}: đuôi tệp phải là .pptx, .xlsx, .png hoặc .svg.",
+        "{file}: the suffix must be .pptx, .xlsx, .png or .svg",
+    ),
+    "template_half_period": ("Năm và quý phải đi cùng nhau.", "the year and the quarter go together"),
+    "template_quarter_range": ("Quý là 1, 2, 3 hoặc 4 (nhận được {quarter}).", "the quarter is 1, 2, 3 or 4 (got {quarter})"),
+    "template_commune_unknown": ("Xã «{commune}» chưa có trong danh mục.", "commune '{commune}' is not in the registry"),
+    "template_commune_ambiguous": (
+        "Có xã «{commune}» ở nhiều tỉnh; hãy chọn tỉnh.",
+        "commune '{commune}' exists in several provinces; name the province",
+    ),
+    "template_error_year_range": ("Năm từ {low} đến {high}.", "The year is between {low} and {high}."),
+    "cli_rebuild_stopped": (
+        "{db}: dừng dựng lại, không thay thế gì: {error}",
+        "{db}: rebuild stopped, nothing replaced: {error}",
+    ),
+    "cli_demo_refused": ("Không dựng dữ liệu mẫu, không có gì thay đổi: {error}", "demo refused, nothing changed: {error}"),
+    "cli_export_failed": ("{out}: {error}", "{out}: {error}"),
+    "cli_meeting_commune_ambiguous": (
+        "Có xã «{commune}» ở {provinces}: thêm --province",
+        "commune '{commune}' exists in {provinces}: add --province",
+    ),
+    "cli_meeting_indicator_missing": ("--indicator phải là một trong: {names}", "--indicator must be one of: {names}"),
+    "cli_meeting_indicator_unknown": (
+        "--indicator phải là một trong: {names} (nhận được «{indicator}»)",
+        "--indicator must be one of: {names} (got '{indicator}')",
+    ),
+    "cli_meeting_chart_unknown": (
+        "--chart phải là một trong: {names} (nhận được «{chart}»)",
+        "--chart must be one of: {names} (got '{chart}')",
+    ),
+    "cli_export_needs_chart": (
+        "Xuất .png/.svg cần --chart TÊN (và --indicator MÃ cho ranking/heatmap)",
+        "a .png/.svg export needs --chart NAME (and --indicator CODE for ranking/heatmap)",
+    ),
+    "cli_template_half_period": ("--year và --quarter phải đi cùng nhau", "--year and --quarter go together"),
+    "cli_template_quarter_range": ("--quarter là 1, 2, 3 hoặc 4", "--quarter is 1, 2, 3 or 4"),
+    "cli_template_commune_ambiguous": (
+        "Có xã «{commune}» ở nhiều tỉnh; thêm --province",
+        "commune '{commune}' exists in several provinces; add --province",
+    ),
 }
 
 

@@ -29,16 +29,12 @@ from typing import Any
 
 import python_calamine
 
+from kpis.core.errors import KpisError
+from kpis.core.settings import MAX_CELLS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_HEADER_SCAN, MAX_INFLATED_BYTES, MAX_ROWS, sheet_rows
 from kpis.core.text import fold, nfc
 from kpis.intake import sandbox
 from kpis.intake.schema import match_header
 
-MAX_HEADER_SCAN = 30  # title rows above the header are normal in hand-made sheets
-MAX_FILE_BYTES = 10 * 1024 * 1024  # also Streamlit's server.maxUploadSize (.streamlit/config.toml)
-MAX_INFLATED_BYTES = 100 * 1024 * 1024  # a 20,000-row workbook inflates to about 10 MB
-MAX_ROWS = 50_000
-MAX_COLUMNS = 256  # as many as an old .xls can hold; the widest real form has about 30
-MAX_CELLS = 5_000_000  # rows x columns of a sheet's grid: 100,000 rows of 50 columns; calamine allocates the whole grid
 TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals"})
 SUBTOTAL_LABELS = frozenset({"cong"})  # "Cộng" sums its section; the others sum every row above
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")  # a password-protected .xlsx is an OLE file with this stream
@@ -51,16 +47,11 @@ HeaderMatcher = Callable[[str], str | None]
 
 def row_budget() -> int:
     """Rows a sheet may reach: blank rows are allowed, within reason (read at call time: tests lower MAX_ROWS)."""
-    return MAX_ROWS * 2 + MAX_HEADER_SCAN
+    return sheet_rows(MAX_ROWS)
 
 
-class IngestError(Exception):
+class IngestError(KpisError):
     """The file cannot be read at all; code and params are rendered by kpis.core.i18n."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass

@@ -19,7 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis import store
+from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, t
+from kpis.core.settings import YEAR_MAX, YEAR_MIN
 from kpis.core.text import fold, name_key
 from kpis.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 from kpis.intake.schema import COLUMNS, HEADERS_VI
@@ -40,8 +42,8 @@ WIDTHS = {
 }
 
 
-class TemplateError(Exception):
-    """The template cannot be made for these arguments (unknown commune, half a period)."""
+class TemplateError(KpisError):
+    """The template cannot be made for these arguments (unknown commune, half a period); rendered by kpis.core.i18n."""
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,9 @@ def resolve_scope(
 ) -> TemplateScope:
     """Find the registered commune (by name, optionally within a province) and check the period."""
     if (year is None) != (quarter is None):
-        raise TemplateError("--year and --quarter go together")
+        raise TemplateError("template_half_period")
     if quarter is not None and not 1 <= quarter <= 4:
-        raise TemplateError("--quarter is 1, 2, 3 or 4")
+        raise TemplateError("template_quarter_range", quarter=quarter)
     if commune is None:
         return TemplateScope(province, None, year, quarter)
     matches = [
@@ -69,9 +71,9 @@ def resolve_scope(
         and (province is None or name_key(c.province, strip_prefix=True) == name_key(province, strip_prefix=True))
     ]
     if not matches:
-        raise TemplateError(f"commune {commune!r} is not in the registry")
+        raise TemplateError("template_commune_unknown", commune=commune)
     if len(matches) > 1:
-        raise TemplateError(f"commune {commune!r} exists in several provinces; add --province")
+        raise TemplateError("template_commune_ambiguous", commune=commune)
     return TemplateScope(matches[0].province, matches[0].name, year, quarter)
 
 
@@ -169,18 +171,19 @@ def build_template(
         for j in range(1, len(COLUMNS) + 1):
             ws.cell(row=r, column=j).protection = Protection(locked=False)
 
-    def check(first: str, last_column: str, error_key: str, **rule: Unpack[_Rule]) -> None:
-        """An Excel data-validation rule on rows 2..last of the columns first..last_column."""
+    def check(first: str, last_column: str, error: str, **rule: Unpack[_Rule]) -> None:
+        """An Excel data-validation rule on rows 2..last of the columns first..last_column; error is what Excel says."""
         dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang),
-                            error=t(error_key, lang), **rule)  # fmt: skip
+                            error=error, **rule)  # fmt: skip
         dv.add(f"{_letter(first)}2:{_letter(last_column)}{last}")
         ws.add_data_validation(dv)
 
     for key, rng in ranges.items():
-        check(key, key, "template_error_list", type="list", formula1=f"={rng}")
-    check("quarter", "quarter", "template_error_quarter", type="list", formula1='"1,2,3,4"')
-    check("year", "year", "template_error_year", type="whole", operator="between", formula1="2024", formula2="2035")
-    check("numerator", "denominator", "template_error_count", type="whole", operator="greaterThanOrEqual", formula1="0")
+        check(key, key, t("template_error_list", lang), type="list", formula1=f"={rng}")
+    check("quarter", "quarter", t("template_error_quarter", lang), type="list", formula1='"1,2,3,4"')
+    years = t("template_error_year_range", lang, low=YEAR_MIN, high=YEAR_MAX)
+    check("year", "year", years, type="whole", operator="between", formula1=str(YEAR_MIN), formula2=str(YEAR_MAX))
+    check("numerator", "denominator", t("template_error_count", lang), type="whole", operator="greaterThanOrEqual", formula1="0")
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns

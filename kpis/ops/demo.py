@@ -302,6 +302,9 @@ def _write_task_sheets(out_dir: Path) -> list[Path]:
 class RealDatabaseError(store.StoreError):
     """The file holds a real (not demo) database: the demo does not replace it unless told to."""
 
+    text_code = "error_real_database"
+    exit_code = 1  # a refusal: nothing was changed
+
 
 def _is_demo_file(db: Path) -> bool:
     """Whether an existing file is a demo database; False when it cannot be read (damaged: treated as real)."""

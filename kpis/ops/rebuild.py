@@ -17,14 +17,17 @@ import pandas as pd
 
 from kpis import store
 from kpis.catalog.model import parse_registry
+from kpis.core.errors import TextError
 from kpis.figures.progress import progress
 from kpis.followup import tasks
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 
 
-class RebuildError(Exception):
+class RebuildError(TextError):
     """The journal cannot be replayed (a kept file is missing, altered or now refused), or the database is in use."""
+
+    text_code = "error_rebuild"
 
 
 class RebuildRefused(RebuildError):

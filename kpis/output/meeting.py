@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from babel.numbers import format_decimal
 
 from kpis import store
+from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, status_label, t
 from kpis.core.text import name_key
 from kpis.figures.progress import TargetBook, path_value, plan_targets, progress, status_of, unit_year_values
@@ -43,8 +44,8 @@ UNIT_COLUMNS = [
 ]
 
 
-class MeetingError(Exception):
-    """The area or chart asked for does not exist; the message says which and what exists."""
+class MeetingError(KpisError):
+    """The area or chart asked for does not exist; code and params (rendered by kpis.core.i18n) say which and what exists."""
 
 
 @dataclass(frozen=True)
@@ -80,22 +81,24 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
             [name_key(commune, strip_prefix=True), province, name_key(province or "", strip_prefix=True)],
         ).fetchall()
         if not rows:
-            raise MeetingError(f"commune '{commune}'{f' in {province}' if province else ''} is not registered")
+            if province:
+                raise MeetingError("meeting_commune_unknown_in", commune=commune, province=province)
+            raise MeetingError("meeting_commune_unknown", commune=commune)
         if len(rows) > 1:
-            raise MeetingError(f"commune '{commune}' exists in {', '.join(r[0] for r in rows)}: add --province")
+            raise MeetingError("meeting_commune_ambiguous", commune=commune, provinces=", ".join(r[0] for r in rows))
         return Area(rows[0][0], rows[0][1])
     if province:
         row = con.execute("SELECT name FROM provinces WHERE key = ?", [name_key(province, strip_prefix=True)]).fetchone()
         if not row:
             known = ", ".join(r[0] for r in con.execute("SELECT name FROM provinces ORDER BY name").fetchall())
-            raise MeetingError(f"province '{province}' is not registered; known: {known}")
+            raise MeetingError("meeting_province_unknown", province=province, known=known)
         return Area(row[0])
     with_data = views.provinces_with_data(con)
     if with_data:
         return Area(with_data[0])
     first = con.execute("SELECT min(name) FROM provinces").fetchall()[0][0]
     if first is None:
-        raise MeetingError("no province is registered")
+        raise MeetingError("meeting_no_province")
     return Area(first)
 
 
@@ -365,7 +368,9 @@ def summary_table(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: L
 def _indicator_name(con: duckdb.DuckDBPyConnection, indicator: str | None, lang: Lang) -> str:
     names = views.indicator_names(con, lang)
     if not indicator or indicator not in names:
-        raise MeetingError(f"--indicator must be one of: {', '.join(names)}" + (f" (got '{indicator}')" if indicator else ""))
+        if indicator:
+            raise MeetingError("meeting_indicator_unknown", names=", ".join(names), indicator=indicator)
+        raise MeetingError("meeting_indicator_missing", names=", ".join(names))
     return names[indicator]
 
 
@@ -436,7 +441,7 @@ def figure(
         return trend_figure(con, area, lang, slide)
     if chart == "summary":
         return summary_figure(con, area, year, lang, slide)
-    raise MeetingError(f"--chart must be one of: {', '.join(charts.CHART_NAMES)} (got '{chart}')")
+    raise MeetingError("meeting_chart_unknown", names=", ".join(charts.CHART_NAMES), chart=chart)
 
 
 # --- the pack ---------------------------------------------------------------------------------

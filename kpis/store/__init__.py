@@ -24,6 +24,8 @@ import duckdb
 import pandas as pd
 
 from kpis.catalog.model import Catalog, Commune, default_catalog
+from kpis.core.errors import TextError
+from kpis.core.settings import MAX_NAME_CHARS
 from kpis.core.text import name_key
 from kpis.store import audit
 
@@ -195,8 +197,11 @@ class KnownUnit:
     name: str
 
 
-class StoreError(Exception):
+class StoreError(TextError):
     """The database cannot be opened or written; the message says why."""
+
+    text_code = "error_store"
+    exit_code = 2  # the command could not reach its database: not a refusal of what was asked
 
 
 class JournalError(StoreError):
@@ -516,7 +521,6 @@ def _add_communes(con: duckdb.DuckDBPyConnection, communes: tuple[Commune, ...] 
     return added
 
 
-MAX_NAME_CHARS = 255  # a file name as recorded and shown; longer ones are cut in the middle with an ellipsis
 _SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 

@@ -259,5 +259,10 @@ def test_cli_writes_the_template(tmp_path, reported, capsys):
     assert done.returncode == 0, done.stderr
     assert "Mường Mùn" in done.stdout
     assert [r[2] for r in prefilled(out.read_bytes())] == ["Bản Na Sang", "Trạm Y tế xã"]
-    assert cli.main(["template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có"]) == 1
+    refused = ["template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có"]
+    assert cli.main([*refused, "--lang", "en"]) == 1
     assert "not in the registry" in capsys.readouterr().err and not (tmp_path / "x.xlsx").exists()
+    assert cli.main(refused) == 1  # the refusal speaks the command's language (Vietnamese by default)
+    assert "chưa có trong danh mục" in capsys.readouterr().err and not (tmp_path / "x.xlsx").exists()
+    assert cli.main(["template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--year", "2025", "--lang", "en"]) == 1
+    assert capsys.readouterr().err.strip() == "--year and --quarter go together"  # the flags are named here only

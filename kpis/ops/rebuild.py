@@ -19,7 +19,7 @@ from kpis import store
 from kpis.catalog.model import parse_registry
 from kpis.core.errors import TextError
 from kpis.figures.progress import progress
-from kpis.followup import tasks
+from kpis.followup import recording
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 
@@ -125,7 +125,7 @@ def _replay(events: list[dict], con: duckdb.DuckDBPyConnection) -> tuple[int, in
             store.mark_demo(con, dt.date.fromisoformat(day) if day else None, journal=False)
         elif accounts.replay_event(con, event):
             counts[4] += 1
-        elif tasks.replay_event(con, event):  # task and milestone progress
+        elif recording.replay_event(con, event):  # task and milestone progress
             counts[3] += 1
     return counts[0], counts[1], counts[2], counts[3], counts[4]
 

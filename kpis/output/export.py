@@ -27,7 +27,7 @@ from kpis import store
 from kpis.core.errors import TextError
 from kpis.core.i18n import Lang, t
 from kpis.figures import compliance
-from kpis.followup import tasks
+from kpis.followup import display
 from kpis.output import meeting, slides, views, workbook
 from kpis.output.charts import SLIDE_HEIGHT, SLIDE_WIDTH
 
@@ -175,7 +175,7 @@ def follow_up_tables(
     reports = compliance.overdue_reports(con, day, lang, area.province)
     if area.commune is not None and not reports.empty:
         reports = reports[reports[t("col_commune", lang)] == area.commune]
-    late_tasks = tasks.overdue_tasks(con, day, lang, area.province, area.commune)
+    late_tasks = display.overdue_tasks(con, day, lang, area.province, area.commune)
     when = day.strftime("%d/%m/%Y")
     return [
         (t("export_overdue_reports", lang, area=area.title(lang), date=when), reports.reset_index(drop=True)),

@@ -30,11 +30,9 @@ with st.form("accounts_add", clear_on_submit=True):
         t("sign_in_password", lang), type="password", max_chars=accounts.MAX_PASSWORD, key="accounts_password"
     )
     if st.form_submit_button(t("accounts_add", lang)):
-        try:
+        with ui.refusals_shown(lang):
             made = accounts.create(ui.cursor(), username, password, role, admin.username, full_name, province, communes)
             st.success(ui.tx("accounts_added", lang, username=made.username))
-        except accounts.AccountError as e:
-            st.error(ui.tx(e.code, lang, **e.params))
 
 with st.form("accounts_change"):
     st.subheader(t("accounts_change", lang))
@@ -51,11 +49,9 @@ with st.form("accounts_change"):
         t("accounts_new_password", lang), type="password", max_chars=accounts.MAX_PASSWORD, key="accounts_new_password"
     )
     if st.form_submit_button(t("accounts_apply", lang)) and who:
-        try:
+        with ui.refusals_shown(lang):
             if action == "passwd":
                 accounts.set_password(ui.cursor(), who, new_password, admin.username)
             else:
                 accounts.set_disabled(ui.cursor(), who, action == "disable", admin.username)
             st.success(ui.tx("accounts_done", lang, username=who))
-        except accounts.AccountError as e:
-            st.error(ui.tx(e.code, lang, **e.params))

@@ -1,7 +1,8 @@
 """`python -m kpis ...`: the command line that other tools and our own checks call.
 
-A thin layer: it parses arguments, calls the package and turns its named errors
-into messages and exit codes.
+A thin layer: it parses arguments and calls the package. Every refusal the package raises
+is a KpisError; main() turns it into its message, in the command's language, and an exit
+code, in one place (_failure).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 from kpis import store
 from kpis.catalog.model import CatalogError, parse_registry
 from kpis.core.csv_safe import safe_cell, write_records
-from kpis.core.i18n import LANGS, t
+from kpis.core.errors import KpisError
+from kpis.core.i18n import LANGS, Lang, t
 from kpis.core.records import json_records
 from kpis.figures.progress import OUTPUT_COLUMNS, progress
 from kpis.intake.importer import import_file
@@ -77,14 +79,10 @@ def cmd_compliance(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kpis.ops.demo import RealDatabaseError, build_demo_db
+    from kpis.ops.demo import build_demo_db
 
     db = store.resolve_db_path(args.db)
-    try:
-        summary = build_demo_db(db, replace_real=args.replace_real_database)
-    except RealDatabaseError as e:
-        print(f"demo refused, nothing changed: {e}", file=sys.stderr)
-        return 1
+    summary = build_demo_db(db, replace_real=args.replace_real_database)
     for kept in summary["backup"]:
         print(f"previous file kept as {kept}")
     print(f"{db}: demo database built from {summary['files']} files, {summary['values']} values.")
@@ -97,10 +95,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_add_communes(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
-        communes = parse_registry(data.decode("utf-8-sig"), Path(args.file).name)
-    except (OSError, UnicodeDecodeError, CatalogError) as e:
-        print(str(e), file=sys.stderr)
-        return 1
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:  # the registry file cannot be read: a catalog refusal like any other
+        raise CatalogError(str(e)) from e
+    communes = parse_registry(text, Path(args.file).name)
     con = store.connect(args.db)
     added = store.add_communes(con, communes, source=Path(args.file).name, data=data)
     print(f"{added} commune(s) added, {len(communes) - added} already registered.")
@@ -108,14 +106,10 @@ def cmd_add_communes(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from kpis.ops.rebuild import RebuildError, rebuild
+    from kpis.ops.rebuild import rebuild
 
     db = store.resolve_db_path(args.db)
-    try:
-        report = rebuild(db, replace_unverified=args.replace_unverified)
-    except RebuildError as e:
-        print(f"{db}: rebuild stopped, nothing replaced: {e}", file=sys.stderr)
-        return 1
+    report = rebuild(db, replace_unverified=args.replace_unverified)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(
@@ -133,14 +127,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from kpis.intake.template import TemplateError, build_template, resolve_scope
+    from kpis.intake.template import build_template, resolve_scope
 
     con = store.connect(args.db)
-    try:
-        scope = resolve_scope(con, args.commune, args.province, args.year, args.quarter)
-    except TemplateError as e:
-        print(str(e), file=sys.stderr)
-        return 1
+    scope = resolve_scope(con, args.commune, args.province, args.year, args.quarter)
     Path(args.out).write_bytes(build_template(con, scope, args.lang))
     print(f"{args.out}: template written" + (f" for {scope.commune} ({scope.province})" if scope.commune else ""))
     return 0
@@ -162,15 +152,10 @@ def cmd_bench_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kpis.output.export import ExportUnavailable, export_file
-    from kpis.output.meeting import MeetingError
+    from kpis.output.export import export_file
 
     con = store.connect(args.db)
-    try:
-        out = export_file(con, Path(args.out), args.year, args.province, args.commune, args.lang, args.chart, args.indicator)
-    except (MeetingError, ExportUnavailable) as e:
-        print(f"{args.out}: {e}", file=sys.stderr)
-        return 1
+    out = export_file(con, Path(args.out), args.year, args.province, args.commune, args.lang, args.chart, args.indicator)
     print(f"{out}: written ({out.stat().st_size:,} bytes)")
     return 0
 
@@ -179,17 +164,13 @@ def cmd_bench_export(args: argparse.Namespace) -> int:
     import tempfile
 
     from kpis.ops.demo import build_demo_db
-    from kpis.output.export import ExportUnavailable, bench
+    from kpis.output.export import bench
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "kpis.duckdb"
         if not args.db:
             build_demo_db(db)
-        try:
-            report = bench(store.connect(db), args.year, args.indicators, cold=not args.no_cold)
-        except ExportUnavailable as e:
-            print(str(e), file=sys.stderr)
-            return 1
+        report = bench(store.connect(db), args.year, args.indicators, cold=not args.no_cold)
     print(json.dumps(report, ensure_ascii=False))
     return 0
 
@@ -209,35 +190,31 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     actor = f"cli:{getpass_user()}"
-    try:
-        if args.action == "add":
-            account = accounts.create(
-                con,
-                args.username,
-                _read_password(args),
-                args.role,
-                actor,
-                full_name=args.full_name or "",
-                province=args.province,
-                communes=args.commune or [],
-            )
-            scopes = "; ".join(f"{s.province}" + (f" / {s.commune}" if s.commune else "") for s in account.scopes)
-            print(f"{account.username}: {account.role} account created" + (f" ({scopes})" if scopes else ""))
-        elif args.action == "passwd":
-            accounts.set_password(con, args.username, _read_password(args), actor)
-            print(f"{args.username}: password changed")
-        elif args.action in ("disable", "enable"):
-            accounts.set_disabled(con, args.username, args.action == "disable", actor)
-            print(f"{args.username}: {args.action}d")
-        else:
-            for a in accounts.listing(con):
-                state = "disabled" if a["disabled_at"] else "active"
-                demo = " [demo]" if a["demo"] else ""
-                cells = [a["username"], a["role"], state + demo, a["scopes"] or "", a["full_name"] or ""]
-                print("\t".join(str(safe_cell(c)) for c in cells))
-    except accounts.AccountError as e:
-        print(t(e.code, args.lang, **e.params), file=sys.stderr)
-        return 1
+    if args.action == "add":
+        account = accounts.create(
+            con,
+            args.username,
+            _read_password(args),
+            args.role,
+            actor,
+            full_name=args.full_name or "",
+            province=args.province,
+            communes=args.commune or [],
+        )
+        scopes = "; ".join(f"{s.province}" + (f" / {s.commune}" if s.commune else "") for s in account.scopes)
+        print(f"{account.username}: {account.role} account created" + (f" ({scopes})" if scopes else ""))
+    elif args.action == "passwd":
+        accounts.set_password(con, args.username, _read_password(args), actor)
+        print(f"{args.username}: password changed")
+    elif args.action in ("disable", "enable"):
+        accounts.set_disabled(con, args.username, args.action == "disable", actor)
+        print(f"{args.username}: {args.action}d")
+    else:
+        for a in accounts.listing(con):
+            state = "disabled" if a["disabled_at"] else "active"
+            demo = " [demo]" if a["demo"] else ""
+            cells = [a["username"], a["role"], state + demo, a["scopes"] or "", a["full_name"] or ""]
+            print("\t".join(str(safe_cell(c)) for c in cells))
     return 0
 
 
@@ -344,13 +321,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Domain messages name no command-line flag; here, and only here, the flag a person should add is named.
+CLI_WORDING = {
+    "meeting_commune_ambiguous": "cli_meeting_commune_ambiguous",
+    "meeting_indicator_missing": "cli_meeting_indicator_missing",
+    "meeting_indicator_unknown": "cli_meeting_indicator_unknown",
+    "meeting_chart_unknown": "cli_meeting_chart_unknown",
+    "export_needs_chart": "cli_export_needs_chart",
+    "template_half_period": "cli_template_half_period",
+    "template_quarter_range": "cli_template_quarter_range",
+    "template_commune_ambiguous": "cli_template_commune_ambiguous",
+}
+
+
+def _failure(args: argparse.Namespace, e: KpisError) -> str:
+    """The one place a refusal becomes words on the command line: the error's message in the command's
+    language (English for the commands without --lang, which speak English), framed as the command says it."""
+    lang: Lang = getattr(args, "lang", "en")
+    message = t(CLI_WORDING[e.code], lang, **e.params) if e.code in CLI_WORDING else e.message(lang)
+    if args.command == "rebuild":  # (each command's modules are imported by the command itself: no start-up cost here)
+        from kpis.ops.rebuild import RebuildError
+
+        if isinstance(e, RebuildError):
+            return t("cli_rebuild_stopped", lang, db=store.resolve_db_path(args.db), error=message)
+    if args.command == "demo":
+        from kpis.ops.demo import RealDatabaseError
+
+        if isinstance(e, RealDatabaseError):
+            return t("cli_demo_refused", lang, error=message)
+    if args.command == "export":
+        from kpis.output.export import ExportUnavailable
+        from kpis.output.meeting import MeetingError
+
+        if isinstance(e, (MeetingError, ExportUnavailable)):
+            return t("cli_export_failed", lang, out=args.out, error=message)
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "user" and args.action != "list" and not args.username:
         parser.error("user add|passwd|disable|enable needs a USERNAME")
     try:
-        return args.func(args)
-    except (store.StoreError, CatalogError) as e:
-        print(str(e), file=sys.stderr)
-        return 2
+        return int(args.func(args))
+    except KpisError as e:
+        print(_failure(args, e), file=sys.stderr)
+        return e.exit_code

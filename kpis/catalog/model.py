@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kpis.core.errors import TextError
+from kpis.core.settings import YEAR_MAX, YEAR_MIN
 from kpis.core.text import name_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -26,8 +28,10 @@ INDICATORS_FILE = PACKAGE_DIR / "indicators.toml"
 REGISTRY_FILE = PACKAGE_DIR / "registry.csv"
 
 
-class CatalogError(Exception):
+class CatalogError(TextError):
     """A catalog file is missing, malformed or inconsistent; the message names file and field."""
+
+    text_code = "error_catalog"
 
 
 class _Strict(BaseModel):
@@ -48,7 +52,7 @@ class Indicator(_Strict):
 
 class Target(_Strict):
     indicator: str
-    year: int = Field(ge=2024, le=2035)
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     target_pct: float = Field(gt=0, le=100)
     quote: str = Field(min_length=1, description="The plan's own sentence that sets the target.")
 
@@ -74,7 +78,7 @@ class Milestone(_Strict):
     code: str
     title_vi: str
     title_en: str
-    year: int = Field(ge=2024, le=2035)
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
 
 
 class Plan(_Strict):

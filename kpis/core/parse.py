@@ -11,14 +11,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from kpis.core.errors import KpisError
+from kpis.core.settings import MAX_COUNT, YEAR_MAX, YEAR_MIN
 from kpis.core.text import fold
 
 
-class ParseError(ValueError):
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class ParseError(KpisError, ValueError):
+    """A typed value cannot be read; code and params are rendered by kpis.core.i18n (a ValueError too, as before)."""
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
@@ -29,11 +28,6 @@ _GROUPED_DECIMAL = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$|^\d{1,3}(?:,\d{3})+\.\
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")  # 1E+20: how Excel writes a huge number into a CSV
-
-# No count a commune reports can pass a billion: Vietnam has about 101 million people, so this is ten
-# times the whole country. A bigger number is a typing or formula mistake, and it must stop here, as a
-# named problem, before a number past 64 bits reaches DuckDB's BIGINT columns.
-MAX_COUNT = 1_000_000_000
 
 
 def parse_count(value: Any) -> int:
@@ -90,7 +84,7 @@ def too_large_params(value: Any) -> dict[str, str | int]:
     return {"value": shown, "limit": MAX_COUNT}
 
 
-def parse_year(value: Any, low: int = 2024, high: int = 2035) -> int:
+def parse_year(value: Any, low: int = YEAR_MIN, high: int = YEAR_MAX) -> int:
     """A year 2025, "2025" or 2025.0 within [low, high]."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return _parse_year_cached(value, low, high)

@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 
 from kpis.core.parse import ParseError
+from kpis.core.settings import YEAR_MIN
 from kpis.core.text import clean_display, fold, text_issue
 from kpis.core.xlsx import active_sheet
 from kpis.intake.ingest import IngestError, RawTable, read_table
@@ -41,7 +42,7 @@ _STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "done": ("hoan thanh", "da hoan thanh", "da thuc hien", "xong", "done", "completed"),
 }
 _STATUS_KEYS = {word: status for status, words in _STATUS_WORDS.items() for word in words}
-EARLIEST = dt.date(2024, 1, 1)
+EARLIEST = dt.date(YEAR_MIN, 1, 1)  # no task progress is dated before the first reporting year
 MAX_NOTE = 500
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _TEXT_COLUMNS = ("code", "status", "note", "evidence")

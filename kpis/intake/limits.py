@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_HEADER_SCAN = 30  # title rows above the header are normal in hand-made sheets
-MAX_FILE_BYTES = 10 * 1024 * 1024  # also Streamlit's server.maxUploadSize (.streamlit/config.toml)
-MAX_INFLATED_BYTES = 100 * 1024 * 1024  # a 20,000-row workbook inflates to about 10 MB
-MAX_ROWS = 50_000
-MAX_COLUMNS = 256  # as many as an old .xls can hold; the widest real form has about 30
-MAX_CELLS = 5_000_000  # rows x columns of a sheet's grid: 100,000 rows of 50 columns; calamine allocates the whole grid
+from kpis.core import settings
+from kpis.core.errors import KpisError
+
+# declared (with their help text) in kpis.core.settings; named here so that a test can lower one for every reader
+MAX_HEADER_SCAN = settings.MAX_HEADER_SCAN
+MAX_FILE_BYTES = settings.MAX_FILE_BYTES
+MAX_INFLATED_BYTES = settings.MAX_INFLATED_BYTES
+MAX_ROWS = settings.MAX_ROWS
+MAX_COLUMNS = settings.MAX_COLUMNS
+MAX_CELLS = settings.MAX_CELLS
 
 BLANK_ROW: list[Any] = []  # shared by every blank row of a grid: a blank row costs one pointer; never mutate it
 Grid = list[list[Any]]
@@ -23,16 +27,11 @@ Grid = list[list[Any]]
 
 def row_budget() -> int:
     """Rows a sheet may reach: blank rows are allowed, within reason (read at call time: tests lower MAX_ROWS)."""
-    return MAX_ROWS * 2 + MAX_HEADER_SCAN
+    return settings.sheet_rows(MAX_ROWS)
 
 
-class IngestError(Exception):
+class IngestError(KpisError):
     """The file cannot be read at all; code and params are rendered by kpis.core.i18n."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 def check_size(data: bytes, limit: int = MAX_FILE_BYTES) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import pickle
 import resource
 import signal
@@ -29,10 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-MEMORY_ENV = "KPIS_PARSER_MEMORY_MB"  # address-space limit of a parsing child
-TIMEOUT_ENV = "KPIS_PARSER_TIMEOUT_S"  # wall-clock limit of a parsing child
-DEFAULT_MEMORY_MB = 1536  # measured: a 50,000-row workbook parses under a 100 MB limit (60 MB aborts); 15x margin
-DEFAULT_TIMEOUT_S = 30.0
+from kpis.core.settings import MB, PARSER_MEMORY, PARSER_TIMEOUT
+
+MEMORY_ENV = str(PARSER_MEMORY.env)  # address-space limit of a parsing child (kpis.core.settings)
+TIMEOUT_ENV = str(PARSER_TIMEOUT.env)  # wall-clock limit of a parsing child
 ROOT = Path(__file__).resolve().parents[2]  # so that the child imports this same kpis package
 
 _warm_lock = threading.Lock()
@@ -48,11 +47,11 @@ class ParserFailed(Exception):
 
 
 def memory_limit_bytes() -> int:
-    return int(float(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB)) * 1024 * 1024)
+    return int(PARSER_MEMORY.current() * MB)
 
 
 def timeout_seconds() -> float:
-    return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_S))
+    return PARSER_TIMEOUT.current()
 
 
 def _start(target: str, memory: int, timeout: float) -> subprocess.Popen:

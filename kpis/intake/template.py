@@ -20,7 +20,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis import store
 from kpis.catalog.places import Ambiguous, NotFound, Places, display, names
+from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, t
+from kpis.core.settings import YEAR_MAX, YEAR_MIN
 from kpis.core.text import fold
 from kpis.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 from kpis.intake.schema import COLUMNS, HEADERS_VI
@@ -41,8 +43,8 @@ WIDTHS = {
 }
 
 
-class TemplateError(Exception):
-    """The template cannot be made for these arguments (unknown commune, half a period)."""
+class TemplateError(KpisError):
+    """The template cannot be made for these arguments (unknown commune, half a period); rendered by kpis.core.i18n."""
 
 
 @dataclass(frozen=True)
@@ -58,26 +60,25 @@ def resolve_scope(
 ) -> TemplateScope:
     """Find the registered commune (by name, optionally within a province) and check the period."""
     if (year is None) != (quarter is None):
-        raise TemplateError("--year and --quarter go together")
+        raise TemplateError("template_half_period")
     if quarter is not None and not 1 <= quarter <= 4:
-        raise TemplateError("--quarter is 1, 2, 3 or 4")
+        raise TemplateError("template_quarter_range", quarter=quarter)
     places = Places(store.registry(con))
     if province is not None:
         found = places.find_province(province)
         if isinstance(found, NotFound):
-            near = f"; did you mean: {names(found.nearest)}?" if found.nearest else ""
-            raise TemplateError(f"province {province!r} is not in the registry{near}")
+            raise TemplateError("template_province_unknown", province=province, suggest=names(found.nearest))
         province = found
     if commune is None:
         return TemplateScope(province, None, year, quarter)
     match = places.find_commune(province, commune)
     if isinstance(match, NotFound):
-        near = f"; did you mean: {names(match.nearest, with_province=province is None)}?" if match.nearest else ""
-        raise TemplateError(f"commune {commune!r} is not in the registry{near}")
+        suggest = names(match.nearest, with_province=province is None)
+        raise TemplateError("template_commune_unknown", commune=commune, suggest=suggest)
     if isinstance(match, Ambiguous):
         if len({c.province for c in match.matches}) > 1:
-            raise TemplateError(f"commune {commune!r} exists in several provinces; add --province")
-        raise TemplateError(f"commune {commune!r} could be {', '.join(display(c) for c in match.matches)}: write its kind")
+            raise TemplateError("template_commune_ambiguous", commune=commune)
+        raise TemplateError("template_commune_kind", commune=commune, matches=", ".join(display(c) for c in match.matches))
     return TemplateScope(match.province, match.name, year, quarter)
 
 
@@ -175,18 +176,19 @@ def build_template(
         for j in range(1, len(COLUMNS) + 1):
             ws.cell(row=r, column=j).protection = Protection(locked=False)
 
-    def check(first: str, last_column: str, error_key: str, **rule: Unpack[_Rule]) -> None:
-        """An Excel data-validation rule on rows 2..last of the columns first..last_column."""
+    def check(first: str, last_column: str, error: str, **rule: Unpack[_Rule]) -> None:
+        """An Excel data-validation rule on rows 2..last of the columns first..last_column; error is what Excel says."""
         dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang),
-                            error=t(error_key, lang), **rule)  # fmt: skip
+                            error=error, **rule)  # fmt: skip
         dv.add(f"{_letter(first)}2:{_letter(last_column)}{last}")
         ws.add_data_validation(dv)
 
     for key, rng in ranges.items():
-        check(key, key, "template_error_list", type="list", formula1=f"={rng}")
-    check("quarter", "quarter", "template_error_quarter", type="list", formula1='"1,2,3,4"')
-    check("year", "year", "template_error_year", type="whole", operator="between", formula1="2024", formula2="2035")
-    check("numerator", "denominator", "template_error_count", type="whole", operator="greaterThanOrEqual", formula1="0")
+        check(key, key, t("template_error_list", lang), type="list", formula1=f"={rng}")
+    check("quarter", "quarter", t("template_error_quarter", lang), type="list", formula1='"1,2,3,4"')
+    years = t("template_error_year_range", lang, low=YEAR_MIN, high=YEAR_MAX)
+    check("year", "year", years, type="whole", operator="between", formula1=str(YEAR_MIN), formula2=str(YEAR_MAX))
+    check("numerator", "denominator", t("template_error_count", lang), type="whole", operator="greaterThanOrEqual", formula1="0")
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns

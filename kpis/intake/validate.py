@@ -15,7 +15,8 @@ import pandas as pd
 
 from kpis.catalog.model import Catalog, Commune
 from kpis.catalog.places import NotFound, Places, display, names
-from kpis.core.parse import MAX_COUNT, ParseError, parse_count, parse_quarter, parse_year
+from kpis.core.parse import ParseError, parse_count, parse_quarter, parse_year
+from kpis.core.settings import MAX_COUNT
 from kpis.core.text import clean_display, fold, name_key, text_issue
 from kpis.intake.ingest import RawTable
 from kpis.intake.schema import HEADERS_VI, REQUIRED

@@ -21,7 +21,7 @@ import openpyxl
 
 from kpis import store
 from kpis.core.xlsx import active_sheet
-from kpis.followup import task_sheet, tasks
+from kpis.followup import recording, task_sheet
 from kpis.intake.importer import import_file
 from kpis.intake.schema import COLUMNS, HEADERS_VI
 from kpis.people import accounts
@@ -60,7 +60,7 @@ LATE_FILES: dict[str, str] = {
     "09_2026_Q1": "2026-06-08T09:30",  # Hoàng Văn Thụ: quý I/2026 due 05/6/2026, 3 days late
 }
 NEVER_SENT = {"04_2025_Q4", "02_2026_Q3"}  # Mường Chà: overdue since 10/6/2026; Mường Ảng: due 10/12/2026
-# Progress on the plans' tasks and milestones as staff send it (imported through kpis.followup.tasks.import_sheet):
+# Progress on the plans' tasks and milestones as staff send it (imported through kpis.followup.recording.import_sheet):
 # done on time and late, in progress, not started, overdue, and many with no update yet.
 TASK_MANIFEST = "task_manifest.csv"
 TASK_SHEETS: list[tuple[str, str, str, list[tuple[str, str, str, str, str]]]] = [
@@ -302,6 +302,9 @@ def _write_task_sheets(out_dir: Path) -> list[Path]:
 class RealDatabaseError(store.StoreError):
     """The file holds a real (not demo) database: the demo does not replace it unless told to."""
 
+    text_code = "error_real_database"
+    exit_code = 1  # a refusal: nothing was changed
+
 
 def _is_demo_file(db: Path) -> bool:
     """Whether an existing file is a demo database; False when it cannot be read (damaged: treated as real)."""
@@ -382,7 +385,7 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = Fals
                 for m in csv.DictReader(f):
                     path = demo_dir / m["file"]
                     at = dt.datetime.fromisoformat(m["uploaded_at"])
-                    sheet = tasks.import_sheet(con, path.read_bytes(), path.name, m["uploaded_by"], at)
+                    sheet = recording.import_sheet(con, path.read_bytes(), path.name, m["uploaded_by"], at)
                     if not sheet.accepted:
                         raise store.StoreError(f"demo task sheet {path.name} was refused: {sheet.messages('en')}")
         store.mark_demo(con, DEMO_DAY)

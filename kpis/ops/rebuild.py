@@ -17,15 +17,18 @@ import pandas as pd
 
 from kpis import store
 from kpis.catalog.model import parse_registry
+from kpis.core.errors import TextError
 from kpis.figures.progress import progress
-from kpis.followup import tasks
+from kpis.followup import recording
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store.journal import Aborted, Communes, Demo, Event, Submission, Withdrawal
 
 
-class RebuildError(Exception):
+class RebuildError(TextError):
     """The journal cannot be replayed (a kept file is missing, altered or now refused), or the database is in use."""
+
+    text_code = "error_rebuild"
 
 
 class RebuildRefused(RebuildError):
@@ -109,7 +112,7 @@ def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, i
             store.mark_demo(con, event.day, journal=False)
         elif accounts.replay_event(con, event):
             counts[4] += 1
-        elif tasks.replay_event(con, event):  # task and milestone progress
+        elif recording.replay_event(con, event):  # task and milestone progress
             counts[3] += 1
     return counts[0], counts[1], counts[2], counts[3], counts[4]
 

@@ -24,9 +24,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from kpis import store
+from kpis.core.errors import TextError
 from kpis.core.i18n import Lang, t
 from kpis.figures import compliance
-from kpis.followup import tasks
+from kpis.followup import display
 from kpis.output import meeting, meeting_charts, meeting_pack, slides, views, workbook
 from kpis.output.chart_style import SLIDE_HEIGHT, SLIDE_WIDTH
 
@@ -44,8 +45,10 @@ _lock = threading.Lock()
 _server = {"starts": 0, "renders": 0}
 
 
-class ExportUnavailable(Exception):
+class ExportUnavailable(TextError):
     """Static images cannot be made here (no browser, or the browser failed); the message says why."""
+
+    text_code = "error_export_unavailable"
 
 
 def browser_path() -> str | None:
@@ -173,7 +176,7 @@ def follow_up_tables(
     reports = compliance.overdue_reports(con, day, lang, area.province)
     if area.commune is not None and not reports.empty:
         reports = reports[reports[t("col_commune", lang)] == area.commune]
-    late_tasks = tasks.overdue_tasks(con, day, lang, area.province, area.commune)
+    late_tasks = display.overdue_tasks(con, day, lang, area.province, area.commune)
     when = day.strftime("%d/%m/%Y")
     return [
         (t("export_overdue_reports", lang, area=area.title(lang), date=when), reports.reset_index(drop=True)),
@@ -225,10 +228,10 @@ def export_file(
         data = figures_xlsx(con, year, province, commune, lang)
     elif suffix in (".png", ".svg"):
         if not chart:
-            raise meeting.MeetingError("a .png/.svg export needs --chart NAME (and --indicator CODE for ranking/heatmap)")
+            raise meeting.MeetingError("export_needs_chart")
         data = chart_image(con, chart, suffix[1:], year, province, commune, lang, indicator)
     else:
-        raise meeting.MeetingError(f"{out.name}: the suffix must be .pptx, .xlsx, .png or .svg")
+        raise meeting.MeetingError("export_suffix", file=out.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)

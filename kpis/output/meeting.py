@@ -18,6 +18,7 @@ import pandas as pd
 
 from kpis import store
 from kpis.catalog.places import Ambiguous, NotFound, Places, names
+from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, t
 from kpis.core.text import name_key
 from kpis.figures.progress import TargetBook, plan_targets, progress, status_of, unit_year_values
@@ -41,8 +42,8 @@ UNIT_COLUMNS = [
 ]
 
 
-class MeetingError(Exception):
-    """The area or chart asked for does not exist; the message says which and what exists."""
+class MeetingError(KpisError):
+    """The area or chart asked for does not exist; code and params (rendered by kpis.core.i18n) say which and what exists."""
 
 
 @dataclass(frozen=True)
@@ -77,24 +78,25 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
             return Area(with_data[0])
         first = con.execute("SELECT min(name) FROM provinces").fetchall()[0][0]
         if first is None:
-            raise MeetingError("no province is registered")
+            raise MeetingError("meeting_no_province")
         return Area(first)
     places = Places(store.registry(con))
     if province:
         found = places.find_province(province)
         if isinstance(found, NotFound):
-            near = f"; did you mean: {names(found.nearest)}?" if found.nearest else ""
-            raise MeetingError(f"province '{province}' is not registered{near}; known: {', '.join(sorted(places.provinces))}")
+            known = ", ".join(sorted(places.provinces))
+            raise MeetingError("meeting_province_unknown", province=province, known=known, suggest=names(found.nearest))
         if not commune:
             return Area(found)
         province = found
     match = places.find_commune(province, commune or "")  # a commune here: one of the two was given
     if isinstance(match, NotFound):
-        near = f"; did you mean: {names(match.nearest, with_province=not province)}?" if match.nearest else ""
-        raise MeetingError(f"commune '{commune}'{f' in {province}' if province else ''} is not registered{near}")
+        suggest = names(match.nearest, with_province=not province)
+        if province:
+            raise MeetingError("meeting_commune_unknown_in", commune=commune, province=province, suggest=suggest)
+        raise MeetingError("meeting_commune_unknown", commune=commune, suggest=suggest)
     if isinstance(match, Ambiguous):
-        where = names(c.province for c in match.matches)
-        raise MeetingError(f"commune '{commune}' exists in {where}: add --province")
+        raise MeetingError("meeting_commune_ambiguous", commune=commune, provinces=names(c.province for c in match.matches))
     return Area(match.province, match.name)
 
 

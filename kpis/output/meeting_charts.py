@@ -19,7 +19,9 @@ from kpis.output.meeting_text import source_line
 def _indicator_name(con: duckdb.DuckDBPyConnection, indicator: str | None, lang: Lang) -> str:
     names = views.indicator_names(con, lang)
     if not indicator or indicator not in names:
-        raise MeetingError(f"--indicator must be one of: {', '.join(names)}" + (f" (got '{indicator}')" if indicator else ""))
+        if indicator:
+            raise MeetingError("meeting_indicator_unknown", names=", ".join(names), indicator=indicator)
+        raise MeetingError("meeting_indicator_missing", names=", ".join(names))
     return names[indicator]
 
 
@@ -90,4 +92,4 @@ def figure(
         return trend_figure(con, area, lang, slide)
     if chart == "summary":
         return summary_figure(con, area, year, lang, slide)
-    raise MeetingError(f"--chart must be one of: {', '.join(charts.CHART_NAMES)} (got '{chart}')")
+    raise MeetingError("meeting_chart_unknown", names=", ".join(charts.CHART_NAMES), chart=chart)

@@ -23,6 +23,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from kpis import store
 from kpis.catalog.model import Commune
 from kpis.catalog.places import NotFound, Places
+from kpis.core.errors import KpisError
+from kpis.core.settings import LOCK_AFTER, LOCK_WINDOW, MAX_PASSWORD, MAX_USERNAME
 from kpis.store import audit, journal
 
 Role = Literal["admin", "province", "commune", "viewer"]
@@ -33,22 +35,13 @@ ROLE_LABELS: dict[str, str] = {
     "commune": "role_commune",
     "viewer": "role_viewer",
 }
-LOCK_AFTER = 5  # failed sign-ins ...
-LOCK_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock the account for the rest of it
 MIN_PASSWORD = 10
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-MAX_USERNAME = 64  # USERNAME_RE allows no longer name; the sign-in form's max_chars
-MAX_PASSWORD = 256  # longer is refused before hashing: argon2 over a megabyte is CPU spent for an attacker
+USERNAME_RE = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{1,{MAX_USERNAME - 1}}}$")  # no longer than MAX_USERNAME
 _HASHER = PasswordHasher()  # argon2id with the library's current defaults
 
 
-class AccountError(Exception):
+class AccountError(KpisError):
     """An account operation was refused; code and params are rendered by kpis.core.i18n."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,14 @@ from pathlib import Path
 
 import duckdb
 
+from kpis.core.errors import TextError
 
-class StoreError(Exception):
+
+class StoreError(TextError):
     """The database cannot be opened or written; the message says why."""
+
+    text_code = "error_store"
+    exit_code = 2  # the command could not reach its database: not a refusal of what was asked
 
 
 class JournalError(StoreError):

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 
+from kpis.core.settings import MAX_NAME_CHARS
 from kpis.store.errors import StoreError
 from kpis.store.paths import fsync_dir, uploads_dir
 
-MAX_NAME_CHARS = 255  # a file name as recorded and shown; longer ones are cut in the middle with an ellipsis
 _SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 

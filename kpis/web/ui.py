@@ -8,7 +8,8 @@ database's data version so an upload is seen at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ import streamlit as st
 
 from kpis import store
 from kpis.core.csv_safe import frame_to_csv
+from kpis.core.errors import KpisError
 from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, t
 from kpis.core.markdown import escape, escape_params
 from kpis.core.periods import fmt_date
@@ -54,6 +56,20 @@ def md(text: object) -> str:
 def tx(key: str, current: Lang, **params: object) -> str:
     """t() for a Markdown place (st.markdown/caption/info/error, labels): the parameters are shown as text."""
     return t(key, current, **escape_params(params))
+
+
+def show_error(e: KpisError, current: Lang, box: Any = st) -> None:
+    """The one place a page words a refusal: its message in current's language, its params shown as typed."""
+    box.error(tx(e.code, current, **e.params))
+
+
+@contextmanager
+def refusals_shown(current: Lang, box: Any = st) -> Iterator[None]:
+    """Run what a person asked for; a refusal (any KpisError) is shown in box instead, and the page goes on."""
+    try:
+        yield
+    except KpisError as e:
+        show_error(e, current, box)
 
 
 def md_lines(first: str, rest: list[str]) -> str:
@@ -96,7 +112,7 @@ def _cached_view(name: str, _func: Callable[..., Any], db: str, version: int, ar
 def view(func: Callable[..., T], *args: Any) -> T:
     """func(cursor, *args), cached on (the function, arguments, data version): an upload is seen at once.
 
-    The cache key names the function by module and qualified name, so kpis.followup.tasks.history_table
+    The cache key names the function by module and qualified name, so kpis.followup.display.history_table
     and kpis.output.views.history_table are two entries, and the function called is the one given.
     A lambda or a function defined inside another has no such name and is refused.
     """
@@ -164,11 +180,9 @@ def account_box(current: Lang) -> accounts.Account | None:
         t("sign_in_password", current), type="password", max_chars=accounts.MAX_PASSWORD, key="sidebar_password"
     )
     if box.button(t("sign_in", current), key="sidebar_sign_in"):
-        try:
+        with refusals_shown(current, box):
             st.session_state[ACCOUNT_KEY] = accounts.sign_in(cursor(), username, password)
             st.rerun()
-        except accounts.AccountError as e:
-            box.error(tx(e.code, current, **e.params))
     if store.is_demo(cursor()):
         box.caption(t("demo_accounts", current, accounts=accounts.demo_accounts_line()))
     return None

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from kpis import store
-from kpis.followup import tasks
+from kpis.followup import board, display, recording
 from kpis.followup.task_deadlines import parse_deadline
 from kpis.followup.task_sheet import HEADERS_VI, match_task_header, parse_day, parse_status
 from kpis.store.journal import Demo
@@ -24,12 +24,12 @@ HEADER = [HEADERS_VI[c] for c in ("code", "status", "date", "note", "evidence")]
 
 
 def row_of(con: duckdb.DuckDBPyConnection, as_of: dt.date, code: str) -> dict:
-    frame = tasks.board(con, as_of)
+    frame = board.board(con, as_of)
     return frame[frame["code"] == code].iloc[0].to_dict()
 
 
 def record(con, code: str, status: str, day: dt.date, note: str = "", at: dt.datetime | None = None) -> None:
-    result = tasks.record_update(con, code, status, day, note, "", "cán bộ", at or AT(2026, 11, 22, 9, 0))
+    result = recording.record_update(con, code, status, day, note, "", "cán bộ", at or AT(2026, 11, 22, 9, 0))
     assert result.accepted, result.messages("en")
 
 
@@ -71,14 +71,14 @@ def test_a_yearly_deadline_comes_back_each_year():
 
 
 def test_every_deadline_in_the_plans_is_understood(catalog):
-    unknown = [(i.code, i.deadline.text) for i in tasks.items(catalog) if i.deadline.kind == "unknown"]
+    unknown = [(i.code, i.deadline.text) for i in board.items(catalog) if i.deadline.kind == "unknown"]
     assert unknown == []
 
 
 def test_task_and_milestone_codes_are_unique_across_plans(catalog):
-    codes = [i.code for i in tasks.items(catalog)]
+    codes = [i.code for i in board.items(catalog)]
     assert len(codes) == len(set(codes))
-    assert sum(i.kind == "task" for i in tasks.items(catalog)) == 19 + 6  # Lai Châu's 19, Hòa An's 6
+    assert sum(i.kind == "task" for i in board.items(catalog)) == 19 + 6  # Lai Châu's 19, Hòa An's 6
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_task_and_milestone_codes_are_unique_across_plans(catalog):
     ],
 )
 def test_lead_agencies_are_split_where_one_name_ends(lead, agencies):
-    assert tasks.split_agencies(lead) == agencies
+    assert board.split_agencies(lead) == agencies
 
 
 # --- what is late on a fixed day ------------------------------------------------------------
@@ -158,16 +158,16 @@ def test_a_milestone_is_due_by_the_end_of_its_year_and_recorded_like_a_task(con)
     assert (late["status"], late["overdue"], late["days_late"]) == ("no_update", True, 1)
     record(con, "DB-M1", "done", D(2026, 1, 10))
     assert row_of(con, D(2026, 2, 1), "DB-M1")["days_late"] == 10
-    table = tasks.milestone_table(tasks.board(con, D(2026, 2, 1)), "vi", tasks.plan_labels("vi"))
+    table = display.milestone_table(board.board(con, D(2026, 2, 1)), "vi", display.plan_labels("vi"))
     assert "? Chưa có cập nhật" in set(table["Tình trạng"])
     assert table.iloc[0]["Tình trạng"].startswith("✖ Quá hạn")  # overdue first
 
 
 def test_task_table_filters_by_agency_and_state_with_overdue_first(con):
     record(con, "LC-14", "in_progress", D(2026, 3, 10))
-    board = tasks.board(con, D(2026, 11, 22))
-    labels = tasks.plan_labels("vi")
-    table = tasks.task_table(board, "vi", labels)
+    frame = board.board(con, D(2026, 11, 22))
+    labels = display.plan_labels("vi")
+    table = display.task_table(frame, "vi", labels)
     first = table.iloc[0]  # the most days late first: LC-01, due June 2025, never updated
     assert (first["Mã"], first["Tình trạng"]) == ("LC-01", "✖ Quá hạn · Chưa có cập nhật")
     assert first["Số ngày trễ"] == str((D(2026, 11, 22) - D(2025, 6, 30)).days)
@@ -176,18 +176,18 @@ def test_task_table_filters_by_agency_and_state_with_overdue_first(con):
     assert lc14["Số ngày trễ"] == str((D(2026, 11, 22) - D(2026, 3, 31)).days)
     overdue_rows = table["Tình trạng"].str.startswith("✖")
     assert overdue_rows.iloc[: overdue_rows.sum()].all()  # every overdue row comes before the rest
-    interior = tasks.task_table(board, "vi", labels, lead=["Sở Nội vụ"])
+    interior = display.task_table(frame, "vi", labels, lead=["Sở Nội vụ"])
     assert list(interior["Mã"]) == ["LC-07"]
-    only_late = tasks.task_table(board, "vi", labels, states=["overdue"])
+    only_late = display.task_table(frame, "vi", labels, states=["overdue"])
     assert set(only_late["Tình trạng"].str[0]) == {"✖"}
-    hoa_an = tasks.task_table(board, "en", tasks.plan_labels("en"), plan_id="hoa-an-139-kh-ubnd-2026")
+    hoa_an = display.task_table(frame, "en", display.plan_labels("en"), plan_id="hoa-an-139-kh-ubnd-2026")
     assert len(hoa_an) == 6 and "Recurring" in set(hoa_an["Due"])
-    assert "Phòng Văn hóa - Xã hội" in tasks.agencies(board, "hoa-an-139-kh-ubnd-2026")
+    assert "Phòng Văn hóa - Xã hội" in board.agencies(frame, "hoa-an-139-kh-ubnd-2026")
 
 
 def test_overdue_tasks_for_the_meeting_pack(con):
     record(con, "HA-05", "not_started", D(2026, 6, 1))
-    table = tasks.overdue_tasks(con, D(2026, 7, 2), "vi")
+    table = display.overdue_tasks(con, D(2026, 7, 2), "vi")
     assert list(table.columns) == ["Kế hoạch", "Mã", "Nhiệm vụ / mốc", "Cơ quan chủ trì", "Hạn", "Tình trạng", "Số ngày trễ"]
     ha05 = table[table["Mã"] == "HA-05"].iloc[0]
     assert (ha05["Tình trạng"], ha05["Số ngày trễ"], ha05["Hạn"]) == ("Chưa thực hiện", 2, "30/06/2026")
@@ -198,7 +198,7 @@ def test_overdue_tasks_for_the_meeting_pack(con):
 
 
 def test_the_form_refuses_an_unknown_code_and_a_future_date_and_writes_nothing(con):
-    result = tasks.record_update(con, "LC-99", "done", D(2026, 12, 1), recorded_at=AT(2026, 11, 22, 9, 0))
+    result = recording.record_update(con, "LC-99", "done", D(2026, 12, 1), recorded_at=AT(2026, 11, 22, 9, 0))
     assert result.status == "refused"
     messages = result.messages("vi")
     assert any("«LC-99»" in m and "LC-09" in m for m in messages)
@@ -207,9 +207,9 @@ def test_the_form_refuses_an_unknown_code_and_a_future_date_and_writes_nothing(c
 
 
 def test_the_form_accepts_lower_case_codes_and_keeps_evidence(con):
-    result = tasks.record_update(con, "lc-14", "in_progress", D(2026, 3, 10), "đang làm", "https://x.vn/a", "Lan")
+    result = recording.record_update(con, "lc-14", "in_progress", D(2026, 3, 10), "đang làm", "https://x.vn/a", "Lan")
     assert result.accepted and result.summary("vi") == "LC-14: đã ghi 1 dòng tiến độ."
-    history = tasks.history(con)
+    history = recording.history(con)
     assert history.iloc[0][["item_code", "evidence", "recorded_by", "file_name"]].tolist() == [
         "LC-14",
         "https://x.vn/a",
@@ -263,7 +263,7 @@ def test_a_valid_sheet_is_recorded_whole_and_kept(con):
         header=HEADER,
         title_rows=[["TIẾN ĐỘ NHIỆM VỤ"], []],
     )
-    result = tasks.import_sheet(con, data, "tien_do.xlsx", "Sở VHTTDL", AT(2026, 7, 20, 9, 0))
+    result = recording.import_sheet(con, data, "tien_do.xlsx", "Sở VHTTDL", AT(2026, 7, 20, 9, 0))
     assert result.status == "accepted" and result.rows == 3
     saved = con.execute("SELECT item_code, item_kind, status, status_date, source_line FROM task_updates ORDER BY id").fetchall()
     assert saved == [
@@ -273,7 +273,7 @@ def test_a_valid_sheet_is_recorded_whole_and_kept(con):
     ]
     sha, kept = con.execute("SELECT sha256, stored_path FROM task_files").fetchone()
     assert (store.uploads_dir(con) / kept).read_bytes() == data and kept.startswith(sha)
-    again = tasks.import_sheet(con, data, "tien_do_lan_2.xlsx", "Sở VHTTDL", AT(2026, 7, 21, 9, 0))
+    again = recording.import_sheet(con, data, "tien_do_lan_2.xlsx", "Sở VHTTDL", AT(2026, 7, 21, 9, 0))
     assert again.status == "duplicate"
     assert con.execute("SELECT count(*) FROM task_updates").fetchone()[0] == 3
 
@@ -288,7 +288,7 @@ def test_a_sheet_with_problems_is_refused_whole_with_every_problem_named(con):
         ["LC-14", "Hoàn thành", "10/03/2026", "", ""],  # same code and date as row 2
         ["", "Hoàn thành", "10/03/2026", "", ""],  # no code
     ]
-    result = tasks.import_sheet(con, csv_bytes(rows, header=HEADER), "sai.csv", "x", AT(2026, 11, 22, 9, 0))
+    result = recording.import_sheet(con, csv_bytes(rows, header=HEADER), "sai.csv", "x", AT(2026, 11, 22, 9, 0))
     assert result.status == "refused"
     found = {(p.row, p.column, p.code) for p in result.problems}
     assert found == {
@@ -315,7 +315,7 @@ def test_a_sheet_with_problems_is_refused_whole_with_every_problem_named(con):
     ],
 )
 def test_unreadable_sheets_are_refused_with_a_reason(con, data, name, code):
-    result = tasks.import_sheet(con, data, name, "x", AT(2026, 11, 22, 9, 0))
+    result = recording.import_sheet(con, data, name, "x", AT(2026, 11, 22, 9, 0))
     assert result.status == "refused" and result.problems[0].code == code
     assert all(not m.startswith("task_") for m in result.messages("vi"))  # every code has a message
 
@@ -324,18 +324,18 @@ def test_an_english_csv_with_iso_dates_is_accepted(con):
     data = csv_bytes(
         [["HA-05", "not started", "2026-06-01", "no course yet", ""]], header=["code", "status", "date", "note", "evidence"]
     )
-    assert tasks.import_sheet(con, data, "progress.csv", "x", AT(2026, 11, 22, 9, 0)).accepted
+    assert recording.import_sheet(con, data, "progress.csv", "x", AT(2026, 11, 22, 9, 0)).accepted
 
 
 def test_the_template_lists_every_code_and_untouched_rows_are_passed_over(con, catalog):
-    wb = openpyxl.load_workbook(io.BytesIO(tasks.template(catalog)))
+    wb = openpyxl.load_workbook(io.BytesIO(recording.template(catalog)))
     ws = wb.active
     codes = [r[0].value for r in ws.iter_rows(min_row=4) if r[0].value]
-    assert codes == [i.code for i in tasks.items(catalog)]
+    assert codes == [i.code for i in board.items(catalog)]
     ws["B4"], ws["C4"] = "Hoàn thành", "30/11/2025"  # DB-M1, the first row
     buf = io.BytesIO()
     wb.save(buf)
-    result = tasks.import_sheet(con, buf.getvalue(), "mau.xlsx", "x", AT(2026, 11, 22, 9, 0))
+    result = recording.import_sheet(con, buf.getvalue(), "mau.xlsx", "x", AT(2026, 11, 22, 9, 0))
     assert result.accepted and result.rows == 1
     assert con.execute("SELECT item_code, status FROM task_updates").fetchall() == [("DB-M1", "done")]
 
@@ -343,7 +343,7 @@ def test_the_template_lists_every_code_and_untouched_rows_are_passed_over(con, c
 def test_updates_are_journaled_and_replay_into_a_fresh_database(tmp_path):
     first = store.connect(tmp_path / "a" / "kpis.duckdb")
     data = csv_bytes([["LC-14", "Đang thực hiện", "10/03/2026", "", ""]], header=HEADER)
-    assert tasks.import_sheet(first, data, "s.csv", "x", AT(2026, 7, 1, 9, 0)).accepted
+    assert recording.import_sheet(first, data, "s.csv", "x", AT(2026, 7, 1, 9, 0)).accepted
     record(first, "LC-16", "done", D(2026, 3, 28))
     events = [e for e in store.read_journal(tmp_path / "a" / "kpis.duckdb") if e.kind.startswith("task_")]
     first.close()
@@ -351,11 +351,11 @@ def test_updates_are_journaled_and_replay_into_a_fresh_database(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "uploads").symlink_to(tmp_path / "a" / "uploads")
     second = store.connect(tmp_path / "b" / "kpis.duckdb")
-    assert all(tasks.replay_event(second, e) for e in events)
-    assert tasks.replay_event(second, Demo(day=None)) is False
+    assert all(recording.replay_event(second, e) for e in events)
+    assert recording.replay_event(second, Demo(day=None)) is False
     gone = dataclasses.replace(events[1], code="LC-99")  # a code no plan has any more: the rebuild must stop, not skip it
     with pytest.raises(store.StoreError, match="refused on replay"):
-        tasks.replay_event(second, gone)
+        recording.replay_event(second, gone)
     assert second.execute("SELECT item_code, status FROM task_updates ORDER BY id").fetchall() == [
         ("LC-14", "in_progress"),
         ("LC-16", "done"),
@@ -369,13 +369,13 @@ def test_updates_are_journaled_and_replay_into_a_fresh_database(tmp_path):
 def test_the_demo_has_tasks_in_every_state(demo_db):
     con = store.connect(demo_db)
     try:
-        board = tasks.board(con, D(2026, 11, 22))
+        frame = board.board(con, D(2026, 11, 22))
         assert con.execute("SELECT count(*) FROM task_files").fetchone()[0] == 4
     finally:
         con.close()
-    task_rows = board[board["kind"] == "task"]
+    task_rows = frame[frame["kind"] == "task"]
     assert set(task_rows["status"]) == {"no_update", "not_started", "in_progress", "done"}
     assert task_rows["overdue"].any() and (~task_rows["overdue"] & (task_rows["status"] == "done")).any()
     assert (task_rows["status"].eq("done") & task_rows["days_late"].notna()).any()  # done, but late
-    milestones = board[board["kind"] == "milestone"]
+    milestones = frame[frame["kind"] == "milestone"]
     assert set(milestones["status"]) == {"no_update", "in_progress", "done"} and milestones["overdue"].any()

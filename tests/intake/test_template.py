@@ -115,7 +115,7 @@ def test_a_typed_province_is_resolved_without_a_commune(con):
     assert scope == TemplateScope("Lai Châu", None, None, None)
     wb = load(build_template(con, scope))
     assert list_values(wb, validations(wb[DATA_SHEET])["A"].formula1) == ["Lai Châu"]
-    with pytest.raises(TemplateError, match="province 'Lai Chau Bac' is not in the registry; did you mean: Lai Châu"):
+    with pytest.raises(TemplateError, match="province 'Lai Chau Bac' is not in the registry. Did you mean: Lai Châu"):
         resolve_scope(con, None, "Lai Chau Bac", None, None)
 
 
@@ -140,7 +140,7 @@ def test_commune_without_any_report_gets_a_blank_template(con):
 
 
 def test_scope_errors_say_what_is_wrong(con):
-    with pytest.raises(TemplateError, match=r"not in the registry; did you mean: Mường Mùn \(Điện Biên\)"):
+    with pytest.raises(TemplateError, match=r"not in the registry. Did you mean: Mường Mùn \(Điện Biên\)"):
         resolve_scope(con, "Mường Mùm", None, None, None)
     with pytest.raises(TemplateError, match="go together"):
         resolve_scope(con, "Mường Mùn", None, 2025, None)
@@ -246,5 +246,10 @@ def test_cli_writes_the_template(kpis, tmp_path, reported):
     assert done.returncode == 0, done.stderr
     assert "Mường Mùn" in done.stdout
     assert [r[2] for r in prefilled(out.read_bytes())] == ["Bản Na Sang", "Trạm Y tế xã"]
-    refused = kpis("template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có")
-    assert refused.returncode == 1 and "not in the registry" in refused.stderr and not (tmp_path / "x.xlsx").exists()
+    refused = ["template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--commune", "Không Có"]
+    english = kpis(*refused, "--lang", "en")
+    assert english.returncode == 1 and "not in the registry" in english.stderr and not (tmp_path / "x.xlsx").exists()
+    vietnamese = kpis(*refused)  # the refusal speaks the command's language (Vietnamese by default)
+    assert vietnamese.returncode == 1 and "chưa có trong danh mục" in vietnamese.stderr and not (tmp_path / "x.xlsx").exists()
+    half = kpis("template", "--db", str(db), "--out", str(tmp_path / "x.xlsx"), "--year", "2025", "--lang", "en")
+    assert half.returncode == 1 and half.stderr.strip() == "--year and --quarter go together"  # the flags are named here only

@@ -277,11 +277,14 @@ def test_cli_export_writes_the_workbook_and_refuses_unknown_suffixes(demo_copy: 
     assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--commune", "Hòa An", "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     assert [r[1] for r in wb["Xã"].iter_rows(min_row=2, values_only=True)][:1] == ["Hòa An"]
-    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--out", str(tmp_path / "x.docx")]) == 1
-    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--out", str(tmp_path / "x.png")]) == 1
-    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--province", "Atlantis", "--out", str(out)]) == 1
+    english = ["export", "--db", str(demo_copy), "--year", "2026", "--lang", "en"]  # refusals speak the command's language
+    assert cli.main([*english, "--out", str(tmp_path / "x.docx")]) == 1
+    assert cli.main([*english, "--out", str(tmp_path / "x.png")]) == 1
+    assert cli.main([*english, "--province", "Atlantis", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "suffix must be .pptx, .xlsx, .png or .svg" in err and "--chart" in err and "Atlantis" in err
+    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--out", str(tmp_path / "x.docx")]) == 1
+    assert "đuôi tệp phải là .pptx, .xlsx, .png hoặc .svg" in capsys.readouterr().err  # Vietnamese by default
     assert not (tmp_path / "x.docx").exists() and not (tmp_path / "x.png").exists()
 
 

@@ -20,7 +20,7 @@ import pytest
 from kpis import store
 from kpis.catalog.model import parse_registry
 from kpis.figures.progress import progress
-from kpis.followup import tasks
+from kpis.followup import recording
 from kpis.intake.importer import import_file
 from kpis.ops.rebuild import RebuildError, RebuildRefused, rebuild
 from kpis.people import accounts
@@ -198,7 +198,9 @@ def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(kpis, db_
     registry = "province,commune,kind\r\nĐiện Biên,Nà Hỳ,Xã\r\n".encode()
     with pytest.raises(store.JournalError):
         store.add_communes(con, parse_registry(registry.decode(), "x.csv"), "x.csv", data=registry)
-    update = tasks.record_update(con, "LC-16", "done", dt.date(2026, 3, 28), recorded_by="x", recorded_at=dt.datetime(2026, 4, 1))
+    update = recording.record_update(
+        con, "LC-16", "done", dt.date(2026, 3, 28), recorded_by="x", recorded_at=dt.datetime(2026, 4, 1)
+    )
     assert update.status == "refused" and update.problems[0].code == "store_journal_unwritable"
 
     assert store.data_version(con) == version and len(store.submissions(con)) == subs

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kpis.followup import tasks
+from kpis.followup import display
 from kpis.intake.importer import import_file
 from kpis.output import views
 from kpis.web import ui
@@ -28,16 +28,16 @@ def served(con: duckdb.DuckDBPyConnection, db_path: Path, monkeypatch: pytest.Mo
 
 
 def test_two_functions_of_one_name_are_two_views(served: duckdb.DuckDBPyConnection) -> None:
-    """ui.view once looked functions up by __name__ in views: tasks.history_table silently ran views.history_table."""
-    assert views.history_table.__name__ == tasks.history_table.__name__
+    """ui.view once looked functions up by __name__ in views: display.history_table silently ran views.history_table."""
+    assert views.history_table.__name__ == display.history_table.__name__
     submissions = ui.view(views.history_table, "en")
-    task_updates = ui.view(tasks.history_table, "en")
+    task_updates = ui.view(display.history_table, "en")
     assert list(submissions.columns) == list(views.history_table(served, "en").columns)
-    assert list(task_updates.columns) == list(tasks.history_table(served, "en").columns)
+    assert list(task_updates.columns) == list(display.history_table(served, "en").columns)
     assert list(submissions.columns) != list(task_updates.columns)
     assert submissions.iloc[0].tolist()[1] == "muong_mun_q3.csv" and task_updates.empty
     # and in the other order, from the cache: each key still gives its own function's result
-    assert list(ui.view(tasks.history_table, "en").columns) == list(task_updates.columns)
+    assert list(ui.view(display.history_table, "en").columns) == list(task_updates.columns)
     assert list(ui.view(views.history_table, "en").columns) == list(submissions.columns)
 
 

@@ -36,6 +36,8 @@ if chosen in live and account is not None and account.may_write_all(store.submis
                     store.withdraw(ui.cursor(), chosen, account.username, reason.strip())
                 except store.JournalError as e:  # refused whole: nothing was withdrawn
                     st.error(ui.tx("store_journal_unwritable", lang, error=str(e)))
+                except store.StoreError as e:  # withdrawn meanwhile (another tab), or gone: said, nothing changed
+                    ui.show_error(e, lang)
                 else:
                     st.success(t("history_withdrawn_ok", lang, id=chosen))
                     st.rerun()

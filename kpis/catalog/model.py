@@ -1,6 +1,6 @@
 """The catalog: indicators, plans and the commune registry, loaded from data files.
 
-Plans and targets are data (kpis/plans/*.toml), never code, so that a province can
+Plans and targets are data (kpis/catalog/plans/*.toml), never code, so that a province can
 add its plan without a programmer. Loading validates every file with pydantic and
 fails with a CatalogError that names the file and the field.
 """

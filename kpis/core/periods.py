@@ -55,8 +55,10 @@ def last_ended_quarter(as_of: dt.date) -> Quarter:
     return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
-def quarter_label(year: int, quarter: int, lang: Lang) -> str:
-    return f"Quý {ROMAN[quarter - 1]}/{year}" if lang == "vi" else f"Q{quarter} {year}"
+def quarter_label(year: int, quarter: int, lang: Lang, in_sentence: bool = False) -> str:
+    """'Quý III/2026' (vi) or 'Q3 2026' (en); in_sentence gives the form used inside a sentence ('quý III/2026')."""
+    key = "quarter_in_sentence" if in_sentence else "quarter_label"
+    return t(key, lang, roman=ROMAN[quarter - 1], quarter=quarter, year=year)
 
 
 def quarter_ranges(quarters: list[Quarter], lang: Lang) -> str:

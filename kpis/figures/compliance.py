@@ -1,7 +1,7 @@
 """Who has sent their quarterly figures, on time or late, and who has not.
 
 The rules, shown on the page "Tình hình báo cáo" in both languages (compliance_rules_text in
-kpis/i18n.py) and tested in tests/test_compliance.py:
+kpis/core/locales/*.toml) and tested in tests/figures/test_compliance.py:
 
 - Every commune in the registry is expected to send its figures every quarter, from Quý I/2025
   (Resolution 57 is of 22/12/2024), or from its earliest quarter with figures if that is earlier.

@@ -44,5 +44,5 @@ def mb(n: int) -> str:
 
 
 def too_many_rows() -> IngestError:
-    """file_too_many_rows, naming the limit as the person reads it (50.000)."""
-    return IngestError("file_too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+    """file_too_many_rows; the limit is a number, written the reader's way (50.000 / 50,000) by problem_message."""
+    return IngestError("file_too_many_rows", limit=MAX_ROWS)

@@ -53,7 +53,7 @@ COMMUNES: list[tuple[str, str, float]] = [
 ]
 
 # Reporting habits, fixed here without random draws so that the figures stay as they were: a few
-# files reach the dashboard after their plan's deadline, a few never do (see kpis/compliance.py).
+# files reach the dashboard after their plan's deadline, a few never do (see kpis/figures/compliance.py).
 LATE_FILES: dict[str, str] = {
     "03_2026_Q1": "2026-06-23T10:00",  # Tuần Giáo: quý I/2026 due 10/6/2026, 13 days late
     "05_2025_Q3": "2025-12-12T15:00",  # Tủa Chùa: quý III/2025 due 10/12/2025, 2 days late

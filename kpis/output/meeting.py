@@ -24,7 +24,6 @@ from kpis.core.text import name_key
 from kpis.figures.progress import TargetBook, plan_targets, progress, status_of, unit_year_values
 from kpis.output import views
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 UNIT_COLUMNS = [
     "province",
     "commune",
@@ -99,9 +98,6 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
         raise MeetingError("meeting_commune_ambiguous", commune=commune, provinces=names(c.province for c in match.matches))
     return Area(match.province, match.name)
 
-
-def quarter_label(year: int, quarter: int, lang: Lang) -> str:
-    return f"quý {ROMAN[quarter]}/{year}" if lang == "vi" else f"Q{quarter} {year}"
 
 
 def unit_progress(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:

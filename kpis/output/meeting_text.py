@@ -14,10 +14,11 @@ import pandas as pd
 from babel.numbers import format_decimal
 
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, locale_of, status_label, t
+from kpis.core.periods import quarter_label
 from kpis.figures.progress import TargetBook, path_value, plan_targets, progress
 from kpis.output import views
 from kpis.output.chart_style import STATUS_SYMBOLS
-from kpis.output.meeting import Area, area_rows, headline, quarter_label
+from kpis.output.meeting import Area, area_rows, headline
 
 BEHIND_NAMED = 3  # areas named in the "furthest behind" sentence
 
@@ -98,13 +99,13 @@ def source_line(
         periods = sorted(set(zip(values["year"], values["quarter"], strict=True)))
         first, last = periods[0], periods[-1]
         if year is not None or first == last:
-            period = quarter_label(int(last[0]), int(last[1]), lang)
+            period = quarter_label(int(last[0]), int(last[1]), lang, in_sentence=True)
         else:
             period = t(
                 "export_period_range",
                 lang,
-                first=quarter_label(int(first[0]), int(first[1]), lang),
-                last=quarter_label(int(last[0]), int(last[1]), lang),
+                first=quarter_label(int(first[0]), int(first[1]), lang, in_sentence=True),
+                last=quarter_label(int(last[0]), int(last[1]), lang, in_sentence=True),
             )
         if area.commune:
             who = t("export_source_units", lang, count=fmt_int(values["unit_id"].nunique(), lang), area=area.name(lang))
@@ -154,7 +155,7 @@ def indicator_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: s
             "export_s_value",
             lang,
             year=year,
-            quarter=quarter_label(year, last_quarter, lang),
+            quarter=quarter_label(year, last_quarter, lang, in_sentence=True),
             reporters=reporters,
             area=area_name,
             value=fmt_pct(row["value_pct"], lang),

@@ -19,7 +19,7 @@ import streamlit as st
 from kpis import store
 from kpis.core.csv_safe import frame_to_csv
 from kpis.core.errors import KpisError
-from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, t
+from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, problem_message, t
 from kpis.core.markdown import escape, escape_params
 from kpis.core.periods import fmt_date
 from kpis.ops.demo import build_demo_db
@@ -60,7 +60,7 @@ def tx(key: str, current: Lang, **params: object) -> str:
 
 def show_error(e: KpisError, current: Lang, box: Any = st) -> None:
     """The one place a page words a refusal: its message in current's language, its params shown as typed."""
-    box.error(tx(e.code, current, **e.params))
+    box.error(problem_message(e.code, escape_params(e.params), current))
 
 
 @contextmanager

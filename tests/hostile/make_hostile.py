@@ -3,7 +3,7 @@
     .venv/bin/python tests/hostile/make_hostile.py           # (re)write tests/hostile/files and expected.json
     .venv/bin/python tests/hostile/make_hostile.py --check   # exit 1 if a committed file differs from what this writes
 
-tests/test_hostile.py reads the committed files (and makes the one big file, GENERATED, at test time:
+tests/intake/test_hostile.py reads the committed files (and makes the one big file, GENERATED, at test time:
 9 MB is too big to commit for what it says) and runs each through kpis.intake.importer.import_file and the
 CLI in a child process under a 2 GB address-space limit.
 
@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE.parent / "corpus"))
 from make_corpus import BASE, FIXED_TIME, HEADER, P, cp1258_text, csv_file, row, save, stored, xlsx_file  # noqa: E402
 
 FILES = HERE / "files"
-EXTENT = "file_sheet_extent: kpis/ingest.py reads the sheet's extent before calamine (another helper's change)"
+EXTENT = "file_sheet_extent: kpis/intake/extent.py reads the sheet's extent before calamine"
 
 
 @dataclass

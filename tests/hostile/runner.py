@@ -2,7 +2,7 @@
 
     python -m tests.hostile.runner DB FILE [UPLOAD_NAME]
 
-tests/test_hostile.py starts this under a 2 GB address-space limit, so a file that makes a reader
+tests/intake/test_hostile.py starts this under a 2 GB address-space limit, so a file that makes a reader
 allocate the whole sheet (or abort the process) fails that one child, not the test run. Exit 0 with
 the JSON on stdout is the only good end: a traceback or a signal is a failure the test reports.
 """

@@ -247,8 +247,10 @@ def test_row_limit(con, monkeypatch, kind):
     monkeypatch.setattr(limits, "MAX_ROWS", 40)
     result = import_file(con, rows_file(41, kind), f"qua_nhieu.{kind}")
     assert [(p.row, p.column, p.code) for p in result.problems] == [(None, None, "file_too_many_rows")]
-    assert result.messages() == [format_problem(None, None, "file_too_many_rows", {"limit": "40"})]
+    assert result.messages() == [format_problem(None, None, "file_too_many_rows", {"limit": 40})]
     assert "40" in result.messages()[0] and "chia" in result.messages()[0]
+    assert "50.000" in format_problem(None, None, "file_too_many_rows", {"limit": 50_000}, "vi")
+    assert "50,000" in format_problem(None, None, "file_too_many_rows", {"limit": 50_000}, "en")
     assert_nothing_written(con)
     assert import_file(con, rows_file(40, kind), f"vua_du.{kind}").status == "accepted"
 

@@ -24,7 +24,7 @@ def officer(con: duckdb.DuckDBPyConnection) -> accounts.Account:
 
 
 def burst(con: duckdb.DuckDBPyConnection, passwords: list[str]) -> list[str]:
-    """All sign-ins released together, each on its own cursor of the one connection (as kpis/ui.py does)."""
+    """All sign-ins released together, each on its own cursor of the one connection (as kpis/web/ui.py does)."""
     outcomes = [""] * len(passwords)
     gate = threading.Barrier(len(passwords))
 

@@ -379,7 +379,7 @@ def test_eight_uploads_at_once_on_one_connection_all_land(db_path):
     start = threading.Barrier(len(files))
 
     def upload(i: int) -> None:
-        cur = con.cursor()  # one cursor per thread on the process's connection, as kpis/ui.py does
+        cur = con.cursor()  # one cursor per thread on the process's connection, as kpis/web/ui.py does
         try:
             start.wait()
             results[i] = import_file(cur, files[i], f"xa_{i}.csv", uploaded_by=f"officer{i}")

@@ -44,3 +44,26 @@ def test_two_functions_of_one_name_are_two_views(served: duckdb.DuckDBPyConnecti
 def test_a_function_without_a_stable_name_is_refused(served: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(TypeError, match="module-level function"):
         ui.view(lambda con: con.execute("SELECT 1").fetchall())
+
+
+class _Box:
+    """Where a page shows a message (st, a column, a container): here, a list of what was shown."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def error(self, text: str) -> None:
+        self.shown.append(text)
+
+
+def test_a_refusal_reads_on_a_page_as_it_does_on_the_command_line() -> None:
+    """ui.show_error words an error as KpisError.message does (suggestions, numbers), with typed text escaped."""
+    from kpis.intake.template import TemplateError
+
+    e = TemplateError("template_commune_unknown", commune="Muong *Mum*", suggest="Mường Mùn")
+    box = _Box()
+    ui.show_error(e, "vi", box)
+    assert box.shown == ["Xã «Muong \\*Mum\\*» chưa có trong danh mục. Có phải là: Mường Mùn?"]
+    ui.show_error(e, "en", box)
+    assert box.shown[1] == "commune 'Muong \\*Mum\\*' is not in the registry. Did you mean: Mường Mùn?"
+    assert e.message("en") == "commune 'Muong *Mum*' is not in the registry. Did you mean: Mường Mùn?"

@@ -7,7 +7,6 @@ from kpis.output import views
 from kpis.people import accounts
 from kpis.web import ui
 
-ACTION_LABELS = {"disable": "accounts_action_disable", "enable": "accounts_action_enable", "passwd": "accounts_action_passwd"}
 lang = ui.lang()
 st.title(t("page_accounts", lang))
 admin = ui.require_admin(lang)
@@ -40,9 +39,9 @@ with st.form("accounts_change"):
     who = st.selectbox(t("sign_in_username", lang), names, key="accounts_who")
     action = st.radio(
         t("accounts_action", lang),
-        list(ACTION_LABELS),
+        list(accounts.ACTION_LABELS),
         key="accounts_action",
-        format_func=lambda a: t(ACTION_LABELS[a], lang),
+        format_func=lambda a: t(accounts.ACTION_LABELS[a], lang),
         horizontal=True,
     )
     new_password = st.text_input(

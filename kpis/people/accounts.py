@@ -35,6 +35,11 @@ ROLE_LABELS: dict[str, str] = {
     "commune": "role_commune",
     "viewer": "role_viewer",
 }
+ACTION_LABELS: dict[str, str] = {  # what an administrator may do to an account, as the accounts page offers it
+    "disable": "accounts_action_disable",
+    "enable": "accounts_action_enable",
+    "passwd": "accounts_action_passwd",
+}
 MIN_PASSWORD = 10
 USERNAME_RE = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{1,{MAX_USERNAME - 1}}}$")  # no longer than MAX_USERNAME
 _HASHER = PasswordHasher()  # argon2id with the library's current defaults

@@ -15,21 +15,22 @@ import pandas as pd
 
 from kpis.core.csv_safe import frame_to_csv
 
-ACTIONS = (
-    "sign_in",
-    "sign_in_failed",
-    "sign_in_locked",
-    "sign_out",
-    "upload_accepted",
-    "upload_refused",
-    "upload_duplicate",
-    "withdrawal",
-    "task_update",
-    "account_created",
-    "password_changed",
-    "account_disabled",
-    "account_enabled",
-)
+ACTION_LABELS = {  # every action the trail records, with its words for the audit page
+    "sign_in": "audit_act_sign_in",
+    "sign_in_failed": "audit_act_sign_in_failed",
+    "sign_in_locked": "audit_act_sign_in_locked",
+    "sign_out": "audit_act_sign_out",
+    "upload_accepted": "audit_act_upload_accepted",
+    "upload_refused": "audit_act_upload_refused",
+    "upload_duplicate": "audit_act_upload_duplicate",
+    "withdrawal": "audit_act_withdrawal",
+    "task_update": "audit_act_task_update",
+    "account_created": "audit_act_account_created",
+    "password_changed": "audit_act_password_changed",
+    "account_disabled": "audit_act_account_disabled",
+    "account_enabled": "audit_act_account_enabled",
+}
+ACTIONS = tuple(ACTION_LABELS)
 
 
 MAX_TEXT = 200  # actor and subject: longer is cut, with an ellipsis

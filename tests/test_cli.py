@@ -144,7 +144,7 @@ def loaded_db(kpis, tmp_path: Path, good_file: str) -> Path:
     files = [
         good_file,
         write(tmp_path / "tuan_giao.csv", csv_bytes([row("Bản Pá Chả", 300, 500, commune="Tuần Giáo")])),
-        write(tmp_path / "tam_duong.csv", csv_bytes([row("Bản Tả Phìn", 30, 120, commune="Tam Đường", province="Lai Châu")])),
+        write(tmp_path / "tam_duong.csv", csv_bytes([row("Bản Tả Phìn", 30, 120, commune="Bình Lư", province="Lai Châu")])),
         write(tmp_path / "muong_mun_2026.csv", csv_bytes([row("Bản Na Sang", 480, 500, year=2026, quarter=1)])),
     ]
     run = kpis("import", *files, "--db", str(db))
@@ -170,7 +170,7 @@ def test_progress_json_records(kpis, loaded_db):
     assert muong_mun["value_pct"] != round(550 / 1500 * 100, 2)
     assert (muong_mun["target_pct"], muong_mun["target_year"]) == (80, 2030)
     assert muong_mun["status"] in ("met", "on_track", "behind")
-    lai_chau = _find(records, commune="Tam Đường")
+    lai_chau = _find(records, commune="Bình Lư")
     assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == (None, None, "no_target")
 
 
@@ -197,7 +197,7 @@ def test_progress_csv_header_and_rows(kpis, loaded_db):
     assert lines[0] == ",".join(KEYS)
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
     assert len(rows) == len(progress_json(kpis, loaded_db))
-    lai_chau = next(r for r in rows if r["commune"] == "Tam Đường")
+    lai_chau = next(r for r in rows if r["commune"] == "Bình Lư")
     assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == ("", "", "no_target")
     muong_mun = next(r for r in rows if r["commune"] == "Mường Mùn" and r["year"] == "2025")
     assert float(muong_mun["value_pct"]) == pytest.approx(550 / 1500 * 100, rel=1e-12)

@@ -1,4 +1,4 @@
-"""The catalog: indicators, plans and the commune registry, loaded from data files.
+"""The catalog: indicators, plans and the commune registry (the official list), loaded from data files.
 
 Plans and targets are data (kpis/catalog/plans/*.toml), never code, so that a province can
 add its plan without a programmer. Loading validates every file with pydantic and
@@ -18,20 +18,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kpis.core.errors import TextError
+from kpis.catalog.official import Official, default_official
+from kpis.catalog.units import PACKAGE_DIR, CatalogError, Commune
 from kpis.core.settings import YEAR_MAX, YEAR_MIN
-from kpis.core.text import name_key
+from kpis.core.text import name_key, tone_key
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 PLANS_DIR = PACKAGE_DIR / "plans"
 INDICATORS_FILE = PACKAGE_DIR / "indicators.toml"
-REGISTRY_FILE = PACKAGE_DIR / "registry.csv"
-
-
-class CatalogError(TextError):
-    """A catalog file is missing, malformed or inconsistent; the message names file and field."""
-
-    text_code = "error_catalog"
 
 
 class _Strict(BaseModel):
@@ -88,8 +81,10 @@ class Plan(_Strict):
     issuer: str
     title_vi: str
     title_en: str
-    province: str
+    province: str  # as the plan writes it, for a person reading the file; the code decides
+    province_code: int = Field(ge=0, description="The province's national statistics code.")
     commune: str | None = None
+    commune_code: int | None = Field(default=None, ge=0)
     source: str = Field(description="The source document as a reader would cite it.")
     notes: str = ""
     targets: list[Target] = []
@@ -112,18 +107,12 @@ class Plan(_Strict):
 
 
 @dataclass(frozen=True)
-class Commune:
-    province: str
-    name: str
-    kind: str  # "Xã" or "Phường", as the registry writes it
-
-
-@dataclass(frozen=True)
 class Catalog:
     indicators: dict[str, Indicator]
     plans: dict[str, Plan]
     communes: tuple[Commune, ...]
     provinces: tuple[str, ...] = field(default=())
+    registry_version: str = ""  # the official list's data version
 
     def indicator_codes(self) -> list[str]:
         return list(self.indicators)
@@ -198,25 +187,39 @@ def parse_registry(text: str, source: str = "registry.csv") -> list[Commune]:
 def load_catalog(
     plans_dir: Path = PLANS_DIR,
     indicators_file: Path = INDICATORS_FILE,
-    registry_file: Path = REGISTRY_FILE,
+    official: Official | None = None,
 ) -> Catalog:
+    """Indicators, plans and the official registry; each plan's places are checked against the registry by code."""
     indicators = load_indicators(indicators_file)
-    try:
-        communes = parse_registry(registry_file.read_text(encoding="utf-8"), registry_file.name)
-    except FileNotFoundError as e:
-        raise CatalogError(f"{registry_file}: file not found") from e
-    provinces = tuple(dict.fromkeys(c.province for c in communes))
+    official = official or default_official()
     plans: dict[str, Plan] = {}
     for path in sorted(plans_dir.glob("*.toml")):
-        plan = load_plan(path, indicators)
+        plan = _placed(path, load_plan(path, indicators), official)
         if plan.id in plans:
             raise CatalogError(f"{path.name}: field 'id': {plan.id!r} is used by another plan")
-        if plan.province not in provinces:
-            raise CatalogError(f"{path.name}: field 'province': {plan.province!r} is not in the registry")
-        if plan.commune and not any(c.province == plan.province and c.name == plan.commune for c in communes):
-            raise CatalogError(f"{path.name}: field 'commune': {plan.commune!r} is not in the registry")
         plans[plan.id] = plan
-    return Catalog(indicators=indicators, plans=plans, communes=tuple(communes), provinces=provinces)
+    provinces = tuple(p.name for p in official.provinces)
+    return Catalog(
+        indicators=indicators, plans=plans, communes=official.communes, provinces=provinces, registry_version=official.version
+    )
+
+
+def _placed(path: Path, plan: Plan, official: Official) -> Plan:
+    """The plan with the registry's names for its codes; a name that is not the code's is refused, naming both."""
+    province = official.province(plan.province_code)
+    if province is None:
+        raise CatalogError(f"{path.name}: field 'province_code': {plan.province_code} is not in the registry")
+    if tone_key(plan.province, strip_prefix=True) != tone_key(province.name):
+        raise CatalogError(f"{path.name}: field 'province': {plan.province!r} but code {province.code} is {province.name!r}")
+    commune = None
+    if plan.commune is not None or plan.commune_code is not None:
+        found = None if plan.commune_code is None else official.commune(plan.commune_code)
+        if found is None or found.province_code != province.code:
+            raise CatalogError(f"{path.name}: field 'commune_code': {plan.commune_code} is not a commune of {province.name}")
+        if plan.commune is not None and tone_key(plan.commune, strip_prefix=True) != tone_key(found.name):
+            raise CatalogError(f"{path.name}: field 'commune': {plan.commune!r} but code {found.code} is {found.name!r}")
+        commune = found.name
+    return plan.model_copy(update={"province": province.name, "commune": commune})
 
 
 @cache

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_PREFIXES = ("tinh", "thanh pho", "tp", "xa", "phuong", "thi tran", "thon", "ban", "to dan pho", "to")
+_PREFIXES = ("tinh", "thanh pho", "tp", "xa", "phuong", "dac khu", "thi tran", "thon", "ban", "to dan pho", "to")
 _PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")[\s.]+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -25,7 +25,7 @@ def nfc(text: str) -> str:
 @lru_cache(maxsize=1 << 16)  # a file repeats a few names thousands of times
 def fold(text: str) -> str:
     """Lower-case ASCII skeleton: no diacritics, đ -> d, single spaces, trimmed."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", _apostrophes(text).replace("đ", "d").replace("Đ", "D"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACE_RE.sub(" ", bare.replace("\u00a0", " ")).strip().casefold()
 
@@ -38,6 +38,37 @@ def name_key(text: str, strip_prefix: bool = False) -> str:
         stripped = _PREFIX_RE.sub("", key, count=1)
         key = stripped or key
     return key
+
+
+# The five tone marks. Vietnamese writes one per syllable, but on which vowel is a matter of style:
+# the official list itself has "Hoà An" (Tuyên Quang) and "Hòa An" (Cao Bằng). The other marks
+# (breve, circumflex, horn) and đ tell names apart: "Văn Lang" and "Văn Lăng" are two communes.
+_TONES = {"\u0300": "`", "\u0301": "'", "\u0303": "~", "\u0309": "?", "\u0323": "."}
+_WORD_RE = re.compile(r"\S+")
+
+
+def _apostrophes(text: str) -> str:
+    """Ea H'leo, Ea H’leo and Ea Hʼleo are one name."""
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+
+
+def _tone_last(word: str) -> str:
+    marks = "".join(_TONES[ch] for ch in word if ch in _TONES)
+    return "".join(ch for ch in word if ch not in _TONES) + marks
+
+
+@lru_cache(maxsize=1 << 16)
+def tone_key(text: str, strip_prefix: bool = False) -> str:
+    """Key that keeps every diacritic but not where a syllable's tone mark sits: Hoà = Hòa, Thuỷ = Thủy.
+
+    Case, spacing and the Unicode form are folded as in name_key; each word's tone mark moves to its end.
+    """
+    decomposed = unicodedata.normalize("NFD", _apostrophes(text).replace("\u00a0", " ")).casefold()
+    words = [_tone_last(w) for w in _WORD_RE.findall(decomposed)]
+    if strip_prefix:  # drop as many words as name_key's prefix has, unless that leaves nothing
+        dropped = len(name_key(text).split()) - len(name_key(text, strip_prefix=True).split())
+        words = words[dropped:] if 0 < dropped < len(words) else words
+    return unicodedata.normalize("NFC", " ".join(words))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -53,20 +84,16 @@ def clean_display(text: str) -> str:
 # exactly like the first. The person is told which character, where, and to delete it or retype.
 
 _C0_NAMES = (
-    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
-    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
 ).split()
 _C1_NAMES = (
-    "PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 "
-    "DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC"
+    "PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC"
 ).split()
 _ALLOWED_CONTROLS = frozenset("\t\n\r")  # a tab or a line break inside a cell (Alt+Enter) is folded to a space
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Letters that draw nothing but are not format characters (Hangul fillers, Braille blank, Khmer
 # inherent vowels, the combining grapheme joiner, Mongolian variation selectors).
-_INVISIBLE = frozenset(
-    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0]
-)
+_INVISIBLE = frozenset([0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0])
 # The letters of Vietnamese and of the minority names written in its alphabet: Latin (Basic, Latin-1,
 # Extended-A/B, Extended Additional), the spacing modifiers (ʼ in H'Mông) and the combining marks
 # that NFC leaves when a name carries an unusual stack of tone marks.

@@ -41,13 +41,13 @@ COMMUNES: list[tuple[str, str, float]] = [
     ("Điện Biên", "Tuần Giáo", 0.55),
     ("Điện Biên", "Mường Chà", 0.45),
     ("Điện Biên", "Tủa Chùa", 0.9),
-    ("Tuyên Quang", "Hòa An", 1.2),
-    ("Tuyên Quang", "Chiêm Hóa", 1.0),
-    ("Tuyên Quang", "Na Hang", 0.5),
+    ("Tuyên Quang", "Hoà An", 1.2),
+    ("Tuyên Quang", "Chiêm Hoá", 1.0),
+    ("Tuyên Quang", "Nà Hang", 0.5),
     ("Lạng Sơn", "Hoàng Văn Thụ", 1.3),
     ("Lạng Sơn", "Đồng Đăng", 0.95),
     ("Lạng Sơn", "Lộc Bình", 0.6),
-    ("Lai Châu", "Tam Đường", 1.05),
+    ("Lai Châu", "Bình Lư", 1.05),
     ("Lai Châu", "Phong Thổ", 0.5),
     ("Lai Châu", "Sìn Hồ", 1.15),
 ]
@@ -103,7 +103,7 @@ TASK_SHEETS: list[tuple[str, str, str, list[tuple[str, str, str, str, str]]]] = 
     ),
     (
         "tien_do_2026-10_hoa_an.xlsx",
-        "demo:Hòa An",
+        "demo:Hoà An",
         "2026-10-25T14:00",
         [
             ("HA-01", "Đang thực hiện", "20/10/2026", "Chiến dịch cao điểm quý III đã xong", ""),

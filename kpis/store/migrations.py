@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from kpis.core.text import tone_key
 from kpis.store.journal import AccountCreated, account_state
 from kpis.store.schema import UNIT_YEAR_FILL
 from kpis.store.transactions import WRITE_LOCK, journal_within, transaction
@@ -54,9 +55,26 @@ def journal_existing_accounts(con: duckdb.DuckDBPyConnection) -> None:
             journal_within(con, account_state(name, True, disabled, "migration"))
 
 
+def official_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Places gained their national statistics codes, and communes are keyed by tone_key (Hoà = Hòa, Văn Lang ≠ Văn Lăng).
+
+    The codes themselves are filled by the registry's seeding (catalog_tables.seed_official), which
+    runs after the migrations; here only the columns appear and the keys are recomputed.
+    """
+    for table, column in (("provinces", "code"), ("communes", "code"), ("plans", "province_code"), ("plans", "commune_code")):
+        have = con.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column]
+        ).fetchone()
+        if have is None:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER")
+    for commune_id, name in con.execute("SELECT id, name FROM communes").fetchall():
+        con.execute("UPDATE communes SET key = ? WHERE id = ?", [tone_key(name, strip_prefix=True), commune_id])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("fill_unit_year_values", 2, fill_unit_year_values),
     Migration("journal_existing_accounts", 3, journal_existing_accounts),
+    Migration("official_codes", 4, official_codes),
 )
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 

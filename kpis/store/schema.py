@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS journal_commits (txn VARCHAR PRIMARY KEY, committed_a
 CREATE SEQUENCE IF NOT EXISTS seq_commune START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_unit START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_submission START 1;
-CREATE TABLE IF NOT EXISTS provinces (name VARCHAR PRIMARY KEY, key VARCHAR UNIQUE NOT NULL);
+-- places: the official registry (kpis/catalog/official/) by national statistics code; key = tone_key(name, strip_prefix)
+CREATE TABLE IF NOT EXISTS provinces (name VARCHAR PRIMARY KEY, key VARCHAR UNIQUE NOT NULL, code INTEGER);
 CREATE TABLE IF NOT EXISTS communes (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_commune'),
     province VARCHAR NOT NULL REFERENCES provinces(name),
@@ -25,6 +26,7 @@ CREATE TABLE IF NOT EXISTS communes (
     kind VARCHAR NOT NULL,
     key VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
+    code INTEGER,
     UNIQUE (province, key)
 );
 CREATE TABLE IF NOT EXISTS units (
@@ -42,7 +44,8 @@ CREATE TABLE IF NOT EXISTS indicators (
 );
 CREATE TABLE IF NOT EXISTS plans (
     id VARCHAR PRIMARY KEY, number VARCHAR, date DATE, issuer VARCHAR, title_vi VARCHAR,
-    title_en VARCHAR, province VARCHAR, commune VARCHAR, source VARCHAR, notes VARCHAR
+    title_en VARCHAR, province VARCHAR, commune VARCHAR, source VARCHAR, notes VARCHAR,
+    province_code INTEGER, commune_code INTEGER
 );
 CREATE TABLE IF NOT EXISTS plan_targets (
     plan_id VARCHAR, indicator VARCHAR, year INTEGER, target_pct DOUBLE, quote VARCHAR

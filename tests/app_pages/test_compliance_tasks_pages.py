@@ -72,7 +72,7 @@ def test_compliance_page_on_a_past_day_and_another_province_in_english(demo_db: 
     assert at.title[0].value == "Reporting compliance"
     matrix = frame(at, "Q1 2025")
     assert matrix.columns[-1] == "Q2 2026"  # on 16 July, Q3 2026 is still running
-    assert set(matrix["Commune"]) >= {"Tam Đường", "Phong Thổ", "Sìn Hồ"}
+    assert set(matrix["Commune"]) >= {"Bình Lư", "Phong Thổ", "Sìn Hồ"}
     assert "reports monthly before the 15th" in texts(at)
 
 

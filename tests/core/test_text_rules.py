@@ -48,7 +48,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> tuple:
 
 
 def registry_names() -> list[str]:
-    with (ROOT / "kpis" / "catalog" / "registry.csv").open(encoding="utf-8") as f:
+    with (ROOT / "kpis" / "catalog" / "official" / "communes.csv").open(encoding="utf-8") as f:
         names = {v for r in csv.DictReader(f) for v in (r["province"], r["commune"])}
     return sorted(names)
 

@@ -64,11 +64,11 @@ def cell(con: duckdb.DuckDBPyConnection, as_of: dt.date, commune: str, year: int
         ("Lạng Sơn", "Hoàng Văn Thụ", 2026, 1, D(2026, 6, 5), "hoang-van-thu-2025"),
         ("Lạng Sơn", "Hoàng Văn Thụ", 2026, 3, D(2026, 12, 5), "hoang-van-thu-2025"),
         # Lai Châu (issued 06/6/2025): monthly before the 15th, so each quarter by the 15th of the next month
-        ("Lai Châu", "Tam Đường", 2025, 1, D(2025, 6, 15), "lai-chau-2653-kh-ubnd-2025"),
-        ("Lai Châu", "Tam Đường", 2025, 2, D(2025, 7, 15), "lai-chau-2653-kh-ubnd-2025"),
-        ("Lai Châu", "Tam Đường", 2025, 3, D(2025, 10, 15), "lai-chau-2653-kh-ubnd-2025"),
-        ("Lai Châu", "Tam Đường", 2025, 4, D(2026, 1, 15), "lai-chau-2653-kh-ubnd-2025"),
-        ("Lai Châu", "Tam Đường", 2026, 1, D(2026, 4, 15), "lai-chau-2653-kh-ubnd-2025"),
+        ("Lai Châu", "Bình Lư", 2025, 1, D(2025, 6, 15), "lai-chau-2653-kh-ubnd-2025"),
+        ("Lai Châu", "Bình Lư", 2025, 2, D(2025, 7, 15), "lai-chau-2653-kh-ubnd-2025"),
+        ("Lai Châu", "Bình Lư", 2025, 3, D(2025, 10, 15), "lai-chau-2653-kh-ubnd-2025"),
+        ("Lai Châu", "Bình Lư", 2025, 4, D(2026, 1, 15), "lai-chau-2653-kh-ubnd-2025"),
+        ("Lai Châu", "Bình Lư", 2026, 1, D(2026, 4, 15), "lai-chau-2653-kh-ubnd-2025"),
     ],
 )
 def test_each_quarter_is_due_at_the_first_report_date_after_it(con, province, commune, year, quarter, due, plan):
@@ -78,10 +78,10 @@ def test_each_quarter_is_due_at_the_first_report_date_after_it(con, province, co
 
 
 @pytest.mark.parametrize(
-    ("province", "commune"), [("Tuyên Quang", "Hòa An"), ("Lạng Sơn", "Đồng Đăng"), ("Tuyên Quang", "Na Hang")]
+    ("province", "commune"), [("Tuyên Quang", "Hoà An"), ("Lạng Sơn", "Đồng Đăng"), ("Tuyên Quang", "Nà Hang")]
 )
 def test_no_dated_plan_means_no_deadline(con, province, commune):
-    # Hòa An's plan only says "periodic"; Đồng Đăng and Na Hang have no plan and no province plan
+    # Hoà An's plan only says "periodic"; Đồng Đăng and Nà Hang have no plan and no province plan
     assert compliance.schedule_for(compliance.schedules(con), province, commune) is None
 
 
@@ -140,9 +140,9 @@ def test_a_withdrawn_submission_is_not_a_report(con):
 
 
 def test_hoa_an_without_report_dates_is_only_received_or_not(con):
-    send(con, "Hòa An", 2026, 1, AT(2026, 9, 1, 9, 0), province="Tuyên Quang")
-    assert cell(con, D(2026, 11, 22), "Hòa An", 2026, 1)["status"] == "received"
-    second = cell(con, D(2026, 11, 22), "Hòa An", 2026, 2)
+    send(con, "Hoà An", 2026, 1, AT(2026, 9, 1, 9, 0), province="Tuyên Quang")
+    assert cell(con, D(2026, 11, 22), "Hoà An", 2026, 1)["status"] == "received"
+    second = cell(con, D(2026, 11, 22), "Hoà An", 2026, 2)
     assert (second["status"], second["due_date"], second["days_late"]) == ("not_received", None, None)
     report = compliance.report(con, D(2026, 11, 22))
     assert "Tuyên Quang" not in set(report.completeness()["province"])  # no dates, no rates

@@ -65,7 +65,7 @@ def test_province_value_is_sum_over_its_communes(con):
 
 def test_provinces_are_kept_apart(con):
     imported(con, [row("Bản Na Sang", 450, 500)], "dien_bien.csv")
-    imported(con, [row("Bản Tả Phìn", 30, 120, commune="Tam Đường", province="Lai Châu")], "lai_chau.csv")
+    imported(con, [row("Bản Tả Phìn", 30, 120, commune="Bình Lư", province="Lai Châu")], "lai_chau.csv")
     provinces = progress(con, "province")
     assert sorted(provinces["province"]) == ["Lai Châu", "Điện Biên"]
     assert one(provinces, province="Lai Châu").value_pct == pytest.approx(30 / 120 * 100)
@@ -146,8 +146,8 @@ def book(con) -> TargetBook:
     [
         # a commune's own plan wins where it sets a target
         ("Điện Biên", "Mường Mùn", "staff_digital_training", 2025, (70, 2030, MUONG_MUN_PLAN)),
-        ("Tuyên Quang", "Hòa An", "staff_digital_training", 2025, (100, 2030, HOA_AN_PLAN)),
-        ("Tuyên Quang", "Hòa An", "officials_informed", 2025, (100, 2026, HOA_AN_PLAN)),
+        ("Tuyên Quang", "Hoà An", "staff_digital_training", 2025, (100, 2030, HOA_AN_PLAN)),
+        ("Tuyên Quang", "Hoà An", "officials_informed", 2025, (100, 2026, HOA_AN_PLAN)),
         # a commune without a plan of its own follows the province plan
         ("Điện Biên", "Tuần Giáo", "units_with_plan", 2025, (100, 2025, DIEN_BIEN_PLAN)),
         ("Điện Biên", "Tuần Giáo", "citizen_reach", 2026, (80, 2030, DIEN_BIEN_PLAN)),
@@ -159,10 +159,10 @@ def book(con) -> TargetBook:
         # a province as a whole follows the province plan
         ("Điện Biên", None, "staff_digital_training", 2025, (70, 2030, DIEN_BIEN_PLAN)),
         # no plan sets a target
-        ("Lai Châu", "Tam Đường", "citizen_reach", 2025, None),
+        ("Lai Châu", "Bình Lư", "citizen_reach", 2025, None),
         ("Lai Châu", None, "units_with_plan", 2025, None),
-        ("Tuyên Quang", "Chiêm Hóa", "citizen_reach", 2025, None),
-        ("Tuyên Quang", "Hòa An", "units_with_plan", 2025, None),
+        ("Tuyên Quang", "Chiêm Hoá", "citizen_reach", 2025, None),
+        ("Tuyên Quang", "Hoà An", "units_with_plan", 2025, None),
         ("Lạng Sơn", "Hoàng Văn Thụ", "staff_digital_training", 2025, None),
     ],
 )
@@ -299,7 +299,7 @@ def test_met_behind_and_no_target_from_real_imports(con):
         [
             row("Văn phòng UBND xã", 10, 10, commune="Tuần Giáo", indicator="units_with_plan"),
             row("Văn phòng UBND xã", 9, 10, commune="Mường Ảng", indicator="units_with_plan"),
-            row("Văn phòng UBND xã", 5, 10, commune="Tam Đường", province="Lai Châu", indicator="units_with_plan"),
+            row("Văn phòng UBND xã", 5, 10, commune="Bình Lư", province="Lai Châu", indicator="units_with_plan"),
         ],
         "2025.csv",
     )
@@ -309,7 +309,7 @@ def test_met_behind_and_no_target_from_real_imports(con):
     assert one(frame, commune="Mường Ảng", year=2025).status == "behind"  # 90 % in the target year
     late = one(frame, commune="Mường Ảng", year=2026)  # the 2025 target stays in force in 2026
     assert (late.target_pct, late.target_year, late.status) == (100.0, 2025, "behind")
-    lai_chau = one(frame, commune="Tam Đường")
+    lai_chau = one(frame, commune="Bình Lư")
     assert lai_chau.status == "no_target"
     assert pd.isna(lai_chau.target_pct) and pd.isna(lai_chau.target_year)
 
@@ -318,15 +318,15 @@ def test_commune_plan_target_shows_in_progress(con):
     imported(
         con,
         [
-            row("Phòng Văn hóa - Xã hội", 3, 10, commune="Hòa An", province="Tuyên Quang", indicator="staff_digital_training"),
-            row("Phòng Văn hóa - Xã hội", 3, 10, commune="Chiêm Hóa", province="Tuyên Quang", indicator="staff_digital_training"),
+            row("Phòng Văn hóa - Xã hội", 3, 10, commune="Hoà An", province="Tuyên Quang", indicator="staff_digital_training"),
+            row("Phòng Văn hóa - Xã hội", 3, 10, commune="Chiêm Hoá", province="Tuyên Quang", indicator="staff_digital_training"),
         ],
         "tq.csv",
     )
     frame = progress(con)
-    hoa_an = one(frame, commune="Hòa An")
+    hoa_an = one(frame, commune="Hoà An")
     assert (hoa_an.target_pct, hoa_an.target_year, hoa_an.plan_id) == (100.0, 2030, HOA_AN_PLAN)
-    assert one(frame, commune="Chiêm Hóa").status == "no_target"
+    assert one(frame, commune="Chiêm Hoá").status == "no_target"
 
 
 def test_year_filter_keeps_the_first_year_path(con):

@@ -78,7 +78,7 @@ def test_every_deadline_in_the_plans_is_understood(catalog):
 def test_task_and_milestone_codes_are_unique_across_plans(catalog):
     codes = [i.code for i in board.items(catalog)]
     assert len(codes) == len(set(codes))
-    assert sum(i.kind == "task" for i in board.items(catalog)) == 19 + 6  # Lai Châu's 19, Hòa An's 6
+    assert sum(i.kind == "task" for i in board.items(catalog)) == 19 + 6  # Lai Châu's 19, Hoà An's 6
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_the_latest_update_by_its_date_wins_even_when_recorded_later(con):
 
 
 def test_a_yearly_task_starts_again_each_year(con):
-    # HA-04: "Tháng 10 hằng năm" from Hòa An's 2026 plan
+    # HA-04: "Tháng 10 hằng năm" from Hoà An's 2026 plan
     record(con, "HA-04", "done", D(2026, 10, 20), at=AT(2026, 10, 25, 9, 0))
     assert row_of(con, D(2026, 11, 22), "HA-04")["status"] == "done"
     next_year = row_of(con, D(2027, 11, 1), "HA-04")

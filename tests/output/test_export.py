@@ -274,9 +274,9 @@ def test_a_long_extra_table_continues_on_further_slides(demo_copy: Path) -> None
 
 def test_cli_export_writes_the_workbook_and_refuses_unknown_suffixes(demo_copy: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "so-lieu.xlsx"
-    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--commune", "Hòa An", "--out", str(out)]) == 0
+    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--commune", "Hoà An", "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
-    assert [r[1] for r in wb["Xã"].iter_rows(min_row=2, values_only=True)][:1] == ["Hòa An"]
+    assert [r[1] for r in wb["Xã"].iter_rows(min_row=2, values_only=True)][:1] == ["Hoà An"]
     english = ["export", "--db", str(demo_copy), "--year", "2026", "--lang", "en"]  # refusals speak the command's language
     assert cli.main([*english, "--out", str(tmp_path / "x.docx")]) == 1
     assert cli.main([*english, "--out", str(tmp_path / "x.png")]) == 1

@@ -66,7 +66,7 @@ def test_source_line_names_the_latest_quarter_the_reporters_and_the_plans(dien_b
 
 
 def test_source_line_without_data_or_plan_says_so(dien_bien: duckdb.DuckDBPyConnection) -> None:
-    assert meeting_text.source_line(dien_bien, Area("Tuyên Quang", "Na Hang"), "vi", year=2026) == (
+    assert meeting_text.source_line(dien_bien, Area("Tuyên Quang", "Nà Hang"), "vi", year=2026) == (
         "Nguồn: chưa có số liệu báo cáo; chưa có Kế hoạch nào đặt chỉ tiêu."
     )
 
@@ -124,13 +124,13 @@ def test_met_and_missing_figures_are_said_plainly(dien_bien: duckdb.DuckDBPyConn
 
 
 def test_only_communes_with_a_target_count_as_behind(demo_db) -> None:
-    """Tuyên Quang has no province plan: only Hòa An, with its own plan, can be behind its target."""
+    """Tuyên Quang has no province plan: only Hoà An, with its own plan, can be behind its target."""
     from kpis import store
 
     con = store.connect(demo_db)
     sentences = meeting_text.indicator_sentences(con, Area("Tuyên Quang"), "citizen_reach", 2026, "vi")
     assert sentences[1] == "Chưa có Kế hoạch nào đặt chỉ tiêu cho nội dung này."
-    assert sentences[2].startswith("Xã duy nhất chưa đạt chỉ tiêu: Hòa An (")
+    assert sentences[2].startswith("Xã duy nhất chưa đạt chỉ tiêu: Hoà An (")
     con.close()
 
 

@@ -364,9 +364,9 @@ COMMUNES = [
     ("Điện Biên", "Tuần Giáo"),
     ("Điện Biên", "Mường Chà"),
     ("Điện Biên", "Tủa Chùa"),
-    ("Tuyên Quang", "Hòa An"),
-    ("Tuyên Quang", "Chiêm Hóa"),
-    ("Tuyên Quang", "Na Hang"),
+    ("Tuyên Quang", "Hoà An"),
+    ("Tuyên Quang", "Chiêm Hoá"),
+    ("Tuyên Quang", "Nà Hang"),
 ]
 
 

@@ -95,7 +95,8 @@ def seed_official(con: duckdb.DuckDBPyConnection, communes: tuple[Commune, ...],
     con.register("official_seed", frame)
     try:
         con.execute(
-            "UPDATE provinces SET code = o.pcode FROM (SELECT DISTINCT pkey, pcode FROM official_seed) o WHERE provinces.key = o.pkey"
+            "UPDATE provinces SET code = o.pcode FROM (SELECT DISTINCT pkey, pcode FROM official_seed) o"
+            " WHERE provinces.key = o.pkey"
         )
         con.execute(
             "INSERT INTO provinces SELECT DISTINCT province, pkey, pcode FROM official_seed"

@@ -12,19 +12,17 @@ st.title(t("page_accounts", lang))
 admin = ui.require_admin(lang)
 st.dataframe(ui.view(views.accounts_table, lang), hide_index=True, width="stretch")
 
-registry = ui.view(views.registry_names)
+st.subheader(t("accounts_add", lang))
+# outside the form, so that the communes offered below are the chosen province's (a form sends its widgets only on submit)
+province = ui.pick_province(st, lang, "accounts_province")
 with st.form("accounts_add", clear_on_submit=True):
-    st.subheader(t("accounts_add", lang))
     left, right = st.columns(2)
     username = left.text_input(t("sign_in_username", lang), max_chars=accounts.MAX_USERNAME, key="accounts_username")
     full_name = right.text_input(t("accounts_full_name", lang), max_chars=200, key="accounts_full_name")
     role = left.selectbox(
         t("accounts_role", lang), accounts.ROLES, format_func=lambda r: t(accounts.ROLE_LABELS[r], lang), key="accounts_role"
     )
-    province = right.selectbox(t("pick_province", lang), list(registry), key="accounts_province")
-    communes = st.multiselect(
-        t("accounts_communes", lang), sorted({c for cs in registry.values() for c in cs}), key="accounts_communes"
-    )
+    communes = right.multiselect(t("accounts_communes", lang), ui.view(views.commune_choices, province), key="accounts_communes")
     password = st.text_input(
         t("sign_in_password", lang), type="password", max_chars=accounts.MAX_PASSWORD, key="accounts_password"
     )

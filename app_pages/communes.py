@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kpis.core.i18n import t
+from kpis.core.i18n import fmt_int, t
 from kpis.output import charts, export, meeting, meeting_charts, views
 from kpis.web import ui
 
@@ -13,16 +13,16 @@ if not ui.require_data(lang):
 
 names = ui.view(views.indicator_names, lang)
 years = ui.view(views.years)
-provinces = ui.view(views.provinces_with_data)
 c1, c2, c3 = st.columns(3)
-province = c1.selectbox(t("pick_province", lang), provinces, key="communes_province")
+province = ui.pick_province(c1, lang, "communes_province")
 indicator = c2.selectbox(t("pick_indicator", lang), list(names), format_func=names.get, key="communes_indicator")
 year = c3.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="communes_year")
 
 problem = export.static_export_problem(lang)  # PNG/SVG need a browser on the server; say so when there is none
 if problem:
     st.warning(problem, icon="⚠️")
-stem = meeting.file_name(meeting.Area(province), year, "")
+area = ui.view(meeting.area, province)
+stem = meeting.file_name(area, year, "")
 
 
 bars = ui.view(views.bar_data, indicator, year, province, lang)
@@ -30,25 +30,30 @@ if bars.empty:
     st.info(t("no_data_for", lang, indicator=names[indicator], year=year))
 else:
     st.plotly_chart(charts.commune_bars(bars, names[indicator], year, lang), key="communes_bars", config=charts.DOWNLOAD_CONFIG)
-    make_bars = lambda cur: meeting_charts.ranking_figure(cur, meeting.Area(province), indicator, year, lang)  # noqa: E731
+    registered = len(ui.view(views.commune_choices, province))
+    st.caption(t("communes_bars_note", lang, count=fmt_int(len(bars), lang), total=fmt_int(registered, lang)))
+    make_bars = lambda cur: meeting_charts.ranking_figure(cur, area, indicator, year, lang)  # noqa: E731
     ui.download_buttons(export.chart_downloads(ui.cursor(), make_bars, stem + f"-{indicator}", lang), "communes_bars", problem, 4)
 
 st.subheader(t("communes_trend", lang))
-communes = ui.view(views.communes_with_data, province)
-commune = st.selectbox(t("pick_commune", lang), communes, key="communes_commune")
-values, paths = ui.view(views.trend_data, province, commune, lang)
-st.plotly_chart(charts.commune_trend(values, paths, commune, lang), key="communes_trend", config=charts.DOWNLOAD_CONFIG)
-st.caption(t("communes_trend_note", lang))
-make_trend = lambda cur: meeting_charts.trend_figure(cur, meeting.Area(province, commune), lang)  # noqa: E731
-trend_stem = meeting.file_name(meeting.Area(province, commune), year, "")
-ui.download_buttons(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend", problem, 4)
+commune = ui.pick_commune(st, lang, province, "communes_commune")
+if commune is not None:  # None only for a province without communes in the registry
+    place = ui.view(meeting.area, province, commune)
+    values, paths = ui.view(views.trend_data, province, commune, lang)
+    trend = charts.commune_trend(values, paths, place.place(lang), lang)
+    st.plotly_chart(trend, key="communes_trend", config=charts.DOWNLOAD_CONFIG)
+    st.caption(t("communes_trend_note", lang))
+    make_trend = lambda cur: meeting_charts.trend_figure(cur, place, lang)  # noqa: E731
+    trend_stem = meeting.file_name(place, year, "")
+    ui.download_buttons(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend", problem, 4)
 
 st.subheader(t("communes_table", lang, indicator=names[indicator]))
-table = ui.view(views.commune_year_table, indicator, province, lang)
+table = ui.view(views.commune_year_listing, indicator, province, lang)
 year_columns = [c for c in table.columns if c.isdigit()]
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.1f%%") for c in year_columns},
+    placeholder=ui.NO_VALUE,
 )

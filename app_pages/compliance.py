@@ -1,12 +1,11 @@
 """Reporting compliance: who has sent each quarter's figures, on time or late, and who is overdue now."""
 
-
 import streamlit as st
 
 from kpis.core.i18n import t
 from kpis.core.periods import fmt_date
 from kpis.figures import compliance
-from kpis.output import charts, views
+from kpis.output import charts
 from kpis.output.compliance_chart import completeness_figure
 from kpis.output.compliance_table import completeness_table, headline_metrics, legend, style_matrix
 from kpis.web import ui
@@ -17,9 +16,9 @@ if not ui.require_data(lang):
     st.stop()
 
 left, right = st.columns(2)
-province = left.selectbox(t("pick_province", lang), ui.view(views.provinces_with_data), key="compliance_province")
+province = ui.pick_province(left, lang, "compliance_province")
 as_of = right.date_input(t("compliance_as_of", lang), value=ui.reference_day(), format="DD/MM/YYYY", key="compliance_as_of")
-report = compliance.report(ui.cursor(), as_of)
+report = ui.view(compliance.report, as_of, "commune", province)  # the province's communes only, every registered one
 for column, (label, value) in zip(st.columns(3), headline_metrics(report.headline(province), lang), strict=True):
     column.metric(label, value)
 with st.expander(t("compliance_rules_title", lang)):
@@ -48,5 +47,5 @@ else:
 st.caption(t("compliance_completeness_note", lang))
 
 with st.expander(t("compliance_matrix_units", lang)):
-    units = compliance.report(ui.cursor(), as_of, "unit").matrix(lang, province)
+    units = ui.view(compliance.report, as_of, "unit", province).matrix(lang, province)
     st.dataframe(style_matrix(units), hide_index=True, width="stretch", key="compliance_units")

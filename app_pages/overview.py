@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from kpis.core.i18n import fmt_int, fmt_pct, status_label, t
-from kpis.output import views
+from kpis.core.i18n import fmt_pct, t
+from kpis.output import meeting, views
 from kpis.web import ui
 
 lang = ui.lang()
@@ -12,12 +12,11 @@ if not ui.require_data(lang):
     st.stop()
 
 years = ui.view(views.years)
-provinces = ui.view(views.provinces_with_data)
 left, right = st.columns(2)
 year = left.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="overview_year")
-province = right.selectbox(t("pick_province", lang), provinces, key="overview_province")
+province = ui.pick_province(right, lang, "overview_province")
 
-st.subheader(ui.tx("overview_cards", lang, province=province, year=year))
+st.subheader(ui.tx("overview_cards", lang, area=ui.view(meeting.area, province).title(lang), year=year))
 cards = ui.view(views.overview_cards, year, province, lang)
 for start in range(0, len(cards), 4):
     for column, card in zip(st.columns(4), cards[start : start + 4], strict=False):
@@ -34,5 +33,6 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.1f%%") for c in value_columns},
+    placeholder=ui.NO_VALUE,
 )
-st.caption(t("overview_table_note", lang, behind=status_label("behind", lang), units=fmt_int(len(table), lang)))
+st.caption(views.commune_table_note(table, lang))

@@ -30,6 +30,8 @@ KEYS = [
     "target_pct",
     "target_year",
     "status",
+    "province_code",  # the official codes (issue 12), after the keys that were there before
+    "commune_code",
 ]
 
 
@@ -172,11 +174,15 @@ def test_progress_json_records(kpis, loaded_db):
     assert muong_mun["status"] in ("met", "on_track", "behind")
     lai_chau = _find(records, commune="Bình Lư")
     assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == (None, None, "no_target")
+    # the official codes: Mường Mùn 03268 in Điện Biên 11, Bình Lư 03390 in Lai Châu 12
+    assert (muong_mun["province_code"], muong_mun["commune_code"]) == (11, 3268)
+    assert (lai_chau["province_code"], lai_chau["commune_code"]) == (12, 3390)
 
 
 def test_progress_level_province(kpis, loaded_db):
     records = progress_json(kpis, loaded_db, "--level", "province")
-    assert all(r["commune"] is None for r in records)
+    assert all(r["commune"] is None and r["commune_code"] is None for r in records)
+    assert {(r["province"], r["province_code"]) for r in records} == {("Lai Châu", 12), ("Điện Biên", 11)}
     assert sorted((r["province"], r["year"]) for r in records) == [("Lai Châu", 2025), ("Điện Biên", 2025), ("Điện Biên", 2026)]
     dien_bien = _find(records, province="Điện Biên", year=2025)
     assert (dien_bien["numerator"], dien_bien["denominator"]) == (550 + 300, 1500 + 500)
@@ -201,6 +207,10 @@ def test_progress_csv_header_and_rows(kpis, loaded_db):
     assert (lai_chau["target_pct"], lai_chau["target_year"], lai_chau["status"]) == ("", "", "no_target")
     muong_mun = next(r for r in rows if r["commune"] == "Mường Mùn" and r["year"] == "2025")
     assert float(muong_mun["value_pct"]) == pytest.approx(550 / 1500 * 100, rel=1e-12)
+    assert (muong_mun["province_code"], muong_mun["commune_code"]) == ("11", "3268")
+    province = kpis("progress", "--db", str(loaded_db), "--format", "csv", "--level", "province").stdout
+    dien_bien = next(r for r in csv.DictReader(io.StringIO(province)) if r["province"] == "Điện Biên")
+    assert (dien_bien["commune"], dien_bien["province_code"], dien_bien["commune_code"]) == ("", "11", "")
 
 
 def test_progress_requires_a_format(kpis, tmp_path):

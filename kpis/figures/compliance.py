@@ -153,18 +153,22 @@ def _arrivals(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     ).df()
 
 
-def _entities(con: duckdb.DuckDBPyConnection, level: Level) -> pd.DataFrame:
-    """Registry communes (or units that exist), in Vietnamese alphabetical order (Mường Ảng before Mường Chà)."""
+def _entities(con: duckdb.DuckDBPyConnection, level: Level, province: str | None) -> pd.DataFrame:
+    """Registry communes (or units that exist), of one province or all, in Vietnamese alphabetical
+    order (Mường Ảng before Mường Chà)."""
     if level == "commune":
         frame = con.execute(
-            "SELECT id AS commune_id, NULL::INTEGER AS unit_id, province, name AS commune, NULL::VARCHAR AS unit FROM communes"
+            "SELECT id AS commune_id, NULL::INTEGER AS unit_id, province, name AS commune, NULL::VARCHAR AS unit"
+            " FROM communes WHERE ?::VARCHAR IS NULL OR province = ?",
+            [province, province],
         ).df()
     else:
         frame = con.execute(
             """
             SELECT c.id AS commune_id, u.id AS unit_id, c.province, c.name AS commune, u.name AS unit
-            FROM units u JOIN communes c ON c.id = u.commune_id
-            """
+            FROM units u JOIN communes c ON c.id = u.commune_id WHERE ?::VARCHAR IS NULL OR c.province = ?
+            """,
+            [province, province],
         ).df()
     keys = [tuple(fold(str(v)) for v in row) for row in frame[["province", "commune", "unit"]].itertuples(index=False)]
     order = sorted(range(len(frame)), key=keys.__getitem__)
@@ -253,7 +257,9 @@ class ComplianceReport:
                 ]
             )
         frame = pd.DataFrame(rows, columns=columns)
-        frame = frame.sort_values([columns[-2], columns[1]], ascending=[False, True], kind="stable").reset_index(drop=True)
+        by_name = lambda col: col.map(fold) if col.name == columns[1] else col  # noqa: E731 - Vietnamese order: Lạn before Lay
+        frame = frame.sort_values([columns[-2], columns[1]], ascending=[False, True], kind="stable", key=by_name)
+        frame = frame.reset_index(drop=True)
         return frame if province is None else frame.drop(columns=columns[0])
 
     def _last_text(self, key: int, lang: Lang) -> str:
@@ -337,10 +343,14 @@ def cell_text(status: str, days: float | None, due: dt.date | None, lang: Lang) 
     return f"{symbol} " + t(CELL_LABELS[status], lang)
 
 
-def report(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commune") -> ComplianceReport:
-    """Judge every commune's (or reporting unit's) quarterly report as of a day."""
+def report(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commune", province: str | None = None
+) -> ComplianceReport:
+    """Judge every commune's (or reporting unit's) quarterly report as of a day; with province, only
+    that province's (the same cells as in the national report: the quarters shown start from the
+    earliest data anywhere, so a province's view and the country's agree)."""
     arrivals = _arrivals(con, as_of)
-    entities = _entities(con, level)
+    entities = _entities(con, level, province)
     key = "unit_id" if level == "unit" else "commune_id"
     firsts = arrivals.groupby([key, "year", "quarter"])["uploaded_at"].min()
     last_quarter = last_ended_quarter(as_of)
@@ -351,6 +361,7 @@ def report(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commu
         unit_first = arrivals.assign(yq=arrivals["year"] * 10 + arrivals["quarter"]).groupby("unit_id")["yq"].min()
         entities = entities[entities["unit_id"].isin(unit_first.index)]
     book = schedules(con)
+    dues: dict[tuple[Schedule | None, int, int], tuple[dt.date | None, str | None]] = {}  # most communes share one schedule
     rows = []
     ent: Any  # pandas-stubs types every named-tuple field as a possibly-NA scalar; these registry columns are never NA
     for ent in entities.itertuples(index=False):
@@ -359,8 +370,10 @@ def report(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: Level = "commu
         for year, quarter in quarters:
             if (year, quarter) < since:
                 continue
-            found = schedule.due(year, quarter) if schedule else None
-            due, plan_id = found if found else (None, None)
+            if (schedule, year, quarter) not in dues:
+                found = schedule.due(year, quarter) if schedule else None
+                dues[(schedule, year, quarter)] = found if found else (None, None)
+            due, plan_id = dues[(schedule, year, quarter)]
             ident = ent.unit_id if level == "unit" else ent.commune_id
             received = firsts.get((ident, year, quarter))
             status, days = _judge(due, received, as_of)
@@ -390,7 +403,7 @@ def overdue_reports(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, lang: Lang = "vi", province: str | None = None
 ) -> pd.DataFrame:
     """Display-ready: communes overdue right now with their last submission (for the meeting pack)."""
-    return report(con, as_of).overdue(lang, province)
+    return report(con, as_of, province=province).overdue(lang, province)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:

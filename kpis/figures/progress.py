@@ -36,6 +36,8 @@ OUTPUT_COLUMNS = [
     "target_pct",
     "target_year",
     "status",
+    "province_code",  # the national statistics codes (kpis/catalog/official); commune_code None on a province row
+    "commune_code",
 ]
 
 
@@ -46,10 +48,11 @@ def _unit_year_sql(where: str = "") -> str:
     """
     return f"""
 SELECT c.province, c.name AS commune, u.name AS unit, y.unit_id, y.year, y.indicator,
-       y.numerator, y.denominator, y.quarter
+       y.numerator, y.denominator, y.quarter, p.code AS province_code, c.code AS commune_code
 FROM unit_year_values y
 JOIN units u ON u.id = y.unit_id
 JOIN communes c ON c.id = u.commune_id
+JOIN provinces p ON p.name = c.province
 {where}
 """
 
@@ -88,17 +91,19 @@ def _area_sums(
     keys = "province, commune" if level == "commune" else "province"
     select_commune = "" if level == "commune" else ", NULL::VARCHAR AS commune"
     where, params = _area_filter(province, commune if level == "commune" else None, up_to)
-    return con.execute(
+    commune_code = "any_value(commune_code)" if level == "commune" else "NULL::INTEGER"
+    sums = con.execute(
         f"""
         SELECT {keys}{select_commune}, indicator, year,
                sum(numerator)::BIGINT AS numerator, sum(denominator)::BIGINT AS denominator,
-               count(*)::INTEGER AS units
+               count(*)::INTEGER AS units, any_value(province_code) AS province_code, {commune_code} AS commune_code
         FROM ({_unit_year_sql(where)})
         GROUP BY {keys}, indicator, year
         ORDER BY {keys}, indicator, year
         """,
         params,
     ).df()
+    return sums.astype({"province_code": "Int64", "commune_code": "Int64"})  # None where a place has no code
 
 
 def plan_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -247,7 +252,7 @@ def commune_status_counts(
     ).df()
     indicators = con.execute("SELECT code AS indicator FROM indicators ORDER BY position").df()
     grid = communes.merge(indicators, how="cross")
-    prog = progress(con, "commune", year)
+    prog = progress(con, "commune", year, province=province)
     merged = grid.merge(prog[["province", "commune", "indicator", "status"]], how="left", on=["province", "commune", "indicator"])
     merged["status"] = merged["status"].fillna("no_data")
     counts = merged.pivot_table(index="indicator", columns="status", aggfunc="size", fill_value=0)

@@ -288,14 +288,15 @@ def area_trend(
 def commune_trend(
     values: pd.DataFrame,
     paths: pd.DataFrame,
-    commune: str,
+    place: str,
     lang: Lang,
     *,
     source: str = "",
     slide: bool = False,
 ) -> go.Figure:
-    """One commune's indicators across years, each with its straight path to its target (dashed)."""
-    return area_trend(values, paths, t("chart_trend_title", lang, commune=commune), lang, source=source, slide=slide)
+    """One commune's indicators across years, each with its straight path to its target (dashed);
+    place is the commune named with its kind ('Xã Mường Mùn', 'Phường Điện Biên Phủ': meeting.Area.place)."""
+    return area_trend(values, paths, t("chart_trend_title", lang, place=place), lang, source=source, slide=slide)
 
 
 def commune_heatmap(

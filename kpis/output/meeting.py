@@ -10,13 +10,14 @@ turns figures into PNG/SVG, slides.py and workbook.py into files), so all of it 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from kpis import store
+from kpis.catalog.official import default_official
 from kpis.catalog.places import Ambiguous, NotFound, Places, names
 from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, t
@@ -38,6 +39,8 @@ UNIT_COLUMNS = [
     "target_year",
     "status",
     "plan_id",
+    "province_code",
+    "commune_code",
 ]
 
 
@@ -45,18 +48,50 @@ class MeetingError(KpisError):
     """The area or chart asked for does not exist; code and params (rendered by kpis.core.i18n) say which and what exists."""
 
 
+# the registry's kinds of place, and the word for each inside a sentence ("thành phố Huế", "phường Điện Biên Phủ")
+KIND_LABELS = {
+    "Tỉnh": "place_kind_province",
+    "Thành phố": "place_kind_city",
+    "Xã": "place_kind_commune",
+    "Phường": "place_kind_ward",
+    "Đặc khu": "place_kind_special_zone",
+}
+
+
+def kind_word(kind: str, lang: Lang) -> str:
+    return t(KIND_LABELS[kind], lang) if kind in KIND_LABELS else kind.lower()
+
+
 @dataclass(frozen=True)
 class Area:
-    """A province, or one commune of it: what a meeting is about."""
+    """A province, or one commune of it: what a meeting is about. The kinds (as the official list
+    writes them) only change how the area is named, not which area it is."""
 
     province: str
     commune: str | None = None
+    province_kind: str = field(default="Tỉnh", compare=False)
+    commune_kind: str = field(default="Xã", compare=False)
+
+    def whole_province(self) -> Area:
+        return replace(self, commune=None)
+
+    def place(self, lang: Lang) -> str:
+        """The area alone with its kind, capitalised: 'Xã Mường Mùn', 'Thành phố Huế' (a chart title)."""
+        if self.commune:
+            text = t("place_commune", lang, kind=kind_word(self.commune_kind, lang), commune=self.commune)
+        else:
+            text = self._province(lang)
+        return text[:1].upper() + text[1:]
+
+    def _province(self, lang: Lang) -> str:
+        return t("export_area_province", lang, kind=kind_word(self.province_kind, lang), province=self.province)
 
     def name(self, lang: Lang) -> str:
         """'tỉnh Điện Biên' / 'xã Mường Mùn, tỉnh Điện Biên' (for use inside a sentence)."""
         if self.commune:
-            return t("export_area_commune", lang, commune=self.commune, province=self.province)
-        return t("export_area_province", lang, province=self.province)
+            commune = t("place_commune", lang, kind=kind_word(self.commune_kind, lang), commune=self.commune)
+            return t("export_area_commune", lang, commune=commune, province=self._province(lang))
+        return self._province(lang)
 
     def title(self, lang: Lang) -> str:
         text = self.name(lang)
@@ -67,18 +102,24 @@ class Area:
         return "-".join(re.sub(r"[^a-z0-9]+", "-", name_key(p)).strip("-") for p in parts if p)
 
 
+def area(con: duckdb.DuckDBPyConnection, province: str, commune: str | None = None) -> Area:
+    """The registered area of these names with the kinds the registry gives them (a city, a ward)."""
+    row = con.execute("SELECT code FROM provinces WHERE name = ?", [province]).fetchone()
+    official = default_official().province(row[0]) if row and row[0] is not None else None
+    found = con.execute("SELECT kind FROM communes WHERE province = ? AND name = ?", [province, commune]).fetchone()
+    return Area(province, commune, official.kind if official else "Tỉnh", found[0] if found else "Xã")
+
+
 def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, commune: str | None = None) -> Area:
     """The registered area for what a person typed (any case, with or without diacritics/prefix).
 
-    Without either, the province with the most reporting communes (the pages' default)."""
+    Without either, the pages' default: the province with the most reporting communes, else the
+    first of the official list."""
     if not province and not commune:
-        with_data = views.provinces_with_data(con)
-        if with_data:
-            return Area(with_data[0])
-        first = con.execute("SELECT min(name) FROM provinces").fetchall()[0][0]
-        if first is None:
+        choices = views.province_choices(con)
+        if not choices:
             raise MeetingError("meeting_no_province")
-        return Area(first)
+        return area(con, choices[0])
     places = Places(store.registry(con))
     if province:
         found = places.find_province(province)
@@ -86,7 +127,7 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
             known = ", ".join(sorted(places.provinces))
             raise MeetingError("meeting_province_unknown", province=province, known=known, suggest=names(found.nearest))
         if not commune:
-            return Area(found)
+            return area(con, found)
         province = found
     match = places.find_commune(province, commune or "")  # a commune here: one of the two was given
     if isinstance(match, NotFound):
@@ -96,8 +137,7 @@ def resolve_area(con: duckdb.DuckDBPyConnection, province: str | None = None, co
         raise MeetingError("meeting_commune_unknown", commune=commune, suggest=suggest)
     if isinstance(match, Ambiguous):
         raise MeetingError("meeting_commune_ambiguous", commune=commune, provinces=names(c.province for c in match.matches))
-    return Area(match.province, match.name)
-
+    return area(con, match.province, match.name)
 
 
 def unit_progress(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:

@@ -60,14 +60,14 @@ def trend_figure(con: duckdb.DuckDBPyConnection, area: Area, lang: Lang, slide: 
 def heatmap_figure(con: duckdb.DuckDBPyConnection, area: Area, indicator: str, lang: Lang, slide: bool = True) -> go.Figure:
     name = _indicator_name(con, indicator, lang)
     table = views.commune_year_table(con, indicator, area.province, lang)
-    province_area = Area(area.province)
+    province_area = area.whole_province()
     subtitle = t("export_heatmap_subtitle", lang, area=province_area.name(lang))
     source = source_line(con, province_area, lang, indicator=indicator)
     return charts.commune_heatmap(table, name, lang, subtitle=subtitle, source=source, slide=slide)
 
 
 def summary_figure(con: duckdb.DuckDBPyConnection, area: Area, year: int, lang: Lang, slide: bool = True) -> go.Figure:
-    province_area = Area(area.province)
+    province_area = area.whole_province()
     cards = views.overview_cards(con, year, area.province, lang)
     title = t("export_summary_title", lang, area=province_area.title(lang), year=year)
     source = source_line(con, province_area, lang, year=year)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from kpis import store
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
+from kpis.core.text import fold
 from kpis.figures.progress import (
     STATUSES,
     Level,
@@ -38,26 +39,40 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
     return years_with_data(con)
 
 
-def provinces_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Provinces with figures, the one with the most reporting communes first (the likely default)."""
+def province_choices(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every registered province for a pick list: those with figures first, the one with the most
+    reporting communes first (the pages' default), then the others in the official list's order."""
     rows = con.execute(
         """
-        SELECT c.province FROM units u JOIN communes c ON c.id = u.commune_id
-        GROUP BY c.province ORDER BY count(DISTINCT c.id) DESC, c.province
+        SELECT p.name FROM provinces p
+        LEFT JOIN (SELECT c.province, count(DISTINCT c.id) AS n FROM units u JOIN communes c ON c.id = u.commune_id
+                   GROUP BY c.province) d ON d.province = p.name
+        ORDER BY coalesce(d.n, 0) DESC, p.code NULLS LAST, p.name
         """
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def _vietnamese_order(names: list[str]) -> list[str]:
+    """Alphabetical as a reader looks a name up (Mường Ảng before Mường Chà), whatever the tone marks."""
+    return sorted(names, key=lambda n: (fold(n), n))
+
+
+def commune_choices(con: duckdb.DuckDBPyConnection, province: str) -> list[str]:
+    """Every registered commune of a province (reported or not), in Vietnamese alphabetical order."""
+    rows = con.execute("SELECT name FROM communes WHERE province = ?", [province]).fetchall()
+    return _vietnamese_order([r[0] for r in rows])
 
 
 def communes_with_data(con: duckdb.DuckDBPyConnection, province: str | None = None) -> list[str]:
     rows = con.execute(
         """
         SELECT DISTINCT c.name FROM units u JOIN communes c ON c.id = u.commune_id
-        WHERE ? IS NULL OR c.province = ? ORDER BY c.name
+        WHERE ? IS NULL OR c.province = ?
         """,
         [province, province],
     ).fetchall()
-    return [r[0] for r in rows]
+    return _vietnamese_order([r[0] for r in rows])
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,7 @@ class IndicatorCard:
 
 def overview_cards(con: duckdb.DuckDBPyConnection, year: int, province: str, lang: Lang) -> list[IndicatorCard]:
     """Per indicator: the province figure against its target and the communes by status."""
-    prov = progress(con, "province", year)
+    prov = progress(con, "province", year, province=province)
     prov = prov[prov["province"] == province].set_index("indicator")
     counts = commune_status_counts(con, year, province).set_index("indicator")
     book = TargetBook(plan_targets(con))
@@ -137,28 +152,60 @@ def card_help(card: IndicatorCard, lang: Lang) -> str:
     return t("card_counts", lang, numerator=fmt_int(card.numerator, lang), denominator=fmt_int(card.denominator, lang))
 
 
+def registered_communes(con: duckdb.DuckDBPyConnection, province: str | None) -> pd.MultiIndex:
+    """(province, commune) of every registered commune of the province (of the country without one), in
+    Vietnamese alphabetical order: the rows of the pages' commune tables, reported or not."""
+    rows = con.execute(
+        "SELECT province, name FROM communes WHERE ?::VARCHAR IS NULL OR province = ?", [province, province]
+    ).fetchall()
+    ordered = sorted(rows, key=lambda r: (fold(r[0]), fold(r[1]), r[1]))
+    return pd.MultiIndex.from_tuples(ordered, names=["province", "commune"])
+
+
+def _reported(count: int, total: int, unit_key: str, lang: Lang) -> str:
+    """'5/7 chỉ tiêu', '2/2 năm', or 'Chưa có số liệu' for a commune that has sent nothing of it."""
+    return t(unit_key, lang, count=count, total=total) if count else status_label("no_data", lang)
+
+
+def _labelled(wide: pd.DataFrame, province: str | None, lang: Lang) -> pd.DataFrame:
+    """Headers in the reader's language; one province's tables leave its name to the page's title."""
+    wide.columns.name = None
+    out = wide.reset_index().rename(columns={"province": t("col_province", lang), "commune": t("col_commune", lang)})
+    return out if province is None else out.drop(columns=t("col_province", lang))
+
+
 def commune_table(con: duckdb.DuckDBPyConnection, year: int, province: str | None, lang: Lang) -> pd.DataFrame:
-    """Communes as rows, one value column per indicator (0-100), plus how many are behind."""
-    prog = progress(con, "commune", year)
-    if province:
-        prog = prog[prog["province"] == province]
+    """Every registered commune of the province as a row: how many indicators it has figures for
+    ('Chưa có số liệu' when none), one value column per indicator (0-100, empty without a figure),
+    and how many of them are behind (empty without figures)."""
+    prog = progress(con, "commune", year, province=province)
     names = indicator_names(con, lang)
-    if prog.empty:
-        return pd.DataFrame(columns=[t("col_province", lang), t("col_commune", lang), *names.values()])
+    rows = registered_communes(con, province)
     wide = prog.pivot_table(index=["province", "commune"], columns="indicator", values="value_pct", aggfunc="first")
-    wide = wide.reindex(columns=[c for c in names if c in wide.columns])
+    wide = wide.reindex(index=rows, columns=list(names)).astype("float64")
+    reported = wide.notna().sum(axis=1)
     behind = prog[prog["status"] == "behind"].groupby(["province", "commune"]).size()
-    wide[t("col_behind", lang)] = behind.reindex(wide.index, fill_value=0).astype(int)
-    wide = wide.rename(columns=names).reset_index()
-    return wide.rename(columns={"province": t("col_province", lang), "commune": t("col_commune", lang)})
+    wide[t("col_behind", lang)] = behind.reindex(rows, fill_value=0).astype("Int64").where(reported > 0)
+    wide.insert(0, t("col_reported", lang), [_reported(int(n), len(names), "reported_indicators", lang) for n in reported])
+    return _labelled(wide.rename(columns=names), province, lang)
+
+
+def commune_table_note(table: pd.DataFrame, lang: Lang) -> str:
+    """The line under commune_table: how rates are counted, what the last column is, how many have figures."""
+    without = int((table[t("col_reported", lang)] == status_label("no_data", lang)).sum())
+    return t(
+        "overview_table_note",
+        lang,
+        behind=status_label("behind", lang),
+        units=fmt_int(len(table) - without, lang),
+        total=fmt_int(len(table), lang),
+    )
 
 
 def bar_data(con: duckdb.DuckDBPyConnection, indicator: str, year: int, province: str | None, lang: Lang) -> pd.DataFrame:
     """One indicator and year: communes with value, target and status label, sorted by value."""
-    prog = progress(con, "commune", year)
+    prog = progress(con, "commune", year, province=province)
     prog = prog[prog["indicator"] == indicator]
-    if province:
-        prog = prog[prog["province"] == province]
     prog = prog.sort_values("value_pct", ascending=False).reset_index(drop=True)
     prog["status_label"] = [status_label(s, lang) for s in prog["status"]]
     return prog
@@ -189,17 +236,30 @@ def trend_data(
 
 
 def commune_year_table(con: duckdb.DuckDBPyConnection, indicator: str, province: str | None, lang: Lang) -> pd.DataFrame:
-    """Communes x years for one indicator (value 0-100)."""
-    prog = progress(con, "commune")
+    """Communes with figures x years for one indicator (value 0-100): the heatmap's rows."""
+    prog = progress(con, "commune", province=province)
     prog = prog[prog["indicator"] == indicator]
-    if province:
-        prog = prog[prog["province"] == province]
     if prog.empty:
         return pd.DataFrame(columns=[t("col_province", lang), t("col_commune", lang)])
     wide = prog.pivot_table(index=["province", "commune"], columns="year", values="value_pct", aggfunc="first")
     wide.columns = [str(c) for c in wide.columns]
     wide = wide.reset_index()
     return wide.rename(columns={"province": t("col_province", lang), "commune": t("col_commune", lang)})
+
+
+def commune_year_listing(con: duckdb.DuckDBPyConnection, indicator: str, province: str | None, lang: Lang) -> pd.DataFrame:
+    """commune_year_table for every registered commune of the province, with how many of the years
+    shown it has a figure for ('Chưa có số liệu' when none)."""
+    prog = progress(con, "commune", province=province)
+    prog = prog[prog["indicator"] == indicator]
+    rows = registered_communes(con, province)
+    years = sorted(int(y) for y in prog["year"].unique())
+    wide = prog.pivot_table(index=["province", "commune"], columns="year", values="value_pct", aggfunc="first")
+    wide = wide.reindex(index=rows, columns=years).astype("float64")
+    wide.columns = [str(c) for c in wide.columns]
+    counts = wide.notna().sum(axis=1)
+    wide.insert(0, t("col_reported", lang), [_reported(int(n), len(years), "reported_years", lang) for n in counts])
+    return _labelled(wide, province, lang)
 
 
 def plan_scope(province: str, commune: str | None, lang: Lang) -> str:
@@ -221,14 +281,6 @@ def problems_table(problems: list[Problem], lang: Lang) -> pd.DataFrame:
 
 def problem_lines(problems: list[Problem], lang: Lang) -> list[str]:
     return [format_problem(p.row, p.column, p.code, p.params, lang) for p in problems]
-
-
-def registry_names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Province -> its registered communes."""
-    out: dict[str, list[str]] = {}
-    for c in store.registry(con):
-        out.setdefault(c.province, []).append(c.name)
-    return out
 
 
 def template_bytes(con: duckdb.DuckDBPyConnection, province: str, commune: str | None, lang: Lang) -> tuple[str, bytes]:

@@ -47,6 +47,12 @@ VALUE_COLUMNS: list[Column] = [
     ("status_text", "export_col_status", None),
     ("plan", "export_col_plan", None),
 ]
+# the official codes last, shown the way the official list writes them (11, 03268) while staying numbers
+CODE_COLUMNS: dict[str, list[Column]] = {
+    "province": [("province_code", "col_province_code", "00")],
+    "commune": [("province_code", "col_province_code", "00"), ("commune_code", "col_commune_code", "00000")],
+    "unit": [("province_code", "col_province_code", "00"), ("commune_code", "col_commune_code", "00000")],
+}
 
 
 def _cell_value(value: Any) -> Any:
@@ -61,6 +67,7 @@ def _sheet(ws: Worksheet, rows: pd.DataFrame, level: str, lang: Lang) -> None:
         columns += [VALUE_COLUMNS[0], VALUE_COLUMNS[1], VALUE_COLUMNS[2], ("quarter", "col_quarter", YEAR), *VALUE_COLUMNS[3:]]
     else:
         columns += VALUE_COLUMNS
+    columns += CODE_COLUMNS[level]
     for j, (_, key, _) in enumerate(columns, start=1):
         cell = write_cell(ws.cell(row=1, column=j), t(key, lang))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL

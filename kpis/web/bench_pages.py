@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from kpis import store
 from kpis.catalog.model import Commune, default_catalog
 from kpis.intake.importer import import_file
-from kpis.ops.bench_national import PROVINCES, national_registry, percentiles, province_file
+from kpis.ops.bench_national import percentiles, province_file
 
 
 def measure(db: Path) -> dict:
@@ -77,10 +77,15 @@ def concurrency(db: Path, users: int = 20) -> dict:
     """users AppTest sessions render the overview at once while a province file is imported."""
     os.environ["KPIS_DB"] = str(db)
     con = store.connect(db)
-    registry = [c for c in national_registry(PROVINCES) if c.province == "Tỉnh số 01"]
+    # the first province's communes that the benchmark loaded, sent again
+    province = con.execute("SELECT province FROM communes WHERE id = (SELECT min(commune_id) FROM units)").fetchall()[0][0]
     members = [
-        Commune(c[0], c[1], "Xã")
-        for c in con.execute("SELECT province, name FROM communes WHERE province = ?", [registry[0].province]).fetchall()
+        Commune(p, n, k)
+        for p, n, k in con.execute(
+            "SELECT DISTINCT c.province, c.name, c.kind FROM units u JOIN communes c ON c.id = u.commune_id"
+            " WHERE c.province = ? ORDER BY c.name",
+            [province],
+        ).fetchall()
     ]
     stamp = dt.datetime.now().isoformat()
     data = province_file(members, list(default_catalog().indicators), 2030, 4, note=f"re-sent {stamp}")

@@ -28,6 +28,7 @@ from kpis.people import accounts
 from kpis.store import audit
 
 LANG_KEY = "lang"
+NO_VALUE = "–"  # what a table cell without a value shows (st.dataframe's own placeholder is the word "None")
 T = TypeVar("T")
 
 
@@ -123,6 +124,13 @@ def view(func: Callable[..., T], *args: Any) -> T:
 
 
 ACCOUNT_KEY = "_account"
+PICKS_KEY = "_place_picks"  # the keys of the province and commune pick lists shown so far
+
+
+def _forget_picks() -> None:
+    """After a sign-in or sign-out the pick lists start again from the new account's own place."""
+    for key in st.session_state.pop(PICKS_KEY, set()):
+        st.session_state.pop(key, None)
 
 
 def held_account() -> accounts.Account | None:
@@ -158,11 +166,18 @@ def account_box(current: Lang) -> accounts.Account | None:
     account = current_account()
     box = st.sidebar.container(border=True)
     if account is not None:
-        box.markdown(tx("signed_in_as", current, name=account.full_name or account.username,
-                        role=t(accounts.ROLE_LABELS[account.role], current)))
+        box.markdown(
+            tx(
+                "signed_in_as",
+                current,
+                name=account.full_name or account.username,
+                role=t(accounts.ROLE_LABELS[account.role], current),
+            )
+        )
         if box.button(t("sign_out", current), key="sidebar_sign_out"):
             audit.record(cursor(), account.username, "sign_out", account.username)
             st.session_state.pop(ACCOUNT_KEY, None)
+            _forget_picks()
             if sso_configured() and getattr(st.user, "is_logged_in", False):
                 st.logout()  # else the SSO session would sign the person straight back in
             st.rerun()
@@ -171,6 +186,7 @@ def account_box(current: Lang) -> accounts.Account | None:
         sso_account = _sso_account()
         if sso_account is not None:
             st.session_state[ACCOUNT_KEY] = sso_account
+            _forget_picks()
             st.rerun()
         if box.button(t("sign_in_sso", current), key="sidebar_sso"):
             st.login()
@@ -182,6 +198,7 @@ def account_box(current: Lang) -> accounts.Account | None:
     if box.button(t("sign_in", current), key="sidebar_sign_in"):
         with refusals_shown(current, box):
             st.session_state[ACCOUNT_KEY] = accounts.sign_in(cursor(), username, password)
+            _forget_picks()
             st.rerun()
     if store.is_demo(cursor()):
         box.caption(t("demo_accounts", current, accounts=accounts.demo_accounts_line()))
@@ -241,16 +258,52 @@ def download_buttons(downloads: list, prefix: str, export_problem: str | None, e
         )  # fmt: skip
 
 
+def own_scope() -> accounts.Scope | None:
+    """The signed-in officer's first scope (a province, or a commune of it): the pick lists' default."""
+    account = current_account()
+    return account.scopes[0] if account is not None and account.scopes else None
+
+
+def pick_province(box: Any, current: Lang, key: str) -> str:
+    """The province pick list of every page: the registered provinces (type a few letters to find one),
+    those with figures first; by default the signed-in officer's province, else the one with the most
+    reporting communes. Stops the page if the database has no registry at all."""
+    provinces = view(views.province_choices)
+    if not provinces:
+        st.info(t("no_data_yet", current))
+        st.stop()
+    scope = own_scope()
+    index = provinces.index(scope.province) if scope is not None and scope.province in provinces else 0
+    st.session_state.setdefault(PICKS_KEY, set()).add(key)
+    return str(box.selectbox(t("pick_province", current), provinces, index=index, key=key))
+
+
+def pick_commune(box: Any, current: Lang, province: str, key: str, whole: str | None = None) -> str | None:
+    """Every registered commune of the chosen province, reported or not, in Vietnamese alphabetical
+    order (searchable). With whole, a first choice (None) stands for the whole province or no commune
+    and is the default; without, the first commune with figures is. The signed-in officer's own
+    commune comes before either."""
+    communes = view(views.commune_choices, province)
+    options: list[str | None] = [None, *communes] if whole is not None else list(communes)
+    scope = own_scope()
+    if scope is not None and scope.province == province and scope.commune in communes:
+        index = options.index(scope.commune)
+    elif whole is None and (reporting := view(views.communes_with_data, province)):
+        index = options.index(reporting[0])
+    else:
+        index = 0
+    label = t("pick_commune", current)
+    st.session_state.setdefault(PICKS_KEY, set()).add(key)
+    return box.selectbox(label, options, index=index, key=key, format_func=lambda c: whole if c is None else c)
+
+
 def template_download(current: Lang) -> None:
     """Province and commune pickers and the template's download button (pre-filled for a commune)."""
     with st.expander(t("template_get", current)):
-        registry = view(views.registry_names)
         left, right = st.columns(2)
-        province = left.selectbox(t("pick_province", current), list(registry), key="template_province")
-        communes = [t("template_any_commune", current), *registry.get(province, [])]
-        commune = right.selectbox(t("pick_commune", current), communes, key="template_commune")
-        chosen = None if commune == communes[0] else commune
-        name, data = view(views.template_bytes, province, chosen, current)
+        province = pick_province(left, current, "template_province")
+        commune = pick_commune(right, current, province, "template_commune", whole=t("template_any_commune", current))
+        name, data = view(views.template_bytes, province, commune, current)
         st.download_button(t("template_download", current), data, name, key="template_download")
 
 

@@ -42,7 +42,8 @@ def test_compliance_page_shows_matrix_overdue_list_and_rates(demo_db: Path, monk
     assert at.title[0].value == "Tình hình báo cáo"
     assert at.selectbox(key="compliance_province").value == "Điện Biên"
     assert [m.label for m in at.metric] == ["Xã đang quá hạn", "Quý I/2026: số xã đã nộp", "Quý I/2026: số xã nộp đúng hạn"]
-    assert [m.value for m in at.metric] == ["9/13", "5/13", "4/13"]  # Tuần Giáo sent Quý I/2026 late
+    # every one of Điện Biên's 45 registered communes is expected; 5 report (Tuần Giáo sent Quý I/2026 late)
+    assert [m.value for m in at.metric] == ["41/45", "5/45", "4/45"]
     matrix = frame(at, "Quý I/2025")
     assert list(matrix.columns[-7:]) == [
         f"Quý {q}" for q in ("I/2025", "II/2025", "III/2025", "IV/2025", "I/2026", "II/2026", "III/2026")
@@ -55,10 +56,12 @@ def test_compliance_page_shows_matrix_overdue_list_and_rates(demo_db: Path, monk
     muong_cha = overdue[overdue["Xã"] == "Mường Chà"].iloc[0]
     assert (muong_cha["Các quý chưa nộp"], muong_cha["Số ngày quá hạn"]) == ("Quý IV/2025", 165)
     assert muong_cha["Lần nộp gần nhất"].endswith("(số liệu Quý III/2026)")
+    assert len(matrix) == 45 and matrix[matrix["Xã"] == "Nà Tấu"].iloc[0]["Quý I/2025"] == "✖ chưa nộp"  # never reported
+    assert overdue[overdue["Xã"] == "Nà Tấu"].iloc[0]["Lần nộp gần nhất"] == "chưa nộp lần nào"
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     panels = [a["text"] for a in chart["layout"]["annotations"]]
-    # one panel per province with report dates, saying how many communes each rate is out of
-    assert panels == ["Lai Châu (8 xã)", "Lạng Sơn (1 xã)", "Điện Biên (13 xã)"]
+    # the chosen province's panel, saying how many communes each rate is out of
+    assert panels == ["Điện Biên (45 xã)"]
     rates = frame(at, "Tỷ lệ đã nộp")
     assert set(rates["Tỉnh"]) == {"Điện Biên"} and rates.iloc[-1][["Quý", "Đã nộp", "Đúng hạn"]].tolist() == ["Quý I/2026", 5, 4]
     assert "trước kỳ báo cáo đầu tiên sau khi hết quý" in texts(at)  # the rule, in words, on the page

@@ -206,7 +206,11 @@ def test_matrix_cells_carry_a_symbol_and_words_and_a_colour(con):
     report = compliance.report(con, D(2026, 7, 1))
     matrix = report.matrix("vi", "Điện Biên")
     assert matrix.columns[0] == "Xã" and matrix.columns[-1] == "Quý II/2026"  # one province: no province column
-    assert list(matrix["Xã"][:2]) == ["Điện Biên Phủ", "Mường Ảng"]  # Vietnamese order: Ảng before Chà
+    names = list(matrix["Xã"])
+    registered = con.execute("SELECT count(*) FROM communes WHERE province = 'Điện Biên'").fetchone()[0]
+    assert len(names) == registered == 45  # every registered commune, reported or not
+    assert names[:4] == ["Búng Lao", "Chà Tở", "Chiềng Sinh", "Điện Biên Phủ"]  # Vietnamese order: Đ with D, tones ignored
+    assert names.index("Mường Ảng") < names.index("Mường Chà") < names.index("Mường Lạn") < names.index("Mường Lay")
     row = matrix[matrix["Xã"] == "Mường Ảng"].iloc[0]
     assert row["Quý I/2026"] == "⚠ trễ 2 ngày"
     assert row["Quý IV/2025"] == "✖ chưa nộp"
@@ -280,3 +284,22 @@ def test_cli_prints_json_and_csv_for_a_fixed_day(kpis: Kpis, db_path: Path):
 def test_cli_refuses_a_day_that_is_not_a_date(kpis: Kpis, db_path: Path):
     run = kpis("compliance", "--db", str(db_path), "--as-of", "31/12/2026", "--format", "json")
     assert run.returncode == 2 and "YYYY-MM-DD" in run.stderr
+
+
+# --- the official registry (issue 12) -----------------------------------------------------------
+
+
+def test_a_provinces_report_is_the_national_one_for_its_communes(con):
+    send(con, "Mường Ảng", 2025, 1, AT(2025, 6, 1, 9, 0))
+    send(con, "Sìn Hồ", 2025, 1, AT(2025, 4, 20, 9, 0), province="Lai Châu")
+    national = compliance.report(con, D(2026, 7, 1))
+    registered = con.execute("SELECT count(*) FROM communes").fetchone()[0]
+    assert registered == 3321 and national.cells["commune_id"].nunique() == registered  # every commune is expected
+    for province in ("Điện Biên", "Lai Châu"):
+        own = compliance.report(con, D(2026, 7, 1), province=province)
+        part = national.cells[national.cells["province"] == province].reset_index(drop=True)
+        assert own.cells.equals(part)
+        assert own.headline(province) == national.headline(province)
+        assert own.overdue("vi", province).equals(national.overdue("vi", province))
+    head = compliance.report(con, D(2026, 7, 1), province="Điện Biên").headline("Điện Biên")
+    assert (head.total, head.expected, head.received) == (45, 45, 0)  # Quý I/2026, due 10/6/2026: none of the 45 sent it

@@ -365,3 +365,24 @@ def test_commune_status_counts_on_demo_sum_to_registered_communes(demo_db):
         assert (one_province[["met", "on_track", "behind"]].sum(axis=1) == 0).all()  # Lai Châu sets no targets
     finally:
         con.close()
+
+
+# --- the official codes (issue 12) ------------------------------------------------------------
+
+
+def test_every_row_carries_the_official_codes_and_a_province_row_no_commune_code(con):
+    imported(con, [row("Bản Na Sang", 450, 500), row("Bản Pá Chả", 300, 500, commune="Tuần Giáo")], "dien_bien.csv")
+    imported(con, [row("Thôn Nà Lầu", 200, 400, commune="Hoà An", province="Tuyên Quang")], "hoa_an.csv")
+    communes = progress(con, "commune").set_index("commune")
+    assert (communes.loc["Mường Mùn", "province_code"], communes.loc["Mường Mùn", "commune_code"]) == (11, 3268)
+    assert (communes.loc["Tuần Giáo", "commune_code"], communes.loc["Hoà An", "commune_code"]) == (3253, 2353)
+    provinces = progress(con, "province").set_index("province")
+    assert provinces["commune_code"].isna().all() and dict(provinces["province_code"]) == {"Tuyên Quang": 8, "Điện Biên": 11}
+    # the codes are added after the keys there were; the figures are the same as without them
+    assert list(progress(con).columns[:10]) == [
+        "province", "commune", "indicator", "year", "numerator", "denominator",
+        "value_pct", "target_pct", "target_year", "status",
+    ]  # fmt: skip
+    assert provinces.loc["Điện Biên", "numerator"] == 750 and progress(con, "commune", province="Tuyên Quang")[
+        "commune_code"
+    ].tolist() == [2353]

@@ -9,7 +9,7 @@ import pytest
 
 from kpis import store
 from kpis.core.i18n import status_label
-from kpis.output import charts, views
+from kpis.output import charts, meeting, views
 from kpis.output.chart_style import SCREEN, SLIDE, STATUS_PATTERNS, STATUS_SYMBOLS, SUMMARY_STATUSES
 
 BARS = pd.DataFrame(
@@ -128,7 +128,7 @@ def test_summary_counts_add_up_to_the_registered_communes(demo_db: Path) -> None
 def test_trend_has_a_solid_line_with_its_own_marker_and_a_dashed_path(demo_db: Path) -> None:
     con = store.connect(demo_db)
     values, paths = views.trend_data(con, "Điện Biên", "Mường Mùn", "vi")
-    fig = charts.commune_trend(values, paths, "Mường Mùn", "vi")
+    fig = charts.commune_trend(values, paths, meeting.area(con, "Điện Biên", "Mường Mùn").place("vi"), "vi")
     lines = [tr for tr in fig.data if tr.mode == "lines+markers"]
     dashed = [tr for tr in fig.data if tr.mode == "lines"]
     assert len(lines) == values["indicator"].nunique() == 7

@@ -165,6 +165,13 @@ def test_workbook_has_a_sheet_per_level_with_formats_frozen_headers_and_filters(
     assert first["Đánh giá"].value == "➚ Đúng tiến độ"
     communes = [r[1] for r in wb["Xã"].iter_rows(min_row=2, values_only=True)]
     assert communes == ["Mường Mùn", "Tuần Giáo"]
+    # the official codes come last, as numbers shown the official way (11, 03268)
+    assert header[-1] == "Mã tỉnh" and (first["Mã tỉnh"].value, first["Mã tỉnh"].number_format) == (11, "00")
+    for sheet in ("Xã", "Đơn vị"):
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        assert rows[0][-2:] == ("Mã tỉnh", "Mã xã")
+        assert {r[1]: r[-1] for r in rows[1:]} == {"Mường Mùn": 3268, "Tuần Giáo": 3253}
+    assert wb["Xã"].cell(2, wb["Xã"].max_column).number_format == "00000"
     about = [r[0] for r in wb["Ghi chú"].iter_rows(values_only=True)]
     assert any(str(line).startswith("Nguồn: số liệu báo cáo quý II/2026 của 2 xã thuộc tỉnh Điện Biên") for line in about)
 
@@ -274,7 +281,11 @@ def test_a_long_extra_table_continues_on_further_slides(demo_copy: Path) -> None
 
 def test_cli_export_writes_the_workbook_and_refuses_unknown_suffixes(demo_copy: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "so-lieu.xlsx"
-    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", "--commune", "Hoà An", "--out", str(out)]) == 0
+    hoa_an = ["--commune", "Hoà An"]  # a name in Cao Bằng, Tuyên Quang and Cần Thơ: the province decides
+    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", *hoa_an, "--out", str(out)]) == 1
+    assert "Cao Bằng, Tuyên Quang, Cần Thơ" in capsys.readouterr().err and not out.exists()
+    hoa_an += ["--province", "Tuyên Quang"]
+    assert cli.main(["export", "--db", str(demo_copy), "--year", "2026", *hoa_an, "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     assert [r[1] for r in wb["Xã"].iter_rows(min_row=2, values_only=True)][:1] == ["Hoà An"]
     english = ["export", "--db", str(demo_copy), "--year", "2026", "--lang", "en"]  # refusals speak the command's language

@@ -94,13 +94,13 @@ def test_a_plan_without_a_number_is_cited_by_its_source() -> None:
 def test_province_sentences_state_figure_target_and_communes_furthest_behind(dien_bien: duckdb.DuckDBPyConnection) -> None:
     sentences = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "vi")
     assert sentences == [
-        "Năm 2026, tỉnh Điện Biên đạt 55,0 % (1.100/2.000; số liệu đến quý II/2026 của 3/13 xã).",
+        "Năm 2026, tỉnh Điện Biên đạt 55,0 % (1.100/2.000; số liệu đến quý II/2026 của 3/45 xã).",  # of the 45 registered
         "Chỉ tiêu là 80,0 % vào năm 2030; kết quả đúng tiến độ (lộ trình năm 2026: 55,0 %).",
         "2 xã chưa đạt chỉ tiêu; cách xa chỉ tiêu nhất: "
         "Mường Mùn (40,0 %, chỉ tiêu 80,0 %), Tuần Giáo (50,0 %, chỉ tiêu 80,0 %).",
     ]
     english = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "en")
-    assert english[0] == "In 2026, Điện Biên province reached 55.0% (1,100/2,000; reports up to Q2 2026 from 3 of 13 communes)."
+    assert english[0] == "In 2026, Điện Biên province reached 55.0% (1,100/2,000; reports up to Q2 2026 from 3 of 45 communes)."
     assert english[2].startswith("2 communes are below their target; furthest behind: Mường Mùn (40.0%, target 80.0%)")
 
 

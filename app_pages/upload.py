@@ -13,6 +13,7 @@ st.title(t("page_upload", lang))
 st.markdown(t("upload_help", lang))
 ui.template_download(lang)
 account = ui.require_writer(lang)
+scope = ui.writer_scope(account)
 
 round_no = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
@@ -29,7 +30,7 @@ for result in st.session_state.get("upload_results", []):
 ready = []
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
-    seen = preview(ui.cursor(), data, upload.name, may_write=account.may_write)
+    seen = preview(ui.cursor(), data, upload.name, may_write=account.may_write, scope=scope)
     with st.container(border=True):
         if seen.ok:
             st.success(ui.tx("upload_ready", lang, file=upload.name, rows=len(seen.checked.rows)))
@@ -47,7 +48,9 @@ for i, upload in enumerate(files or []):
 if files:
     commit, cancel = st.columns(2)
     if ready and commit.button(t("upload_commit", lang, count=len(ready)), type="primary", key="upload_commit"):
-        results = [import_file(ui.cursor(), data, name, account.username, may_write=account.may_write) for name, data in ready]
+        results = []
+        for name, data in ready:
+            results.append(import_file(ui.cursor(), data, name, account.username, may_write=account.may_write, scope=scope))
         st.session_state["upload_results"] = results
         st.session_state["upload_round"] = round_no + 1
         st.rerun()

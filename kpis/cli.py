@@ -40,6 +40,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(result.summary(args.lang))
         for message in result.messages(args.lang):
             print(f"  - {message}")
+        for message in result.warning_messages(args.lang):
+            print(f"  - {t('import_warning', args.lang, message=message)}")
         all_ok &= result.accepted
     return 0 if all_ok else 1
 

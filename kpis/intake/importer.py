@@ -16,8 +16,8 @@ import pandas as pd
 
 from kpis import store
 from kpis.catalog.model import Catalog, default_catalog
+from kpis.catalog.places import Scope
 from kpis.core.i18n import DEFAULT_LANG, Lang, format_problem, t
-from kpis.core.text import name_key
 from kpis.intake.ingest import IngestError, read_table
 from kpis.intake.validate import Problem, Validated, WriteCheck, check_scope, validate
 from kpis.store import audit
@@ -57,15 +57,18 @@ def check_file(
     file_name: str,
     catalog: Catalog | None = None,
     may_write: WriteCheck | None = None,
+    scope: Scope | None = None,
 ) -> Validated:
-    """Read and validate without writing anything; with may_write, rows outside the writer's scope are problems."""
+    """Read and validate without writing anything; with may_write, rows outside the writer's scope are problems.
+
+    scope is the writer's (province, commune or None) pairs (None: anyone's, as for an administrator or the
+    command line): it decides a commune name that fits several when the row names no province."""
     catalog = catalog or default_catalog()
     try:
         table = read_table(data, file_name)
     except IngestError as e:
         return Validated(pd.DataFrame(), [Problem(None, None, e.code, e.params)])
-    named = {name_key(str(v), strip_prefix=True) for v in set(table.data.get("commune", [])) if v is not None}
-    checked = validate(table, catalog, store.registry(con), store.known_units(con, named))
+    checked = validate(table, catalog, store.registry(con), lambda communes: store.known_units(con, communes), scope)
     if may_write is not None:
         checked = check_scope(checked, may_write)
     return checked
@@ -142,9 +145,10 @@ def preview(
     file_name: str,
     catalog: Catalog | None = None,
     may_write: WriteCheck | None = None,
+    scope: Scope | None = None,
 ) -> Preview:
     file_name = store.recorded_name(file_name)
-    checked = check_file(con, data, file_name, catalog, may_write)
+    checked = check_file(con, data, file_name, catalog, may_write, scope)
     return Preview(file_name, checked, changes_for(con, checked.rows) if checked.ok else changes_for(con, pd.DataFrame()))
 
 
@@ -157,15 +161,17 @@ def import_file(
     uploaded_at: dt.datetime | None = None,
     journal: bool = True,
     may_write: WriteCheck | None = None,
+    scope: Scope | None = None,
 ) -> ImportResult:
     """Import one file whole, or refuse it whole with every problem named; audited.
 
-    may_write(province, commune) is the uploader's scope (None: the command line, trusted);
+    may_write(province, commune) is the uploader's scope (None: the command line, trusted), and scope the same
+    as data (check_file);
     journal=False only when replaying the journal (rebuild), which neither journals nor audits.
     The name is recorded whole up to 255 characters (store.recorded_name); the disk never sees it.
     """
     file_name = store.recorded_name(file_name)
-    checked = check_file(con, data, file_name, catalog, may_write)
+    checked = check_file(con, data, file_name, catalog, may_write, scope)
     sha = hashlib.sha256(data).hexdigest()
     if checked.ok:
         changes = changes_for(con, checked.rows)

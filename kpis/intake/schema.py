@@ -19,7 +19,12 @@ COLUMNS: tuple[str, ...] = (
     "denominator",
     "note",
 )
-REQUIRED: tuple[str, ...] = COLUMNS[:-1]
+# The province may be left out (column or cell) when every row's commune is found without it: by its code,
+# by a name only one province has, or by the writer's scope (kpis.intake.locate).
+REQUIRED: tuple[str, ...] = tuple(c for c in COLUMNS if c not in ("province", "note"))
+# Optional codes beside the names (national statistics codes): a code and a name that disagree are refused.
+# A file may also give a commune's code instead of its name, in the commune column or here alone.
+CODE_COLUMNS: tuple[str, ...] = ("province_code", "commune_code")
 
 HEADERS_VI: dict[str, str] = {
     "province": "Tỉnh",
@@ -31,6 +36,8 @@ HEADERS_VI: dict[str, str] = {
     "numerator": "Số đạt",
     "denominator": "Tổng số",
     "note": "Ghi chú",
+    "province_code": "Mã tỉnh",
+    "commune_code": "Mã xã",
 }
 
 # Other spellings seen in hand-made sheets; matched after fold() like the rest.
@@ -41,13 +48,23 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "indicator": ("ma chi tieu", "chi so"),
     "numerator": ("so luong dat",),
     "denominator": ("tong",),
+    "province_code": ("ma tinh/thanh pho", "ma tinh, thanh pho", "ma so tinh", "province code"),
+    "commune_code": (
+        "ma xa/phuong",
+        "ma xa, phuong",
+        "ma phuong/xa",
+        "ma so xa",
+        "ma dvhc",
+        "ma don vi hanh chinh",
+        "commune code",
+    ),  # fmt: skip
 }
 
 
 def _header_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
-    for col in COLUMNS:
-        keys[fold(col)] = col
+    for col in (*COLUMNS, *CODE_COLUMNS):
+        keys[fold(col).replace("_", " ")] = col
         keys[fold(HEADERS_VI[col])] = col
         for alias in _ALIASES.get(col, ()):
             keys[fold(alias)] = col

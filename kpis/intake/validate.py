@@ -14,11 +14,13 @@ from typing import Any
 import pandas as pd
 
 from kpis.catalog.model import Catalog, Commune
-from kpis.catalog.places import NotFound, Places, display, names
+from kpis.catalog.places import Places, Scope
 from kpis.core.parse import ParseError, parse_count, parse_quarter, parse_year
 from kpis.core.settings import MAX_COUNT
-from kpis.core.text import clean_display, fold, name_key, text_issue
+from kpis.core.text import clean_display, fold, name_key
+from kpis.intake.cells import Issue, bad_text, cell_text
 from kpis.intake.ingest import RawTable
+from kpis.intake.locate import PLACE_COLUMNS, Located, locate
 from kpis.intake.schema import HEADERS_VI, REQUIRED
 from kpis.store import CLEAN_COLUMNS, KnownUnit
 
@@ -81,14 +83,27 @@ def _indicator_lookup(catalog: Catalog) -> dict[str, str]:
     return lookup
 
 
-def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], units: Iterable[KnownUnit] = ()) -> Validated:
-    """Check every rule on every row; return the clean rows, all problems and any warnings."""
+UnitsOf = Callable[[list[tuple[str, str]]], Iterable[KnownUnit]]  # (province, commune) pairs -> their known units
+
+
+def validate(
+    table: RawTable,
+    catalog: Catalog,
+    communes: Iterable[Commune],
+    units_of: UnitsOf = lambda _: (),
+    scope: Scope | None = None,
+) -> Validated:
+    """Check every rule on every row; return the clean rows, all problems and any warnings.
+
+    units_of gives the units already registered in the communes the rows resolve to (asked once, after the
+    places are found); scope, the writer's (province, commune or None) pairs, decides a commune whose name
+    fits several when no province narrows it (kpis.intake.locate)."""
     problems: list[Problem] = []
 
     def col(name: str) -> str:
         return table.columns.get(name, HEADERS_VI[name])
 
-    missing = [c for c in REQUIRED if c not in table.columns]
+    missing = [c for c in REQUIRED if c not in table.columns and not (c == "commune" and "commune_code" in table.columns)]
     for c in missing:
         problems.append(Problem(table.header_line, HEADERS_VI[c], "column_missing", {"expected": f"{HEADERS_VI[c]} / {c}"}))
     if missing:
@@ -97,18 +112,19 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
         return Validated(pd.DataFrame(columns=CLEAN_COLUMNS), [Problem(None, None, "file_no_rows")], table=table)
 
     places = Places(communes)
-    known_units = _Units(units)
     indicators = _indicator_lookup(catalog)
     known_codes = ", ".join(catalog.indicators)
     lines = table.lines
-    values = {c: table.data.get(c, [None] * len(lines)) for c in (*REQUIRED, "note")}
+    values = {c: table.data.get(c, [None] * len(lines)) for c in (*REQUIRED, *PLACE_COLUMNS, "note")}
 
     # Each distinct value is judged once: a file repeats a few names and periods thousands of times.
-    provinces = _each_distinct(values["province"], lambda v: _province(places, v))
-    communes_ = _each_distinct(
-        list(zip((p[0] for p in provinces), values["commune"], strict=True)), lambda pv: _commune(places, *pv)
+    has_province = "province" in table.columns
+    located: list[Located] = _each_distinct(
+        list(zip(*(values[c] for c in PLACE_COLUMNS), strict=True)), lambda v: locate(places, scope, has_province, *v)
     )
-    unit_in = list(zip((p[0] for p in provinces), (c[0] for c in communes_), values["unit"], strict=True))
+    distinct = {id(p): p for p in located}.values()  # _each_distinct hands one Located per distinct place
+    known_units = _Units(units_of(sorted({(p.province, p.commune) for p in distinct if p.province and p.commune})))
+    unit_in = list(zip((p.province for p in located), (p.commune for p in located), values["unit"], strict=True))
     units_ = _each_distinct(unit_in, lambda pcv: _unit(known_units, *pcv))
     years = _each_distinct(values["year"], lambda v: _parsed(parse_year, v))
     quarters = _each_distinct(values["quarter"], lambda v: _parsed(parse_quarter, v))
@@ -118,15 +134,19 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
     notes = _each_distinct(values["note"], _note)
 
     index = table.column_index
-    headers = {c: col(c) for c in (*REQUIRED, "note")}
-    checked_columns = ("province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note")
+    headers = {c: col(c) for c in (*REQUIRED, *PLACE_COLUMNS, "note")}
+    checked_columns = ("unit", "year", "quarter", "indicator", "numerator", "denominator", "note")
     seen_keys: dict[tuple, int] = {}
     records: list[tuple] = []
-    outcome_columns = (provinces, communes_, units_, years, quarters, indicators_, numerators, denominators, notes)
+    outcome_columns = (units_, years, quarters, indicators_, numerators, denominators, notes)
     has_issue = [any(o[1] is not None for o in column) for column in outcome_columns]
+    place_issue = any(p.problems for p in located)
     any_issue = any(has_issue)
     for i, line in enumerate(lines):
         row_problems = []
+        if place_issue:
+            for column, code, params in located[i].problems:
+                row_problems.append(Problem(line, headers[column], code, params, index.get(column)))
         if any_issue:
             for column, outcomes, flagged in zip(checked_columns, outcome_columns, has_issue, strict=True):
                 if flagged and (issue := outcomes[i][1]) is not None:
@@ -147,7 +167,7 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
         if row_problems:
             problems.extend(row_problems)
             continue
-        (unit_name, unit_key), province, commune = units_[i][0], provinces[i][0], communes_[i][0]
+        (unit_name, unit_key), province, commune = units_[i][0], located[i].province, located[i].commune
         key = (province, commune, unit_key, years[i][0], quarters[i][0], indicators_[i][0])
         if key in seen_keys:
             problems.append(Problem(line, None, "duplicate_row", {"other": seen_keys[key]}))
@@ -161,10 +181,26 @@ def validate(table: RawTable, catalog: Catalog, communes: Iterable[Commune], uni
         rows = pd.DataFrame(columns=CLEAN_COLUMNS)
     else:
         rows = pd.DataFrame(dict(zip(CLEAN_COLUMNS, map(list, zip(*records, strict=True)), strict=True)))
-    return Validated(rows, problems, _check_totals(table, col), table)
+    warnings = _place_warnings(lines, located, headers, index) + _check_totals(table, col)
+    return Validated(rows, problems, warnings, table)
 
 
-Issue = tuple[str, dict[str, Any]] | None
+def _place_warnings(lines: list[int], located: list[Located], headers: dict[str, str], index: dict[str, int]) -> list[Problem]:
+    """One warning per old name the file uses, at the first row that writes it, saying how many rows do."""
+    first: dict[tuple[str, str, str], tuple[int, dict[str, Any]]] = {}
+    counts: dict[tuple[str, str, str], int] = {}
+    for line, place in zip(lines, located, strict=True):
+        for column, code, params in place.warnings:
+            key = (column, code, repr(sorted(params.items())))
+            if key not in first:
+                first[key] = (line, params)
+            counts[key] = counts.get(key, 0) + 1
+    return [
+        Problem(line, headers[key[0]], key[1], {**params, "rows": counts[key]}, index.get(key[0]))
+        for key, (line, params) in first.items()
+    ]
+
+
 WriteCheck = Callable[[str, str], bool]
 
 
@@ -200,38 +236,10 @@ def _each_distinct(values: list, judge: Callable[[Any], Any]) -> list:
     return out
 
 
-def _province(places: Places, raw: Any) -> tuple[str | None, Issue]:
-    if (bad := _bad_text(raw)) is not None:
-        return None, bad
-    text = _text(raw)
-    if not text:
-        return None, ("required", {})
-    province = places.find_province(text)
-    if isinstance(province, NotFound):
-        return None, ("province_unknown", {"value": text, "suggest": names(province.nearest)})
-    return province, None
-
-
-def _commune(places: Places, province: str | None, raw: Any) -> tuple[str | None, Issue]:
-    if (bad := _bad_text(raw)) is not None:
-        return None, bad
-    text = _text(raw)
-    if not text:
-        return None, ("required", {})
-    if province is None:
-        return None, None  # the province cell already carries the problem
-    commune = places.find_commune(province, text)
-    if isinstance(commune, Commune):
-        return commune.name, None
-    # several communes of the province fit (a Xã and a Phường of one name): not guessed, the person picks
-    suggest = names(commune.nearest) if isinstance(commune, NotFound) else ", ".join(display(c) for c in commune.matches)
-    return None, ("commune_unknown", {"value": text, "province": province, "suggest": suggest})
-
-
 def _unit(units: _Units, province: str | None, commune: str | None, raw: Any) -> tuple[tuple[str, str], Issue]:
-    if (bad := _bad_text(raw)) is not None:
+    if (bad := bad_text(raw)) is not None:
         return ("", ""), bad
-    text = clean_display(_text(raw))
+    text = clean_display(cell_text(raw))
     if not text:
         return ("", ""), ("required", {})
     key, ambiguous = units.unit_key(province, commune, text)
@@ -258,9 +266,9 @@ def _count(raw: Any) -> tuple[int | None, Issue]:
 
 
 def _indicator(lookup: dict[str, str], known: str, raw: Any) -> tuple[str | None, Issue]:
-    if (bad := _bad_text(raw)) is not None:
+    if (bad := bad_text(raw)) is not None:
         return None, bad
-    text = _text(raw)
+    text = cell_text(raw)
     if not text:
         return None, ("required", {})
     code = lookup.get(fold(text))
@@ -293,21 +301,8 @@ def _check_totals(table: RawTable, col: Callable[[str], str]) -> list[Problem]:
     return warnings
 
 
-def _bad_text(raw: Any, name: bool = True) -> Issue:
-    """A control, invisible or look-alike character in a cell typed as text (kpis.core.text.text_issue)."""
-    return text_issue(raw, name) if type(raw) is str else None
-
-
 def _note(raw: Any) -> tuple[str | None, Issue]:
     """A note is free text: any script, but no control or invisible characters (they break the exports)."""
-    if (bad := _bad_text(raw, name=False)) is not None:
+    if (bad := bad_text(raw, name=False)) is not None:
         return None, bad
-    return _text(raw) or None, None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_display(str(value))
+    return cell_text(raw) or None, None

@@ -25,15 +25,17 @@ def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int 
     return row[0] if row and row[0] is not None else None
 
 
-def known_units(con: duckdb.DuckDBPyConnection, commune_keys: Iterable[str] | None = None) -> list[KnownUnit]:
-    """Units already registered; with commune_keys (name_key(..., strip_prefix=True)), only those communes'."""
+def known_units(con: duckdb.DuckDBPyConnection, communes: Iterable[tuple[str, str]] | None = None) -> list[KnownUnit]:
+    """Units already registered; with communes ((province, commune) as registered), only those communes'."""
     sql = "SELECT c.province, c.name, u.key, u.name FROM units u JOIN communes c ON c.id = u.commune_id"
-    if commune_keys is None:
+    if communes is None:
         return [KnownUnit(*r) for r in con.execute(sql).fetchall()]
-    keys = sorted(set(commune_keys))
-    if not keys:
+    pairs = sorted(set(communes))
+    if not pairs:
         return []
-    return [KnownUnit(*r) for r in con.execute(sql + " WHERE c.key IN (SELECT unnest(?))", [keys]).fetchall()]
+    provinces, names = [p for p, _ in pairs], [n for _, n in pairs]
+    wanted = " JOIN (SELECT unnest(?) AS province, unnest(?) AS name) w ON w.province = c.province AND w.name = c.name"
+    return [KnownUnit(*r) for r in con.execute(sql + wanted, [provinces, names]).fetchall()]
 
 
 def submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -239,6 +239,12 @@ def require_writer(current: Lang) -> accounts.Account:
     return account
 
 
+def writer_scope(account: accounts.Account) -> tuple[tuple[str, str | None], ...] | None:
+    """The places an account writes for, as the upload checks take them (kpis.catalog.places.Scope): a
+    commune name several provinces share is the one in the writer's scope. None for an administrator."""
+    return None if account.is_admin else tuple((s.province, s.commune) for s in account.scopes)
+
+
 def require_admin(current: Lang) -> accounts.Account:
     account = current_account()
     if account is None or not account.is_admin:

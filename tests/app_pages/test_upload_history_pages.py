@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from kpis import store
 from kpis.intake import limits
 from kpis.intake.importer import import_file
-from tests.app_pages.test_pages import app, officer, sign_in, texts
+from kpis.people import accounts
+from tests.app_pages.test_pages import app, officer, shown, sign_in, texts
 from tests.corpus.make_corpus import csv_file, row
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -157,3 +158,42 @@ def test_history_lists_submissions_and_withdrawing_falls_back_on_the_overview(tm
     assert state[0].startswith("Đã rút (lan.muongmun") and state[1] == "Đang dùng"
     at.switch_page("app_pages/overview.py").run()
     assert reach_metric(at) == "44,6 %"  # (300 + 200) / (500 + 620): the first file again
+
+
+def test_an_old_commune_name_is_accepted_with_its_warning_in_the_preview_and_after(tmp_path, monkeypatch):
+    """Issue 12: "Quài Cang" went whole into Xã Tuần Giáo; the officer of Tuần Giáo sees both names, then it is stored."""
+    db = tmp_path / "kpis.duckdb"
+    with store.connect(db) as con:
+        accounts.create(con, "an.tuangiao", "mat-khau-57-dai", "commune", "test", province="Điện Biên", communes=["Tuần Giáo"])
+    at = sign_in(app(db, monkeypatch), "an.tuangiao", "mat-khau-57-dai").switch_page("app_pages/upload.py").run()
+    old_name = csv_file([row(0, commune="Quài Cang"), row(1, commune="Xã Quài Cang")])
+    at.file_uploader(key="upload_files_0").set_value(("quai_cang.csv", old_name, "text/csv")).run()
+    assert not at.exception
+    assert "quai_cang.csv: hợp lệ, 2 dòng" in texts(at)
+    warned = [shown(w.value) for w in at.warning]
+    assert warned == [
+        "Dòng 2, cột «Xã»: Xã Quài Cang (cũ, huyện Tuần Giáo) nay thuộc Xã Tuần Giáo từ 01/7/2025;"
+        " số liệu của 2 dòng ghi tên này được tính cho Xã Tuần Giáo."
+    ]
+    assert at.dataframe[0].value["Xã"].tolist() == ["Tuần Giáo", "Tuần Giáo"]
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    assert "quai_cang.csv: đã nhận 2 dòng" in texts(at)
+    assert [shown(w.value) for w in at.warning] == warned  # said again with the result
+    with duckdb.connect(str(db)) as con:
+        names = con.execute("SELECT DISTINCT c.name FROM units u JOIN communes c ON c.id = u.commune_id").fetchall()
+    assert names == [("Tuần Giáo",)]
+
+
+def test_a_commune_name_several_provinces_share_is_the_officers_own(tmp_path, monkeypatch):
+    """Issue 12: a form that names only the commune; "Hòa An" is in three provinces, the officer's scope decides."""
+    db = tmp_path / "kpis.duckdb"
+    with store.connect(db) as con:
+        accounts.create(con, "binh.hoaan", "mat-khau-57-dai", "commune", "test", province="Cao Bằng", communes=["Hòa An"])
+    at = sign_in(app(db, monkeypatch), "binh.hoaan", "mat-khau-57-dai").switch_page("app_pages/upload.py").run()
+    only_commune = "Xã,Đơn vị,Năm,Quý,Chỉ tiêu,Số đạt,Tổng số\r\nHoà An,Xóm Nà Rụa,2025,3,citizen_reach,40,50\r\n".encode()
+    at.file_uploader(key="upload_files_0").set_value(("hoa_an.csv", only_commune, "text/csv")).run()
+    assert not at.exception
+    assert "hoa_an.csv: hợp lệ, 1 dòng" in texts(at)
+    preview = at.dataframe[0].value
+    assert (preview["Tỉnh"].tolist(), preview["Xã"].tolist()) == (["Cao Bằng"], ["Hòa An"])

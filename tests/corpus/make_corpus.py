@@ -695,7 +695,7 @@ def _() -> bytes:
         row(0, year="25"),
         row(1, unit="", quarter="Q3/2025"),
         row(2, numerator="1200,5", denominator=-1530),
-        row(3, commune="Mường Nhà", indicator=""),
+        row(3, commune="Mường Nhàn", indicator=""),
     ]
     return xlsx_file(rows, title=TITLE)
 

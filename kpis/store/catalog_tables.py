@@ -166,9 +166,30 @@ def add_communes(
 
 
 def registry(con: duckdb.DuckDBPyConnection) -> list[Commune]:
-    """Every registered commune with its codes, by province and then commune code (the official list's order)."""
+    """Every registered commune with its codes, by province and then commune code (the official list's order).
+
+    Every upload asks for the 3,321 communes; they are read again only when their fingerprint (a hash over
+    every commune's row, computed by DuckDB in about a millisecond) changes, whoever changed them.
+    """
+    stamp = con.execute(
+        "SELECT current_database(), count(*), sum(hash(c.id, c.province, c.name, c.kind, c.code, p.code))"
+        " FROM communes c JOIN provinces p ON p.name = c.province"
+    ).fetchone()
+    return list(_registry_rows(con, stamp))
+
+
+_REGISTRY_CACHE: dict[object, tuple[Commune, ...]] = {}
+
+
+def _registry_rows(con: duckdb.DuckDBPyConnection, stamp: object) -> tuple[Commune, ...]:
+    if (cached := _REGISTRY_CACHE.get(stamp)) is not None:
+        return cached
     rows = con.execute(
         "SELECT c.province, c.name, c.kind, c.code, p.code FROM communes c JOIN provinces p ON p.name = c.province"
         " ORDER BY p.code NULLS LAST, c.province, c.code NULLS LAST, c.name"
     ).fetchall()
-    return [Commune(province=p, name=n, kind=k, code=code, province_code=pcode) for p, n, k, code, pcode in rows]
+    communes = tuple(Commune(province=p, name=n, kind=k, code=code, province_code=pcode) for p, n, k, code, pcode in rows)
+    if len(_REGISTRY_CACHE) > 8:  # a process opens a few databases (tests, rebuild beside the live one)
+        _REGISTRY_CACHE.clear()
+    _REGISTRY_CACHE[stamp] = communes
+    return communes

@@ -48,7 +48,7 @@ def test_area_is_found_however_it_is_typed(dien_bien: duckdb.DuckDBPyConnection)
         meeting.resolve_area(dien_bien, province="Atlantis")
     with pytest.raises(MeetingError, match="not registered"):
         meeting.resolve_area(dien_bien, commune="Mường Mùn", province="Lai Châu")
-    with pytest.raises(MeetingError, match=r"Did you mean: Mường Mùn \(Điện Biên\)"):
+    with pytest.raises(MeetingError, match=r"Did you mean: .*Mường Mùn \(Điện Biên\)"):
         meeting.resolve_area(dien_bien, commune="Muong Mum")
     assert meeting.resolve_area(dien_bien, "dien bien", "Phường Mường Lay") == Area("Điện Biên", "Mường Lay")
     assert Area("Điện Biên", "Mường Mùn").slug() == "dien-bien-muong-mun"

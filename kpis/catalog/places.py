@@ -263,7 +263,8 @@ def _index(communes: tuple[Commune, ...]) -> _Index:
 
 def _nearest(typed: str, keys: dict[str, str]) -> list[str]:
     """The registered keys (folded key -> a name) closest to what was typed, with or without its prefix, best
-    first (difflib's ratio); between two as close, the one closer with its diacritics ("Mường Mùm": Mùn, not Hum)."""
+    first (difflib's ratio); between two as close, the one closer with its diacritics when some were typed
+    ("Mường Mùm": Mùn, not Hum), else in difflib's order of ties (the greater key first)."""
     scored: dict[str, float] = {}
     for k in {_fold(typed), _fold_bare(typed)}:
         matcher = difflib.SequenceMatcher(b=k)
@@ -273,11 +274,12 @@ def _nearest(typed: str, keys: dict[str, str]) -> list[str]:
                 if (score := matcher.ratio()) >= NEAREST_CUTOFF and score > scored.get(key, 0):
                     scored[key] = score
     tone = _tone(typed)
+    marked = tone != _fold(typed)
 
-    def closeness(key: str) -> tuple[float, float, str]:
-        return -scored[key], -difflib.SequenceMatcher(a=_tone(keys[key]), b=tone).ratio(), key
+    def closeness(key: str) -> tuple[float, float]:
+        return scored[key], difflib.SequenceMatcher(a=_tone(keys[key]), b=tone).ratio() if marked else 0.0
 
-    return sorted(scored, key=closeness)[:NEAREST]
+    return sorted(sorted(scored, reverse=True), key=closeness, reverse=True)[:NEAREST]
 
 
 def _allowed(c: Commune, scope: Scope) -> bool:

@@ -7,17 +7,20 @@ NotFound carries the nearest registered names (difflib) for a "did you mean" lin
 
 What a cell may hold, and how it is matched:
 - a code ("3268", "03268", "Mã xã 03268", a number cell 3268.0: kpis.catalog.official.parse_code);
-- a name, through TIERS, strictest first; the first tier with a hit decides. The name with its tone
-  marks wherever they sit (kpis.core.text.tone_key: Hoà = Hòa, but Văn Lang ≠ Văn Lăng) and with its
-  kind ("Phường Mường Lay" is the Phường, not a Xã of that name); then without its prefix; then
-  with every diacritic folded away (name_key), with the kind and then without;
-- a name the place had before 1 July 2025 (the official conversion table, default_official().legacy,
-  indexed by the NEW province each old unit went into). At each tier a current name is tried first,
-  so an old name that is also a current name means the current one; an old name written with its
-  diacritics is tried before a current name that only matches once diacritics are folded away ("Xã
-  Tân Thanh" of Lạng Sơn went into Hoàng Văn Thụ: it is not Tân Thành). An old unit merged whole
-  into one new commune is found as Renamed (the caller warns); one split between several, or an old
-  name two old units shared, is Ambiguous with the old units in `old`.
+- a name, through TIERS, strictest first: with its tone marks wherever they sit (kpis.core.text.tone_key:
+  Hoà = Hòa, but Văn Lang ≠ Văn Lăng) and with its kind ("Phường Mường Lay" is the Phường, not a Xã of
+  that name); then without its prefix; then with every diacritic folded away (name_key), with the kind
+  and then without. A registered name is never cut: "Tĩnh Túc" is no "Túc" after a "Tỉnh";
+- a name from before 1 July 2025 (the official conversion table, default_official().legacy, indexed by
+  the NEW province each old unit went into; old provinces by default_official().old_provinces).
+  An old unit merged whole into one new commune is found as Renamed (the caller warns); one split
+  between several, or a name two old units shared, is Ambiguous with the old units in `old`.
+
+The order between them: a current name as written (tone tiers) decides, so an old name that is also a
+current name means the current one. Else an old name as written and a current name that fits only once
+diacritics are folded are weighed together: both fitting different communes is Ambiguous (`current`
+and `old`: "Tân Thanh" in Lạng Sơn was a commune now in Hoàng Văn Thụ, and "Tân Thành" is one today);
+either alone decides. Else an old name without its diacritics.
 
 A name in several provinces: within a province the province decides; without one, the writer's
 scope (plain (province, commune or None) pairs, as accounts keep them) decides when it leaves one.
@@ -189,7 +192,9 @@ class _Index:
                 self.province_codes.setdefault(c.province_code, province)
             if c.code is not None:
                 self.codes.setdefault(c.code, c)
-            _add(self.communes, _named_keys(c.name, c.kind), (province, None), c)
+            # an official name is bare; one added by hand may carry its prefix ("Xã Pa Ham")
+            keys = _named_keys(c.name, c.kind) if c.code is not None else _keys(c.name, display(c))
+            _add(self.communes, keys, (province, None), c)
             for where in (province, None):
                 self.near.setdefault(where, {}).setdefault(_fold(c.name), []).append(c)
         self.old_provinces: list[dict[str, tuple[str, str]]] = [{} for _ in TIERS]  # key -> (new province, old name)
@@ -263,7 +268,8 @@ def _index(communes: tuple[Commune, ...]) -> _Index:
 
 def _nearest(typed: str, keys: dict[str, str]) -> list[str]:
     """The registered keys (folded key -> a name) closest to what was typed, with or without its prefix, best
-    first (difflib's ratio); between two as close, the one closer with its diacritics ("Mường Mùm": Mùn, not Hum)."""
+    first (difflib's ratio); between two as close, the one closer with its diacritics when some were typed
+    ("Mường Mùm": Mùn, not Hum), else in difflib's order of ties (the greater key first)."""
     scored: dict[str, float] = {}
     for k in {_fold(typed), _fold_bare(typed)}:
         matcher = difflib.SequenceMatcher(b=k)
@@ -273,11 +279,12 @@ def _nearest(typed: str, keys: dict[str, str]) -> list[str]:
                 if (score := matcher.ratio()) >= NEAREST_CUTOFF and score > scored.get(key, 0):
                     scored[key] = score
     tone = _tone(typed)
+    marked = tone != _fold(typed)
 
-    def closeness(key: str) -> tuple[float, float, str]:
-        return -scored[key], -difflib.SequenceMatcher(a=_tone(keys[key]), b=tone).ratio(), key
+    def closeness(key: str) -> tuple[float, float]:
+        return scored[key], difflib.SequenceMatcher(a=_tone(keys[key]), b=tone).ratio() if marked else 0.0
 
-    return sorted(scored, key=closeness)[:NEAREST]
+    return sorted(sorted(scored, reverse=True), key=closeness, reverse=True)[:NEAREST]
 
 
 def _allowed(c: Commune, scope: Scope) -> bool:

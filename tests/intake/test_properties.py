@@ -272,7 +272,7 @@ def test_registered_names_match_however_spelled(read_only, commune, how_p, how_c
     province, name, kind = commune
     data = one_row_csv(spell(province, how_p, "Tỉnh"), spell(name, how_c, kind))
     checked = check_file(read_only, data, "x.csv", CATALOG)
-    if how_c in FOLDED and not fold_safe(province, name, kind, how_c):  # nothing guessed: refused, naming this commune among others
+    if how_c in FOLDED and not fold_safe(province, name, kind, how_c):  # not guessed: refused, naming this commune
         assert [(p.column, p.code) for p in checked.problems] in ([("Xã", "commune_unknown")], [("Xã", "commune_old_or_current")])
         assert name in " ".join(str(v) for v in checked.problems[0].params.values())
         return

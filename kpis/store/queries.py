@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from kpis.catalog.units import Commune
+from kpis.core.text import name_key
+
 
 @dataclass(frozen=True)
 class KnownUnit:
@@ -26,14 +29,22 @@ def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int 
 
 
 def known_units(con: duckdb.DuckDBPyConnection, commune_keys: Iterable[str] | None = None) -> list[KnownUnit]:
-    """Units already registered; with commune_keys (name_key(..., strip_prefix=True)), only those communes'."""
+    """Units already registered; with commune_keys, only those of the communes whose name has one of those keys
+    (name_key(..., strip_prefix=True) of the names a file writes, or communes.key, the tone_key)."""
     sql = "SELECT c.province, c.name, u.key, u.name FROM units u JOIN communes c ON c.id = u.commune_id"
     if commune_keys is None:
         return [KnownUnit(*r) for r in con.execute(sql).fetchall()]
-    keys = sorted(set(commune_keys))
+    keys = set(commune_keys)
     if not keys:
         return []
-    return [KnownUnit(*r) for r in con.execute(sql + " WHERE c.key IN (SELECT unnest(?))", [keys]).fetchall()]
+    ids = [
+        i for i, name, key in con.execute("SELECT id, name, key FROM communes").fetchall() if key in keys or _fold(name) in keys
+    ]
+    return [KnownUnit(*r) for r in con.execute(sql + " WHERE c.id IN (SELECT unnest(?))", [ids]).fetchall()]
+
+
+def _fold(name: str) -> str:
+    return name_key(name, strip_prefix=True)
 
 
 def submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -48,13 +59,14 @@ def submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def submission_communes(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[tuple[str, str]]:
-    """(province, commune) pairs a submission holds figures for: who may withdraw it depends on them."""
-    return con.execute(
+def submission_communes(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[Commune]:
+    """The communes (with their codes) a submission holds figures for: who may withdraw it depends on them."""
+    rows = con.execute(
         """
-        SELECT DISTINCT c.province, c.name FROM submission_values v
-        JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id
+        SELECT DISTINCT c.province, c.name, c.kind, c.code, p.code FROM submission_values v
+        JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id LEFT JOIN provinces p ON p.name = c.province
         WHERE v.submission_id = ? ORDER BY 1, 2
         """,
         [submission_id],
     ).fetchall()
+    return [Commune(province=p, name=n, kind=k, code=code, province_code=pcode) for p, n, k, code, pcode in rows]

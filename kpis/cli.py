@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from kpis import store
-from kpis.catalog.model import CatalogError, parse_registry
+from kpis.catalog.model import CatalogError
+from kpis.catalog.places import NotFound, names
 from kpis.core.csv_safe import safe_cell, write_records
 from kpis.core.errors import KpisError
 from kpis.core.i18n import LANGS, Lang, t
@@ -23,6 +24,7 @@ from kpis.core.records import json_records
 from kpis.figures.progress import OUTPUT_COLUMNS, progress
 from kpis.intake.importer import import_file
 from kpis.people import accounts
+from kpis.store.registry_update import place as registry_place
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -94,16 +96,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_add_communes(args: argparse.Namespace) -> int:
-    try:
-        data = Path(args.file).read_bytes()
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:  # the registry file cannot be read: a catalog refusal like any other
-        raise CatalogError(str(e)) from e
-    communes = parse_registry(text, Path(args.file).name)
+# --- the registry: `communes` lists it, `registry update` loads a newer official list (issue 12) ------------
+
+
+COMMUNES_LABELS = {  # the table's headers, per column of store.LISTING_COLUMNS
+    "commune_code": "communes_col_commune_code",
+    "kind": "communes_col_kind",
+    "commune": "communes_col_commune",
+    "province_code": "communes_col_province_code",
+    "province": "communes_col_province",
+}
+
+
+def cmd_communes(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
-    added = store.add_communes(con, communes, source=Path(args.file).name, data=data)
-    print(f"{added} commune(s) added, {len(communes) - added} already registered.")
+    province = None
+    if args.province is not None:
+        found = store.find_province(con, args.province)
+        if isinstance(found, NotFound):
+            raise KpisError("registry_unknown_province", province=args.province, suggest=names(found.nearest))
+        province = found[0]
+    rows = store.listing(store.registry(con), province)
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        write_records(sys.stdout, store.LISTING_COLUMNS, rows)
+    else:
+        header = [t(COMMUNES_LABELS[c], args.lang) for c in store.LISTING_COLUMNS]
+        cells = [["" if r[c] is None else str(r[c]) for c in store.LISTING_COLUMNS] for r in rows]
+        widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+        for row in [header, ["-" * w for w in widths], *cells]:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print(t("communes_count", args.lang, count=len(rows)))
+    return 0
+
+
+def cmd_registry_update(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    version = args.version or store.version_from_name(path.name)
+    if not version:
+        raise KpisError("cli_registry_version_missing", file=path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as e:  # the list cannot be read: a catalog refusal like any other
+        raise CatalogError(f"{args.file}: {e.strerror or e}") from e
+    con = store.connect(args.db)
+    diff = store.update_registry(con, data, path.name, version, f"cli:{getpass_user()}", dry_run=args.dry_run)
+    lang = args.lang
+    print(t("cli_registry_summary", lang, file=path.name, **diff.counts()))
+    for code, name in diff.provinces_added:
+        print(t("cli_registry_province_added", lang, code=code, name=name))
+    for code, before, after in diff.provinces_renamed:
+        print(t("cli_registry_province_renamed", lang, code=code, before=before, after=after))
+    for code, name in diff.provinces_removed:
+        print(t("cli_registry_province_removed", lang, code=code, name=name))
+    for c in diff.added:
+        print(t("cli_registry_added", lang, place=registry_place(c)))
+    for r in diff.renamed:
+        print(t("cli_registry_renamed", lang, before=registry_place(r.before), after=registry_place(r.after)))
+    for c in diff.removed:
+        print(t("cli_registry_removed", lang, place=registry_place(c)))
+    if diff.applied:
+        print(t("cli_registry_applied", lang, version=version))
+    elif args.dry_run:
+        print(t("cli_registry_dry_run", lang))
+    else:
+        print(t("cli_registry_unchanged", lang, version=version))
     return 0
 
 
@@ -301,9 +360,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_rebuild)
 
-    p = with_db(sub.add_parser("add-communes", help="add communes to the registry from a CSV (province,commune[,kind])"))
-    p.add_argument("file")
-    p.set_defaults(func=cmd_add_communes)
+    p = with_db(sub.add_parser("communes", help="list the registry: code, kind, name, province code, province"))
+    p.add_argument("--province", default=None, help="one province: its name in any spelling, or its code")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--lang", choices=LANGS, default="vi")
+    p.set_defaults(func=cmd_communes)
+
+    p = sub.add_parser("registry", help="the official registry of communes: update it from a newer official list")
+    registry_sub = p.add_subparsers(dest="registry_command", required=True)
+    p = with_db(registry_sub.add_parser("update", help="load a newer official list (the columns of communes.csv)"))
+    p.add_argument("file", help="CSV: province_code, province, commune_code, kind, commune")
+    p.add_argument("--version", default=None, help="the list's data version (default: the YYYY-MM-DD in the file name)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--lang", choices=LANGS, default="vi")
+    p.set_defaults(func=cmd_registry_update)
 
     p = with_db(sub.add_parser("export", help="meeting material: .pptx pack, .xlsx figures, or one chart as .png/.svg"))
     p.add_argument("--year", type=int, required=True)

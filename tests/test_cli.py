@@ -1,4 +1,4 @@
-"""The command-line contract: `python -m kpis import|progress|demo`.
+"""The command-line contract: `python -m kpis import|progress|demo|communes|registry update`.
 
 Run in this process through kpis.cli.main(argv) (the `kpis` fixture of tests/conftest.py); one test runs
 the real entry point as a subprocess, to check that `python -m kpis` reaches main and passes its exit code on.
@@ -272,3 +272,142 @@ def test_python_m_kpis_runs_main_and_passes_its_exit_code_on(tmp_path):
     missing = python_m_kpis("import", str(tmp_path / "khong_co.csv"), "--db", str(tmp_path / "kpis.duckdb"))
     assert (missing.returncode, missing.stdout) == (1, "")
     assert "khong_co.csv" in missing.stderr
+
+
+# --- the registry: `communes` and `registry update` ------------------------------------------------
+
+LISTING_KEYS = ["commune_code", "kind", "commune", "province_code", "province"]
+
+
+def communes_json(kpis: Kpis, db: Path, *extra: str) -> list[dict]:
+    run = kpis("communes", "--db", str(db), "--format", "json", *extra)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_communes_lists_the_whole_official_registry_as_json(kpis, tmp_path):
+    rows = communes_json(kpis, tmp_path / "kpis.duckdb")
+    assert len(rows) == 3321 and all(list(r) == LISTING_KEYS for r in rows)
+    assert len({r["commune_code"] for r in rows}) == 3321 and len({r["province_code"] for r in rows}) == 34
+    assert {"commune_code": 3268, "kind": "Xã", "commune": "Mường Mùn", "province_code": 11, "province": "Điện Biên"} in rows
+    assert {"commune_code": 2353, "kind": "Xã", "commune": "Hoà An", "province_code": 8, "province": "Tuyên Quang"} in rows
+
+
+@pytest.mark.parametrize("province", ["Điện Biên", "dien bien", "Tỉnh Điện Biên", "TINH DIEN BIEN", "11", "011", "Mã tỉnh 11"])
+def test_communes_of_one_province_by_name_in_any_spelling_or_by_code(kpis, tmp_path, province):
+    rows = communes_json(kpis, tmp_path / "kpis.duckdb", "--province", province)
+    assert len(rows) == 45 and {(r["province_code"], r["province"]) for r in rows} == {(11, "Điện Biên")}
+    assert [r["commune"] for r in rows][:3] == ["Điện Biên Phủ", "Mường Lay", "Sín Thầu"]  # the list's order: by code
+
+
+def test_communes_csv_has_the_columns_and_every_row(kpis, tmp_path):
+    run = kpis("communes", "--db", str(tmp_path / "kpis.duckdb"), "--format", "csv", "--province", "Lai Châu")
+    assert run.returncode == 0, run.stderr
+    lines = list(csv.reader(io.StringIO(run.stdout)))
+    assert lines[0] == LISTING_KEYS and ["3390", "Xã", "Bình Lư", "12", "Lai Châu"] in lines
+    assert len(lines) == 1 + len(communes_json(kpis, tmp_path / "kpis.duckdb", "--province", "12"))
+
+
+def test_communes_table_is_readable_in_each_language(kpis, tmp_path):
+    db = str(tmp_path / "kpis.duckdb")
+    vi = kpis("communes", "--db", db, "--province", "Điện Biên")
+    assert vi.returncode == 0, vi.stderr
+    lines = vi.stdout.splitlines()
+    assert lines[0].split() == ["Mã", "Loại", "Tên", "Mã", "tỉnh", "Tỉnh"] and set(lines[1]) <= {"-", " "}
+    assert "3268  Xã      Mường Mùn      11       Điện Biên" in lines  # columns as wide as their longest cell
+    assert lines[-1] == "45 xã, phường, đặc khu."
+    en = kpis("communes", "--db", db, "--province", "11", "--lang", "en")
+    assert en.stdout.splitlines()[0].startswith("Code") and en.stdout.splitlines()[-1] == "45 communes, wards and special zones."
+
+
+def test_communes_of_an_unknown_province_exits_1_with_the_nearest(kpis, tmp_path):
+    run = kpis("communes", "--db", str(tmp_path / "kpis.duckdb"), "--province", "Điện Biênn", "--lang", "en")
+    assert run.returncode == 1 and run.stdout == ""
+    assert "Province 'Điện Biênn' is not in the registry. Did you mean: Điện Biên?" in run.stderr
+
+
+def official_list(path: Path, rows: list) -> str:
+    from tests.store.registry_lists import list_bytes
+
+    return write(path, list_bytes(rows))
+
+
+def test_registry_update_shows_each_change_applies_it_and_a_new_commune_is_importable(kpis, tmp_path):
+    from tests.store.registry_lists import changed, shipped, without
+    from tests.store.registry_lists import row as list_row
+
+    db = tmp_path / "kpis.duckdb"
+    report = write(tmp_path / "sin_thau_moi.csv", csv_bytes([row("Bản Pa Ham 1", 20, 25, commune="Sín Thầu Mới")]))
+    before = kpis("import", report, "--db", str(db), "--lang", "en")
+    assert before.returncode == 1 and "Sín Thầu Mới" in before.stdout  # not registered yet
+
+    rows = without(changed(shipped(), 3169, commune="Nà Hỳ Mới"), 3158)
+    new = official_list(tmp_path / "communes-2027-01-15.csv", [*rows, list_row(11, "Điện Biên", 99001, "Xã", "Sín Thầu Mới")])
+    run = kpis("registry", "update", new, "--db", str(db), "--lang", "en")
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "communes-2027-01-15.csv: data version 2027-01-15 (the database had 2026-02-21): 1 commune(s) added, 1 renamed, "
+        "1 removed; provinces: 0 added, 0 renamed, 0 removed.",
+        "  + 99001 Xã Sín Thầu Mới (Điện Biên)",
+        "  ~ 3169 Xã Nà Hỳ (Điện Biên) → 3169 Xã Nà Hỳ Mới (Điện Biên)",
+        "  - 3158 Xã Sín Thầu (Điện Biên)",
+        "Applied in one transaction: the registry is now data version 2027-01-15.",
+    ]
+    listed = {r["commune_code"]: r["commune"] for r in communes_json(kpis, db, "--province", "11")}
+    assert (listed[3169], listed[99001], 3158 in listed) == ("Nà Hỳ Mới", "Sín Thầu Mới", False)
+    after = kpis("import", report, "--db", str(db), "--lang", "en")
+    assert after.returncode == 0, after.stdout
+    again = kpis("registry", "update", new, "--db", str(db), "--lang", "en")
+    assert again.returncode == 0 and "Nothing to change" in again.stdout
+
+
+def test_registry_update_refuses_to_remove_a_commune_with_submissions_and_writes_nothing(kpis, tmp_path, good_file):
+    from tests.store.registry_lists import shipped, without
+
+    db = tmp_path / "kpis.duckdb"
+    assert kpis("import", good_file, "--db", str(db)).returncode == 0
+    journal = db.with_name(db.name + ".journal.jsonl").read_bytes()
+    new = official_list(tmp_path / "communes-2027-01-15.csv", without(shipped(), 3268))
+    for lang, words in (("en", "Nothing was changed"), ("vi", "Không thay đổi gì")):
+        run = kpis("registry", "update", new, "--db", str(db), "--lang", lang)
+        assert run.returncode == 1 and run.stdout == ""
+        assert words in run.stderr and "3268 Xã Mường Mùn (Điện Biên)" in run.stderr
+    assert db.with_name(db.name + ".journal.jsonl").read_bytes() == journal
+    assert len(communes_json(kpis, db)) == 3321
+
+
+def test_registry_update_takes_its_version_from_the_file_name_or_version(kpis, tmp_path):
+    from tests.store.registry_lists import changed, shipped
+
+    db = tmp_path / "kpis.duckdb"
+    new = official_list(tmp_path / "danh_muc_moi.csv", changed(shipped(), 3169, commune="Nà Hỳ Mới"))
+    run = kpis("registry", "update", new, "--db", str(db), "--lang", "en")
+    assert run.returncode == 1 and "add --version" in run.stderr and "danh_muc_moi.csv" in run.stderr
+    dry = kpis("registry", "update", new, "--db", str(db), "--version", "2027-02-01", "--dry-run", "--lang", "en")
+    assert dry.returncode == 0 and dry.stdout.splitlines()[-1] == "Dry run: nothing was written."
+    assert "  ~ 3169 Xã Nà Hỳ (Điện Biên) → 3169 Xã Nà Hỳ Mới (Điện Biên)" in dry.stdout
+    assert not db.with_name(db.name + ".journal.jsonl").exists()
+    done = kpis("registry", "update", new, "--db", str(db), "--version", "2027-02-01")
+    assert done.returncode == 0 and "Đã cập nhật" in done.stdout and "2027-02-01" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("province_code,province,commune_code,kind,commune\r\n11,Điện Biên,3268,Xã,Mường Mùn\r\n11,,3268,Xã,Pa Ham\r\n",
+         "communes-2027-01-15.csv: line 3: field 'commune_code': 3268 is listed twice"),
+        ("province,commune,kind\r\nĐiện Biên,Pa Ham,Xã\r\n",
+         "communes-2027-01-15.csv: missing column(s) province_code, commune_code"),
+    ],
+)  # fmt: skip
+def test_registry_update_refuses_a_broken_list_naming_file_and_line(kpis, tmp_path, content, expected):
+    db = tmp_path / "kpis.duckdb"
+    run = kpis("registry", "update", write(tmp_path / "communes-2027-01-15.csv", content.encode()), "--db", str(db))
+    assert run.returncode == 1 and expected in run.stderr
+    assert len(communes_json(kpis, db)) == 3321
+
+
+def test_registry_update_of_a_missing_file_exits_1(kpis, tmp_path):
+    run = kpis("registry", "update", str(tmp_path / "communes-2027-01-15.csv"), "--db", str(tmp_path / "kpis.duckdb"))
+    assert run.returncode == 1 and "communes-2027-01-15.csv" in run.stderr

@@ -51,7 +51,7 @@ class TaskImport:
         return "\n".join([self.summary(lang), *(f"- {m}" for m in self.messages(lang))])
 
 
-PlanCheck = Callable[[str, str | None], bool]  # (province, commune or None for a province plan) -> may write
+PlanCheck = Callable[[int, int | None], bool]  # (province code, commune code or None for a province plan) -> may write
 
 
 def _out_of_scope(rows: list[dict], may_write_plan: PlanCheck | None, catalog: Catalog | None) -> list[Problem]:
@@ -62,7 +62,7 @@ def _out_of_scope(rows: list[dict], may_write_plan: PlanCheck | None, catalog: C
     problems = []
     for r in rows:
         plan = plans[r["plan_id"]]
-        if not may_write_plan(plan.province, plan.commune):
+        if not may_write_plan(plan.province_code, plan.commune_code):
             area = plan.commune or plan.province
             problems.append(Problem(r.get("line"), HEADERS_VI["code"], "task_out_of_scope", {"code": r["code"], "area": area}))
     return problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,12 +16,15 @@ import duckdb
 import pandas as pd
 
 from kpis import store
-from kpis.catalog.model import Catalog, default_catalog
+from kpis.catalog.model import Catalog, Commune, default_catalog
 from kpis.catalog.places import Scope
 from kpis.core.i18n import DEFAULT_LANG, Lang, format_problem, t
 from kpis.intake.ingest import IngestError, read_table
-from kpis.intake.validate import Problem, Validated, WriteCheck, check_scope, validate
+from kpis.intake.validate import Problem, Validated, check_scope, validate
 from kpis.store import audit
+
+# The uploader's scope: may they write figures for this registered commune? (An account's may_write: by code.)
+PlaceCheck = Callable[[Commune], bool]
 
 
 @dataclass
@@ -56,7 +60,7 @@ def check_file(
     data: bytes,
     file_name: str,
     catalog: Catalog | None = None,
-    may_write: WriteCheck | None = None,
+    may_write: PlaceCheck | None = None,
     scope: Scope | None = None,
 ) -> Validated:
     """Read and validate without writing anything; with may_write, rows outside the writer's scope are problems.
@@ -68,9 +72,16 @@ def check_file(
         table = read_table(data, file_name)
     except IngestError as e:
         return Validated(pd.DataFrame(), [Problem(None, None, e.code, e.params)])
-    checked = validate(table, catalog, store.registry(con), lambda communes: store.known_units(con, communes), scope)
+    registered = store.registry(con)
+    checked = validate(table, catalog, registered, lambda communes: store.known_units(con, communes), scope)
     if may_write is not None:
-        checked = check_scope(checked, may_write)
+        by_name = {(c.province, c.name): c for c in registered}  # validation gives each row the registry's names
+
+        def allowed(province: str, commune: str) -> bool:
+            found = by_name.get((province, commune))
+            return found is not None and may_write(found)
+
+        checked = check_scope(checked, allowed)
     return checked
 
 
@@ -144,7 +155,7 @@ def preview(
     data: bytes,
     file_name: str,
     catalog: Catalog | None = None,
-    may_write: WriteCheck | None = None,
+    may_write: PlaceCheck | None = None,
     scope: Scope | None = None,
 ) -> Preview:
     file_name = store.recorded_name(file_name)
@@ -160,13 +171,13 @@ def import_file(
     catalog: Catalog | None = None,
     uploaded_at: dt.datetime | None = None,
     journal: bool = True,
-    may_write: WriteCheck | None = None,
+    may_write: PlaceCheck | None = None,
     scope: Scope | None = None,
 ) -> ImportResult:
     """Import one file whole, or refuse it whole with every problem named; audited.
 
-    may_write(province, commune) is the uploader's scope (None: the command line, trusted), and scope the same
-    as data (check_file);
+    may_write(commune) is the uploader's scope (None: the command line, trusted), and scope the same as
+    data (check_file);
     journal=False only when replaying the journal (rebuild), which neither journals nor audits.
     The name is recorded whole up to 255 characters (store.recorded_name); the disk never sees it.
     """

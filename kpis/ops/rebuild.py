@@ -1,8 +1,12 @@
 """Rebuild a database from what the product keeps: the journal and the kept original files.
 
-Every accepted upload, withdrawal and registry addition is journaled beside the database
+Every accepted upload, withdrawal and registry change is journaled beside the database
 and every original file is kept under uploads/. Replaying them in order through the
 real import path gives the same figures; this is the proof that nothing is lost.
+
+The rebuilt database starts as a new one does, with the official list the product ships. The places an
+older database had before it took that list and the list lacks (PlacesKept, journaled when it took it)
+were there before every line, so they are added first; each `registry update` replays where it stood.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from kpis.figures.progress import progress
 from kpis.followup import recording
 from kpis.intake.importer import import_file
 from kpis.people import accounts
-from kpis.store.journal import Aborted, Communes, Demo, Event, Submission, Withdrawal
+from kpis.store.catalog_tables import OLD_REGISTRY
+from kpis.store.journal import Aborted, Communes, Demo, Event, PlacesKept, RegistryUpdated, Submission, Withdrawal
 
 
 class RebuildError(TextError):
@@ -59,7 +64,7 @@ class RebuildReport:
     warnings: tuple[str, ...] = ()
 
 
-def _kept_bytes(uploads: Path, event: Submission | Communes) -> bytes:
+def _kept_bytes(uploads: Path, event: Submission | Communes | RegistryUpdated | PlacesKept) -> bytes:
     path = uploads / event.kept
     try:
         data = path.read_bytes()
@@ -73,6 +78,8 @@ def _kept_bytes(uploads: Path, event: Submission | Communes) -> bytes:
 def replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
     """Apply journal events to a fresh database; returns (submissions, withdrawals, registry files, task events).
 
+    Registry files: `add-communes` files of old journals and `registry update` lists.
+
     An intent replayed after a crash may be followed by the same upload (or withdrawal) sent again:
     the second is then a duplicate (same bytes) or already done, and maps to the first.
     """
@@ -83,11 +90,20 @@ def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, i
     uploads = store.uploads_dir(con)
     ids: dict[int, int] = {}
     counts = [0, 0, 0, 0, 0]
-    for event in events:  # a kind no branch takes (UnknownEvent, from a newer writer) is passed over
-        if isinstance(event, Communes):
+    kept = [e for e in events if isinstance(e, PlacesKept)]
+    for event in [*kept, *(e for e in events if not isinstance(e, PlacesKept))]:  # UnknownEvent (a newer writer's): passed over
+        if isinstance(event, (Communes, PlacesKept)):
             data = _kept_bytes(uploads, event)
             communes = parse_registry(data.decode("utf-8-sig"), event.file_name)
-            store.add_communes(con, communes, event.file_name, journal=False)
+            source = event.file_name if isinstance(event, Communes) else OLD_REGISTRY
+            store.add_communes(con, communes, source, journal=False)
+            counts[2] += isinstance(event, Communes)
+        elif isinstance(event, RegistryUpdated):
+            data = _kept_bytes(uploads, event)
+            try:
+                store.update_registry(con, data, event.file_name, event.version, event.updated_by, journal=False)
+            except store.RegistryUpdateRefused as e:
+                raise RebuildError(f"the registry update {event.file_name!r} was refused on replay: {e}") from e
             counts[2] += 1
         elif isinstance(event, Submission):
             data = _kept_bytes(uploads, event)
@@ -134,7 +150,8 @@ def _accounts(con: duckdb.DuckDBPyConnection) -> set[tuple]:
     rows = con.execute(
         """
         SELECT u.username, u.role, u.demo, u.disabled_at IS NOT NULL,
-               string_agg(s.province || '/' || coalesce(s.commune, '*'), ';' ORDER BY s.province, s.commune)
+               string_agg(s.province || '/' || coalesce(s.commune, '*') || '#' || coalesce(s.province_code::VARCHAR, '')
+                          || '/' || coalesce(s.commune_code::VARCHAR, ''), ';' ORDER BY s.province, s.commune)
         FROM users u LEFT JOIN user_scopes s ON s.username = u.username GROUP BY ALL
         """
     ).fetchall()

@@ -6,6 +6,9 @@ stored, logged or exported. Repeated failures lock an account for a while. Roles
 - province: reads everything, uploads for any commune of its province(s);
 - commune: reads everything, uploads and records tasks for its own commune(s);
 - viewer: reads only.
+A scope holds its places' national statistics codes, and the codes decide: a province or commune renamed by
+`registry update` stays in the scope. A place the official list lacks (code NULL, kept from an older
+database, such as Tam Đường) is matched by its name, which nothing renames.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from kpis import store
 from kpis.catalog.model import Commune
+from kpis.catalog.official import parse_code
 from kpis.catalog.places import NotFound, Places
 from kpis.core.errors import KpisError
 from kpis.core.settings import LOCK_AFTER, LOCK_WINDOW, MAX_PASSWORD, MAX_USERNAME
@@ -51,8 +55,25 @@ class AccountError(KpisError):
 
 @dataclass(frozen=True)
 class Scope:
-    province: str
+    province: str  # the names as the registry has them now (as the account was made, for a place without a code)
     commune: str | None  # None: the whole province
+    province_code: int | None = None
+    commune_code: int | None = None
+
+    def covers(self, province_code: int | None, province: str | None, commune_code: int | None, commune: str | None) -> bool:
+        """Is this place (a commune, or with commune None a whole province) inside the scope?"""
+        if not _same(self.province_code, self.province, province_code, province):
+            return False
+        if self.commune is None:
+            return True
+        return (commune is not None or commune_code is not None) and _same(self.commune_code, self.commune, commune_code, commune)
+
+
+def _same(code_a: int | None, name_a: str | None, code_b: int | None, name_b: str | None) -> bool:
+    """One place: by code when either has one, by name only between two places without a code."""
+    if code_a is not None or code_b is not None:
+        return code_a == code_b
+    return name_a is not None and name_a == name_b
 
 
 @dataclass(frozen=True)
@@ -71,28 +92,28 @@ class Account:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def may_write(self, province: str, commune: str) -> bool:
-        """May this account write figures or task progress for this commune?"""
+    def may_write(self, commune: Commune) -> bool:
+        """May this account write figures or task progress for this registered commune (by its codes)?"""
         if self.role == "admin":
             return True
         if self.role == "viewer":
             return False
-        for s in self.scopes:
-            if s.province == province and (s.commune is None or s.commune == commune):
-                return True
-        return False
+        return any(s.covers(commune.province_code, commune.province, commune.code, commune.name) for s in self.scopes)
 
-    def may_write_plan(self, province: str, commune: str | None) -> bool:
-        """May this account record progress on a plan's tasks? A province plan needs a province-wide scope."""
-        if commune is not None:
-            return self.may_write(province, commune)
+    def may_write_plan(self, province_code: int, commune_code: int | None) -> bool:
+        """May this account record progress on a plan's tasks (a plan names its places by code)?
+        A province plan needs a province-wide scope."""
         if self.role == "admin":
             return True
-        return self.role == "province" and any(s.province == province and s.commune is None for s in self.scopes)
+        if commune_code is not None:
+            return self.role != "viewer" and any(s.covers(province_code, None, commune_code, None) for s in self.scopes)
+        return self.role == "province" and any(
+            s.commune is None and s.covers(province_code, None, None, None) for s in self.scopes
+        )
 
-    def may_write_all(self, places: list[tuple[str, str]]) -> bool:
-        """May this account change everything in a submission holding these (province, commune) pairs?"""
-        return self.can_upload and all(self.may_write(p, c) for p, c in places)
+    def may_write_all(self, places: list[Commune]) -> bool:
+        """May this account change everything in a submission holding figures for these communes?"""
+        return self.can_upload and all(self.may_write(c) for c in places)
 
 
 def hash_password(password: str) -> str:
@@ -118,20 +139,24 @@ def _resolve_scopes(con: duckdb.DuckDBPyConnection, role: Role, province: str | 
         return []
     if not province:
         raise AccountError("account_needs_province")
-    places = Places(store.registry(con))
-    found = places.find_province(province)
+    found = store.find_province(con, province)  # a name in any spelling, or its code
     if isinstance(found, NotFound):
         raise AccountError("account_unknown_province", province=province)
+    name, code = found
     if role == "province":
-        return [Scope(found, None)]
+        return [Scope(name, None, code)]
     if not communes:
         raise AccountError("account_needs_commune")
+    registered = store.registry(con)
+    places = Places(registered)
     scopes = []
     for c in communes:
-        commune = places.find_commune(found, c)
+        number = parse_code(c)
+        by_code = [r for r in registered if number is not None and r.code == number and r.province == name]
+        commune = by_code[0] if by_code else places.find_commune(name, c)
         if not isinstance(commune, Commune):  # none, or several (not guessed)
-            raise AccountError("account_unknown_commune", commune=c, province=found)
-        scopes.append(Scope(found, commune.name))
+            raise AccountError("account_unknown_commune", commune=c, province=name)
+        scopes.append(Scope(name, commune.name, code, commune.code))
     return scopes
 
 
@@ -159,6 +184,7 @@ def create(
     event = journal.AccountCreated(
         username=name, full_name=full_name.strip(), role=role, password_hash=hashed, created_at=dt.datetime.now(),
         demo=bool(demo), scopes=tuple(pairs), actor=actor,
+        scope_codes=tuple((s.province_code, s.commune_code) for s in scopes),
     )  # fmt: skip
     try:
         with store.journaled(con, event):  # the journal holds the hash (never the password) so rebuild keeps the account
@@ -176,8 +202,14 @@ def _insert_account(con: duckdb.DuckDBPyConnection, event: journal.AccountCreate
         "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
         [event.username, event.full_name, event.role, event.password_hash, event.created_at, event.demo],
     )
-    for province, commune in event.scopes:
-        con.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [event.username, province, commune])
+    codes = event.scope_codes or tuple((None, None) for _ in event.scopes)  # a line from before codes: found by name
+    for (province, commune), (province_code, commune_code) in zip(event.scopes, codes, strict=True):
+        con.execute(
+            "INSERT INTO user_scopes (username, province, commune, province_code, commune_code) VALUES (?, ?, ?, ?, ?)",
+            [event.username, province, commune, province_code, commune_code],
+        )
+    if event.scope_codes is None:
+        store.fill_scope_codes(con, event.username)
 
 
 def replay_event(con: duckdb.DuckDBPyConnection, event: journal.Event) -> bool:
@@ -204,9 +236,20 @@ def get(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
         return None
     u, full, role, demo = row[0]
     scopes = con.execute(
-        "SELECT province, commune FROM user_scopes WHERE username = ? ORDER BY province, commune", [u]
+        f"SELECT {_SCOPE_NAMES}, s.province_code, s.commune_code FROM {_SCOPES} WHERE s.username = ? ORDER BY 1, 2", [u]
     ).fetchall()
-    return Account(u, full or "", role, tuple(Scope(p, c) for p, c in scopes), bool(demo))
+    return Account(u, full or "", role, tuple(Scope(*r) for r in scopes), bool(demo))
+
+
+# An account's places with the registry's names for their codes now (the names it was made with, for a place without one).
+_SCOPES = (
+    "user_scopes s LEFT JOIN provinces p ON p.code = s.province_code"
+    " LEFT JOIN communes c ON c.code = s.commune_code AND s.commune_code IS NOT NULL"
+)
+_SCOPE_NAMES = (
+    "coalesce(p.name, s.province) AS province,"
+    " CASE WHEN s.commune IS NULL THEN NULL ELSE coalesce(c.name, s.commune) END AS commune"
+)
 
 
 _PENDING: dict[str, int] = {}  # username -> sign-ins being verified right now; read and changed under store.WRITE_LOCK
@@ -318,10 +361,11 @@ def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, 
 def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Accounts for the accounts page and `user list`: never the hash."""
     rows = con.execute(
-        """
+        f"""
+        WITH named AS (SELECT s.username, {_SCOPE_NAMES} FROM {_SCOPES})
         SELECT u.username, u.full_name, u.role, u.demo, u.created_at, u.disabled_at,
                string_agg(s.province || coalesce(' / ' || s.commune, ''), '; ' ORDER BY s.province, s.commune) AS scopes
-        FROM users u LEFT JOIN user_scopes s ON s.username = u.username
+        FROM users u LEFT JOIN named s ON s.username = u.username
         GROUP BY ALL ORDER BY u.username
         """
     ).fetchall()

@@ -11,7 +11,8 @@ used from their module (`from kpis.store import journal`), as is the audit trail
     schema.py          the DDL of every table and view
     migrations.py      named, recorded migrations of an older database's data
     connection.py      connect() (schema, migrations, catalog) and remove_database()
-    catalog_tables.py  indicators and plans from the catalog; the commune registry and its additions
+    catalog_tables.py  indicators and plans from the catalog; the registry: the official list seeded once, its listing
+    registry_update.py a newer official list applied by code (added, renamed, removed), journaled
     files.py           kept files: the originals under uploads/ by sha256, and names as recorded
     writes.py          submissions and withdrawals, and the derived unit_year_values they refresh
     queries.py         submissions, units already known, a file already imported
@@ -24,7 +25,7 @@ can rebuild the database from the journal and the kept files (kpis/ops/rebuild.p
 
 from __future__ import annotations
 
-from kpis.store.catalog_tables import add_communes, registry
+from kpis.store.catalog_tables import LISTING_COLUMNS, add_communes, fill_scope_codes, find_province, listing, registry
 from kpis.store.connection import connect, remove_database
 from kpis.store.errors import DatabaseInUse, JournalError, StoreError, open_error
 from kpis.store.files import keep_file, kept_file, recorded_name
@@ -33,14 +34,16 @@ from kpis.store.meta import bump_data_version, data_version, is_demo, mark_demo,
 from kpis.store.migrations import SCHEMA_VERSION
 from kpis.store.paths import DEFAULT_DB, ROOT, db_file, journal_path, resolve_db_path, uploads_dir
 from kpis.store.queries import KnownUnit, known_units, submission_communes, submissions
+from kpis.store.registry_update import RegistryDiff, RegistryUpdateRefused, update_registry, version_from_name
 from kpis.store.transactions import WRITE_LOCK, journaled, transaction
 from kpis.store.writes import CLEAN_COLUMNS, store_submission, withdraw
 
 __all__ = [
-    "CLEAN_COLUMNS", "DEFAULT_DB", "ROOT", "SCHEMA_VERSION", "WRITE_LOCK",
-    "DatabaseInUse", "JournalError", "KnownUnit", "StoreError",
-    "add_communes", "append_journal", "bump_data_version", "connect", "data_version", "db_file", "is_demo", "journal_path",
-    "journaled", "keep_file", "kept_file", "known_units", "mark_demo", "open_error", "read_journal", "recorded_name",
-    "reference_day", "registry", "remove_database", "resolve_db_path", "scan_journal", "store_submission",
-    "submission_communes", "submissions", "transaction", "uploads_dir", "withdraw",
+    "CLEAN_COLUMNS", "DEFAULT_DB", "LISTING_COLUMNS", "ROOT", "SCHEMA_VERSION", "WRITE_LOCK",
+    "DatabaseInUse", "JournalError", "KnownUnit", "RegistryDiff", "RegistryUpdateRefused", "StoreError",
+    "add_communes", "append_journal", "bump_data_version", "connect", "data_version", "db_file", "fill_scope_codes",
+    "find_province", "is_demo", "journal_path", "journaled", "keep_file", "kept_file", "known_units", "listing", "mark_demo",
+    "open_error", "read_journal", "recorded_name", "reference_day", "registry", "remove_database", "resolve_db_path",
+    "scan_journal", "store_submission", "submission_communes", "submissions", "transaction", "update_registry",
+    "uploads_dir", "version_from_name", "withdraw",
 ]  # fmt: skip

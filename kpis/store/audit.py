@@ -1,7 +1,7 @@
 """The audit trail: who did what, when, to which file. Append-only.
 
-Every sign-in (and failed one), upload (accepted or refused), withdrawal, task update and
-account change writes one row here; nothing ever updates or deletes one.
+Every sign-in (and failed one), upload (accepted or refused), withdrawal, task update, account
+change and registry update writes one row here; nothing ever updates or deletes one.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ ACTION_LABELS = {  # every action the trail records, with its words for the audi
     "password_changed": "audit_act_password_changed",
     "account_disabled": "audit_act_account_disabled",
     "account_enabled": "audit_act_account_enabled",
+    "registry_updated": "audit_act_registry_updated",
 }
 ACTIONS = tuple(ACTION_LABELS)
 

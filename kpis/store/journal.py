@@ -101,7 +101,7 @@ def _decode(hint: Any, value: Any) -> Any:
         return dt.datetime.fromisoformat(value)
     if dt.date in args:
         return dt.date.fromisoformat(value)
-    if typing.get_origin(hint) is tuple:  # scopes: [[province, commune], ...]
+    if any(typing.get_origin(a) is tuple for a in args):  # scopes: [[province, commune], ...], and their codes
         return tuple(tuple(v) for v in value)
     return value
 
@@ -131,13 +131,44 @@ class Withdrawal(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Communes(Event):
-    """An administrator's registry CSV of communes added, kept under uploads/."""
+    """An administrator's registry CSV of communes added, kept under uploads/ (`add-communes`, before the official list).
+
+    No command writes this kind any more; its lines replay as they did (kpis.store.catalog_tables.add_communes).
+    """
 
     KIND: ClassVar[str] = "communes"
     sha256: str
     kept: str
     file_name: str
     added_by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistryUpdated(Event):
+    """A newer official list (`registry update`), kept under uploads/ as `kept`: replayed as the same update."""
+
+    KIND: ClassVar[str] = "registry_updated"
+    sha256: str
+    kept: str
+    file_name: str
+    version: str
+    updated_by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacesKept(Event):
+    """The places a database had before it took the official list that the list lacks (the old hand-written
+    registry's, such as Tam Đường, abolished on 1 July 2025), kept with their history as a CSV under uploads/.
+
+    They were there before any line of the journal, so rebuild adds them before it replays anything else.
+    """
+
+    KIND: ClassVar[str] = "places_kept"
+    sha256: str
+    kept: str
+    file_name: str
     at: dt.datetime
 
 
@@ -151,7 +182,12 @@ class Demo(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class AccountCreated(Event):
-    """An account with its hash (never the password) and scopes, so rebuild keeps it."""
+    """An account with its hash (never the password) and scopes, so rebuild keeps it.
+
+    scopes are (province, commune or None) names; scope_codes, the same places' (province code, commune code),
+    appeared with the official list: lines written before it have none (the line is then written without the
+    key, as they were), and replay finds the codes by name.
+    """
 
     KIND: ClassVar[str] = "account_created"
     username: str
@@ -162,6 +198,13 @@ class AccountCreated(Event):
     demo: bool
     scopes: tuple[tuple[str, str | None], ...]
     actor: str
+    scope_codes: tuple[tuple[int | None, int | None], ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if self.scope_codes is None:
+            del out["scope_codes"]
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -260,8 +303,8 @@ class UnknownEvent(Event):
 KINDS: dict[str, type[Event]] = {
     k.KIND: k
     for k in (
-        Submission, Withdrawal, Communes, Demo, AccountCreated, PasswordChanged, AccountDisabled, AccountEnabled,
-        TaskFile, TaskUpdate, Aborted, TornMark,
+        Submission, Withdrawal, Communes, RegistryUpdated, PlacesKept, Demo, AccountCreated, PasswordChanged,
+        AccountDisabled, AccountEnabled, TaskFile, TaskUpdate, Aborted, TornMark,
     )
 }  # fmt: skip
 TORN_MARK = TornMark.KIND

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 
 from kpis.core.text import tone_key
 from kpis.store.journal import AccountCreated, account_state
-from kpis.store.schema import UNIT_YEAR_FILL
+from kpis.store.schema import SCHEMA, UNIT_YEAR_FILL
 from kpis.store.transactions import WRITE_LOCK, journal_within, transaction
 
 
@@ -55,26 +56,67 @@ def journal_existing_accounts(con: duckdb.DuckDBPyConnection) -> None:
             journal_within(con, account_state(name, True, disabled, "migration"))
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    found = con.execute("SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column])
+    return found.fetchone() is not None
+
+
+# Made again by official_codes, each after the tables that reference it (submission_values -> units -> communes).
+_REMADE = ("submission_values", "units", "communes")
+
+
 def official_codes(con: duckdb.DuckDBPyConnection) -> None:
     """Places gained their national statistics codes, and communes are keyed by tone_key (Hoà = Hòa, Văn Lang ≠ Văn Lăng).
 
-    The codes themselves are filled by the registry's seeding (catalog_tables.seed_official), which
-    runs after the migrations; here only the columns appear and the keys are recomputed.
+    A registry update renames communes and moves them between provinces, and DuckDB refuses to change an
+    indexed column of a row that another table references: communes loses its UNIQUE (province, key) and
+    its reference to provinces (schema.py says why). DuckDB cannot drop a constraint, so communes is made
+    again with today's DDL, and with it units and submission_values, which reference it: every row copied
+    as it was (ids kept), each commune's key recomputed. The codes themselves come from the registry's
+    seeding (catalog_tables.seed_official), which runs after the migrations.
     """
-    for table, column in (("provinces", "code"), ("communes", "code"), ("plans", "province_code"), ("plans", "commune_code")):
-        have = con.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column]
-        ).fetchone()
-        if have is None:
+    code = "o.code" if _has_column(con, "communes", "code") else "NULL::INTEGER"
+    keys = pd.DataFrame(con.execute("SELECT id, name FROM communes").fetchall(), columns=["id", "name"])
+    keys["key"] = [tone_key(name, strip_prefix=True) for name in keys["name"]]
+    for table in _REMADE:
+        con.execute(f"CREATE TEMP TABLE old_{table} AS SELECT * FROM {table}")
+    for table in _REMADE:
+        con.execute(f"DROP TABLE {table}")
+    for table, column in (("provinces", "code"), ("plans", "province_code"), ("plans", "commune_code")):
+        if not _has_column(con, table, column):
             con.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER")
-    for commune_id, name in con.execute("SELECT id, name FROM communes").fetchall():
-        con.execute("UPDATE communes SET key = ? WHERE id = ?", [tone_key(name, strip_prefix=True), commune_id])
+    con.execute(SCHEMA)  # the three tables again, as a new database has them
+    con.register("commune_keys", keys[["id", "key"]])
+    try:
+        con.execute(
+            "INSERT INTO communes (id, province, name, kind, key, source, code)"
+            f" SELECT o.id, o.province, o.name, o.kind, k.key, o.source, {code} FROM old_communes o"
+            " JOIN commune_keys k ON k.id = o.id ORDER BY o.id"
+        )
+    finally:
+        con.unregister("commune_keys")
+    con.execute("INSERT INTO units BY NAME SELECT * FROM old_units ORDER BY id")
+    con.execute("INSERT INTO submission_values BY NAME SELECT * FROM old_submission_values")
+    for table in _REMADE:
+        con.execute(f"DROP TABLE old_{table}")
+
+
+def scope_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Accounts refer to places by code: user_scopes gains province_code and commune_code.
+
+    They are filled from the provinces and communes tables by name (catalog_tables.fill_scope_codes, at
+    every connect, after the registry's seeding has given an older database's places their codes).
+    """
+    for column in ("province_code", "commune_code"):
+        if not _has_column(con, "user_scopes", column):
+            con.execute(f"ALTER TABLE user_scopes ADD COLUMN {column} INTEGER")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("fill_unit_year_values", 2, fill_unit_year_values),
     Migration("journal_existing_accounts", 3, journal_existing_accounts),
     Migration("official_codes", 4, official_codes),
+    Migration("scope_codes", 5, scope_codes),
 )
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 

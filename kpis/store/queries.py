@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from kpis.catalog.units import Commune
+
 
 @dataclass(frozen=True)
 class KnownUnit:
@@ -50,13 +52,14 @@ def submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def submission_communes(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[tuple[str, str]]:
-    """(province, commune) pairs a submission holds figures for: who may withdraw it depends on them."""
-    return con.execute(
+def submission_communes(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[Commune]:
+    """The communes (with their codes) a submission holds figures for: who may withdraw it depends on them."""
+    rows = con.execute(
         """
-        SELECT DISTINCT c.province, c.name FROM submission_values v
-        JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id
+        SELECT DISTINCT c.province, c.name, c.kind, c.code, p.code FROM submission_values v
+        JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id LEFT JOIN provinces p ON p.name = c.province
         WHERE v.submission_id = ? ORDER BY 1, 2
         """,
         [submission_id],
     ).fetchall()
+    return [Commune(province=p, name=n, kind=k, code=code, province_code=pcode) for p, n, k, code, pcode in rows]

@@ -17,17 +17,20 @@ CREATE TABLE IF NOT EXISTS journal_commits (txn VARCHAR PRIMARY KEY, committed_a
 CREATE SEQUENCE IF NOT EXISTS seq_commune START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_unit START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_submission START 1;
--- places: the official registry (kpis/catalog/official/) by national statistics code; key = tone_key(name, strip_prefix)
+-- places: the official registry (kpis/catalog/official/) by national statistics code (NULL: a place the list
+-- lacks, kept with its history); provinces.key = name_key(name, strip_prefix), communes.key = tone_key(name, strip_prefix).
+-- communes has no index but its id: DuckDB cannot change an indexed column of a row that another table
+-- references (units -> communes), and a registry update renames communes and moves them between provinces.
+-- (province, key) stays unique because the only code that writes places (catalog_tables, registry_update) checks it.
 CREATE TABLE IF NOT EXISTS provinces (name VARCHAR PRIMARY KEY, key VARCHAR UNIQUE NOT NULL, code INTEGER);
 CREATE TABLE IF NOT EXISTS communes (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_commune'),
-    province VARCHAR NOT NULL REFERENCES provinces(name),
+    province VARCHAR NOT NULL,
     name VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,
     key VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
-    code INTEGER,
-    UNIQUE (province, key)
+    code INTEGER
 );
 CREATE TABLE IF NOT EXISTS units (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_unit'),
@@ -84,7 +87,10 @@ CREATE TABLE IF NOT EXISTS users (
     disabled_at TIMESTAMP,
     demo BOOLEAN NOT NULL DEFAULT false
 );
-CREATE TABLE IF NOT EXISTS user_scopes (username VARCHAR NOT NULL, province VARCHAR NOT NULL, commune VARCHAR);
+-- an account's places: the codes decide (a renamed place stays in scope); the names are as the account was made
+CREATE TABLE IF NOT EXISTS user_scopes (
+    username VARCHAR NOT NULL, province VARCHAR NOT NULL, commune VARCHAR, province_code INTEGER, commune_code INTEGER
+);
 CREATE SEQUENCE IF NOT EXISTS seq_audit START 1;
 CREATE TABLE IF NOT EXISTS audit (
     id BIGINT PRIMARY KEY DEFAULT nextval('seq_audit'),

@@ -74,7 +74,9 @@ def test_admin_adds_an_account_from_the_page(demo_db: Path, monkeypatch: pytest.
     assert any("hoa.tuangiao" in shown(s.value) for s in admin.success)
     with store.connect(demo_db) as con:
         made = accounts.sign_in(con, "hoa.tuangiao", "mat-khau-tuan-giao")
-    assert made.may_write("Điện Biên", "Tuần Giáo") and not made.may_write("Điện Biên", "Mường Mùn")
+        places = {c.name: c for c in store.registry(con) if c.province == "Điện Biên"}
+    assert made.may_write(places["Tuần Giáo"]) and not made.may_write(places["Mường Mùn"])
+    assert made.scopes == (accounts.Scope("Điện Biên", "Tuần Giáo", 11, 3253),)
 
 
 def test_audit_page_lists_and_filters(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

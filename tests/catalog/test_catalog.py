@@ -7,14 +7,10 @@ import shutil
 import tomllib
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from kpis import store
 from kpis.catalog.model import PLANS_DIR, CatalogError, Commune, load_catalog, parse_registry
 from kpis.catalog.places import Places
-from kpis.intake.importer import import_file
-from tests.conftest import csv_bytes
 
 # The indicator order of shared/TARGETS.md.
 TARGETS_ORDER = [
@@ -252,58 +248,3 @@ def test_parse_registry_refuses(text, expected):
 def test_parse_registry_defaults_kind_to_xa():
     (commune,) = parse_registry("province,commune\nLai Châu,Bum Nưa\n")
     assert (commune.province, commune.name, commune.kind) == ("Lai Châu", "Bum Nưa", "Xã")
-
-
-# --- add-communes through the CLI -------------------------------------------------------
-
-NEW_COMMUNE = "Pa Ham"
-
-
-def _report_for(commune: str) -> bytes:
-    return csv_bytes([["Điện Biên", commune, "Văn phòng UBND xã", 2025, 3, "officials_informed", 20, 25, ""]])
-
-
-def test_add_communes_cli_makes_a_new_commune_importable(kpis, tmp_path, catalog):
-    assert not isinstance(Places(catalog.communes).find_commune("Điện Biên", NEW_COMMUNE), Commune)
-    db = tmp_path / "kpis.duckdb"
-
-    con = store.connect(db)
-    before = import_file(con, _report_for(NEW_COMMUNE), "before.csv")
-    con.close()
-    assert before.status == "refused"
-    assert [p.code for p in before.problems] == ["commune_unknown"]
-
-    added = tmp_path / "new_communes.csv"
-    added.write_text(f"province,commune,kind\nĐiện Biên,{NEW_COMMUNE},Xã\nĐiện Biên,Mường Mùn,Xã\n", encoding="utf-8")
-    run = kpis("add-communes", str(added), "--db", str(db))
-    assert run.returncode == 0, run.stderr
-    assert "1 commune(s) added, 1 already registered" in run.stdout
-
-    con = store.connect(db)
-    try:
-        source = con.execute("SELECT source FROM communes WHERE province = 'Điện Biên' AND name = ?", [NEW_COMMUNE]).fetchall()
-        assert source == [("new_communes.csv",)]
-        after = import_file(con, _report_for("xã pa ham"), "after.csv")
-        assert after.status == "accepted", after.messages("en")
-        stored = con.execute(
-            "SELECT c.name, v.numerator, v.denominator FROM submission_values v"
-            " JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id"
-        ).fetchall()
-        assert stored == [(NEW_COMMUNE, 20, 25)]
-    finally:
-        con.close()
-
-
-def test_add_communes_cli_refuses_a_duplicate_file(kpis, tmp_path):
-    db = tmp_path / "kpis.duckdb"
-    added = tmp_path / "dup.csv"
-    added.write_text(f"province,commune\nĐiện Biên,{NEW_COMMUNE}\nĐiện Biên,{NEW_COMMUNE.upper()}\n", encoding="utf-8")
-    run = kpis("add-communes", str(added), "--db", str(db))
-    assert run.returncode == 1
-    assert "dup.csv" in run.stderr and "row 3" in run.stderr
-    if db.exists():
-        con = duckdb.connect(str(db))
-        try:
-            assert con.execute("SELECT count(*) FROM communes WHERE name = ?", [NEW_COMMUNE]).fetchone()[0] == 0
-        finally:
-            con.close()

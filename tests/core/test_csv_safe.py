@@ -15,6 +15,8 @@ from kpis import store
 from kpis.core.csv_safe import frame_to_csv, needs_escape, safe_cell
 from kpis.intake.importer import import_file
 from tests.conftest import Kpis, csv_bytes
+from tests.store.registry_lists import list_bytes, shipped
+from tests.store.registry_lists import row as list_row
 from tests.test_cli import row, write
 
 HOSTILE = "=cmd|' /C calc'!A0"
@@ -62,10 +64,10 @@ def assert_no_formula_cell(stdout: str) -> None:
 
 @pytest.fixture
 def hostile_db(kpis: Kpis, tmp_path: Path) -> Path:
-    """A unit named like a formula, imported from a real CSV; a commune named like one, registered from a file."""
+    """A unit named like a formula, imported from a real CSV; a commune named like one, registered from an official list."""
     db = tmp_path / "kpis.duckdb"
-    registry = "province,commune,kind\r\nĐiện Biên,@SUM(1+1),Xã\r\n".encode()
-    added = kpis("add-communes", write(tmp_path / "them_xa.csv", registry), "--db", str(db))
+    registry = list_bytes([*shipped(), list_row(11, "Điện Biên", 99001, "Xã", "@SUM(1+1)")])
+    added = kpis("registry", "update", write(tmp_path / "communes-2027-01-15.csv", registry), "--db", str(db))
     assert added.returncode == 0, added.stdout + added.stderr
     data = csv_bytes(
         [

@@ -10,6 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from kpis import store
+from kpis.catalog.units import Commune
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store import audit
@@ -71,7 +72,8 @@ def test_commune_officer_uploads_own_commune(con, officer) -> None:
 )
 def test_scopes_by_role(con, role, province, communes, target, allowed) -> None:
     account = accounts.create(con, f"u.{role}", PASSWORD, role, "test", province=province, communes=communes)
-    assert account.may_write(*target) is allowed
+    place = next(c for c in store.registry(con) if (c.province, c.name) == target)
+    assert account.may_write(place) is allowed
     assert account.can_upload is (role != "viewer")
 
 
@@ -153,7 +155,7 @@ def test_withdrawal_is_audited_with_the_file_hash(con, officer) -> None:
     store.withdraw(con, result.submission_id, officer.username, "nhập nhầm")
     event = audit.events(con, action="withdrawal")
     assert event["actor"].tolist() == ["lan.mm"] and event["file_sha256"].tolist() == [sha]
-    assert store.submission_communes(con, result.submission_id) == [("Điện Biên", "Mường Mùn")]
+    assert store.submission_communes(con, result.submission_id) == [Commune("Điện Biên", "Mường Mùn", "Xã", 3268, 11)]
 
 
 def test_audit_csv_escapes_formulas(con) -> None:
@@ -202,3 +204,21 @@ def test_user_command_line(kpis: Kpis, db_path: Path) -> None:
         with pytest.raises(accounts.AccountError):
             accounts.sign_in(con, "lan.mm", "mat-khau-moi-dai-hon")
         assert PASSWORD not in con.execute("SELECT string_agg(detail, ' ') FROM audit").fetchall()[0][0]
+
+
+def test_an_account_names_its_places_by_name_or_code_and_its_journal_line_carries_the_codes(con, db_path: Path) -> None:
+    from kpis.store.journal import AccountCreated
+
+    made = accounts.create(con, "x.mm", PASSWORD, "commune", "test", province="Mã tỉnh 11", communes=["Mã xã 03268", "tua chua"])
+    assert made.scopes == (accounts.Scope("Điện Biên", "Mường Mùn", 11, 3268), accounts.Scope("Điện Biên", "Tủa Chùa", 11, 3217))
+    tinh = accounts.create(con, "x.tinh", PASSWORD, "province", "test", province="12")
+    assert tinh.scopes == (accounts.Scope("Lai Châu", None, 12, None),)
+    lines = [e for e in store.read_journal(db_path) if isinstance(e, AccountCreated)]
+    assert [(e.scopes, e.scope_codes) for e in lines] == [
+        ((("Điện Biên", "Mường Mùn"), ("Điện Biên", "Tủa Chùa")), ((11, 3268), (11, 3217))),
+        ((("Lai Châu", None),), ((12, None),)),
+    ]
+    assert '"scope_codes": [[11, 3268], [11, 3217]]' in store.journal_path(db_path).read_text(encoding="utf-8")
+    with pytest.raises(accounts.AccountError) as e:
+        accounts.create(con, "x.sai", PASSWORD, "commune", "test", province="11", communes=["3390"])  # Bình Lư is in Lai Châu
+    assert e.value.code == "account_unknown_commune"

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from kpis import store
-from kpis.catalog.model import parse_registry
 from kpis.figures.progress import progress
 from kpis.intake.importer import import_file
 from kpis.ops.rebuild import RebuildError, rebuild
 from kpis.store.journal import Submission
 from tests.corpus.make_corpus import BASE, csv_file, row, xlsx_file
+from tests.store.registry_lists import changed, list_bytes, shipped
 
 Q1 = csv_file([row(0, quarter=1, numerator=300), row(1, quarter=1, numerator=200)])
 Q1_FIX = csv_file([row(0, quarter=1, numerator=320)], delimiter=";")  # a corrected file for one key
@@ -147,14 +147,13 @@ def test_refused_and_duplicate_files_are_not_journaled(corrected):
 
 
 def build_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Corrections, a withdrawal, a re-upload, an .xlsx, a registry addition and a unit spelled two ways."""
+    """Corrections, a withdrawal, a re-upload, an .xlsx, a unit spelled two ways, and a registry update
+    renaming a commune that has figures, with an upload under its new name after it."""
     imported(con, Q1, "muong_mun_q1.csv")
     b = imported(con, Q1_FIX, "muong_mun_q1_sua.csv")
     imported(con, csv_file([*BASE[:3], row(3)]), "muong_mun_q3.csv")
     store.withdraw(con, b, "Quàng Thị Hoa", "nộp nhầm")
     imported(con, Q1_FIX_AGAIN, "muong_mun_q1_sua_lan2.xlsx")
-    registry = "province,commune,kind\r\nĐiện Biên,Nà Hỳ,Xã\r\n".encode()
-    store.add_communes(con, parse_registry(registry.decode(), "them_xa.csv"), "them_xa.csv", data=registry)
     imported(
         con,
         csv_file(
@@ -165,6 +164,9 @@ def build_history(con: duckdb.DuckDBPyConnection) -> None:
         ),
         "na_hy.csv",
     )
+    newer = list_bytes(changed(shipped(), 3169, commune="Nà Hỳ Mới"))
+    store.update_registry(con, newer, "communes-2027-01-15.csv", "2027-01-15", "quantri")
+    imported(con, csv_file([row(0, commune="Nà Hỳ Mới", unit="Bản Nà Hỳ 2", quarter=2)]), "na_hy_moi.csv")
     store.withdraw(con, 1, "Lò Văn Minh", "thay bằng bản sửa")
 
 
@@ -174,7 +176,7 @@ def test_rebuild_gives_the_same_figures_and_history(con, db_path):
     withdrawals_before = con.execute("SELECT * FROM withdrawals ORDER BY ALL").fetchall()
     con.close()
     report = rebuild(db_path)
-    assert (report.submissions, report.withdrawals, report.communes_files) == (5, 2, 1)
+    assert (report.submissions, report.withdrawals, report.communes_files) == (6, 2, 1)
     assert report.compared and report.identical
     assert report.backup and report.backup.exists()
     again = duckdb.connect(str(db_path))
@@ -182,7 +184,7 @@ def test_rebuild_gives_the_same_figures_and_history(con, db_path):
         pd.testing.assert_frame_equal(figures(again), figures_before)
         pd.testing.assert_frame_equal(store.submissions(again), subs_before)
         assert again.execute("SELECT * FROM withdrawals ORDER BY ALL").fetchall() == withdrawals_before
-        assert ("Điện Biên", "Nà Hỳ", "them_xa.csv") in again.execute("SELECT province, name, source FROM communes").fetchall()
+        assert again.execute("SELECT province, name FROM communes WHERE code = 3169").fetchall() == [("Điện Biên", "Nà Hỳ Mới")]
     finally:
         again.close()
     assert not db_path.with_name("kpis.rebuild.duckdb").exists()
@@ -210,5 +212,5 @@ def test_cli_rebuild(kpis, con, db_path):
     con.close()
     done = kpis("rebuild", "--db", str(db_path))
     assert done.returncode == 0, done.stderr
-    assert "rebuilt from 5 submission(s), 2 withdrawal(s), 1 registry file(s)" in done.stdout
+    assert "rebuilt from 6 submission(s), 2 withdrawal(s), 1 registry file(s)" in done.stdout
     assert "figures identical to the previous database: yes" in done.stdout, done.stdout + done.stderr

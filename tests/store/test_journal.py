@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from kpis import store
-from kpis.catalog.model import parse_registry
 from kpis.figures.progress import progress
 from kpis.followup import recording
 from kpis.intake.importer import import_file
@@ -27,6 +26,8 @@ from kpis.people import accounts
 from kpis.store import audit
 from kpis.store.journal import Aborted, AccountCreated, Submission, UnknownEvent
 from tests.corpus.make_corpus import csv_file, row
+from tests.store.registry_lists import list_bytes, shipped
+from tests.store.registry_lists import row as list_row
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "mat-khau-that-dai-57"
@@ -195,9 +196,9 @@ def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(kpis, db_
     assert e.value.code == "store_journal_unwritable"
     with pytest.raises(accounts.AccountError):
         accounts.set_password(con, "lan.mm", PASSWORD + "x", "test")
-    registry = "province,commune,kind\r\nĐiện Biên,Nà Hỳ,Xã\r\n".encode()
+    newer = list_bytes([*shipped(), list_row(11, "Điện Biên", 99001, "Xã", "Sín Thầu Mới")])
     with pytest.raises(store.JournalError):
-        store.add_communes(con, parse_registry(registry.decode(), "x.csv"), "x.csv", data=registry)
+        store.update_registry(con, newer, "communes-2027-01-15.csv", "2027-01-15", "test")
     update = recording.record_update(
         con, "LC-16", "done", dt.date(2026, 3, 28), recorded_by="x", recorded_at=dt.datetime(2026, 4, 1)
     )
@@ -207,7 +208,8 @@ def test_a_full_disk_refuses_every_journaled_write_and_commits_nothing(kpis, db_
     assert shown(con, 2) is None and con.execute("SELECT count(*) FROM withdrawals").fetchone()[0] == 0
     assert con.execute("SELECT username FROM users").fetchall() == [("lan.mm",)]
     accounts.sign_in(con, "lan.mm", PASSWORD)  # the password did not change
-    assert not con.execute("SELECT 1 FROM communes WHERE name = 'Nà Hỳ'").fetchall()
+    assert not con.execute("SELECT 1 FROM communes WHERE name = 'Sín Thầu Mới'").fetchall()
+    assert con.execute("SELECT value FROM meta WHERE key = 'registry_version'").fetchone() == ("2026-02-21",)
     assert con.execute("SELECT count(*) FROM task_updates").fetchone()[0] == 0
     assert set(audit.events(con)["action"].head(len(audit.events(con)) - audits)) <= {"upload_refused", "sign_in"}
     con.close()
@@ -233,7 +235,7 @@ def test_rebuild_keeps_accounts_and_the_audit_trail(db_path):
     assert report.identical and report.account_events == 4 and report.audit_rows == len(trail)
     again = store.connect(db_path)
     account = accounts.sign_in(again, "lan.mm", "mat-khau-moi-2026")
-    assert account.scopes == (accounts.Scope("Điện Biên", "Mường Mùn"),)
+    assert account.scopes == (accounts.Scope("Điện Biên", "Mường Mùn", 11, 3268),)
     with pytest.raises(accounts.AccountError):
         accounts.sign_in(again, "tinh.db", PASSWORD)  # still disabled
     got = again.execute("SELECT * FROM audit ORDER BY id").fetchall()

@@ -45,6 +45,7 @@ def test_communes_page_commune_list_follows_the_province(demo_db: Path, monkeypa
     at.switch_page("app_pages/communes.py").run()
     commune = at.selectbox(key="communes_commune")
     assert commune.options == registered(demo_db, "Điện Biên") and commune.value == "Mường Ảng"  # the first with figures
+    assert any(str(c.value).startswith("5/45 xã có số liệu chỉ tiêu này") for c in at.caption)  # under the ranking
     at.selectbox(key="communes_province").set_value("Cao Bằng").run()
     assert not at.exception
     commune = at.selectbox(key="communes_commune")

@@ -43,7 +43,7 @@ def name_key(text: str, strip_prefix: bool = False) -> str:
 # The five tone marks. Vietnamese writes one per syllable, but on which vowel is a matter of style:
 # the official list itself has "Hoà An" (Tuyên Quang) and "Hòa An" (Cao Bằng). The other marks
 # (breve, circumflex, horn) and đ tell names apart: "Văn Lang" and "Văn Lăng" are two communes.
-_TONES = {"\u0300": "`", "\u0301": "'", "\u0303": "~", "\u0309": "?", "\u0323": "."}
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
 _WORD_RE = re.compile(r"\S+")
 
 
@@ -53,7 +53,7 @@ def _apostrophes(text: str) -> str:
 
 
 def _tone_last(word: str) -> str:
-    marks = "".join(_TONES[ch] for ch in word if ch in _TONES)
+    marks = "".join(ch for ch in word if ch in _TONES)  # the tone mark, moved to the end of the word
     return "".join(ch for ch in word if ch not in _TONES) + marks
 
 
@@ -65,10 +65,24 @@ def tone_key(text: str, strip_prefix: bool = False) -> str:
     """
     decomposed = unicodedata.normalize("NFD", _apostrophes(text).replace("\u00a0", " ")).casefold()
     words = [_tone_last(w) for w in _WORD_RE.findall(decomposed)]
-    if strip_prefix:  # drop as many words as name_key's prefix has, unless that leaves nothing
+    if strip_prefix:  # drop as many words as name_key's prefix has, if they are that prefix, tones and all
         dropped = len(name_key(text).split()) - len(name_key(text, strip_prefix=True).split())
-        words = words[dropped:] if 0 < dropped < len(words) else words
+        if 0 < dropped < len(words) and _is_prefix(words[:dropped]):
+            words = words[dropped:]
     return unicodedata.normalize("NFC", " ".join(words))
+
+
+def _is_prefix(words: list[str]) -> bool:
+    """ "Phường" and "Xã" are prefixes, "Phương" (Phương Liệt) and "Tô" (Tô Hiệu) are not; "xa", typed
+    without diacritics, may be either, and is taken as the prefix."""
+    typed = "".join(unicodedata.normalize("NFC", " ".join(words)).split(".")).strip()
+    return typed.isascii() or typed in _PREFIX_TONE_KEYS
+
+
+_PREFIX_TONE_KEYS = frozenset(
+    unicodedata.normalize("NFC", " ".join(_tone_last(w) for w in unicodedata.normalize("NFD", p).split()))
+    for p in ("tỉnh", "thành phố", "xã", "phường", "đặc khu", "thị trấn", "thôn", "bản", "tổ dân phố", "tổ")
+)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -162,7 +162,7 @@ def test_a_name_in_several_provinces_needs_the_province_or_the_scope(con: duckdb
         " Hãy ghi tỉnh vào cột Tỉnh (hoặc ghi mã xã)."
     )
     officer = (("Cao Bằng", "Hòa An"),)
-    mine = check_file(con, no_province, "hoa_an.csv", may_write=lambda p, c: (p, c) in officer, scope=officer)
+    mine = check_file(con, no_province, "hoa_an.csv", may_write=lambda c: (c.province, c.name) in officer, scope=officer)
     assert mine.ok and (mine.rows.iloc[0]["province"], mine.rows.iloc[0]["commune"]) == ("Cao Bằng", "Hòa An")
     elsewhere = check_file(con, no_province, "hoa_an.csv", scope=(("Điện Biên", None),))  # none there: not guessed
     assert [p.code for p in elsewhere.problems] == ["commune_in_provinces"]

@@ -10,9 +10,8 @@ problem at that row and column, and leaves the database exactly as it was.
 
 from __future__ import annotations
 
-import difflib
-
 import csv
+import difflib
 import io
 import shutil
 import tempfile

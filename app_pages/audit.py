@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from kpis.core.i18n import t
+from kpis.output import views
 from kpis.store import audit
 from kpis.web import ui
 
@@ -27,5 +28,5 @@ first, last = audit.default_window(ui.reference_day(), dt.date.today())
 since = c3.date_input(t("audit_since", lang), value=first, key="audit_since")
 until = c4.date_input(t("audit_until", lang), value=last, key="audit_until")
 events = audit.events(ui.cursor(), who, action, since, until)
-st.dataframe(events, hide_index=True, width="stretch", placeholder=ui.NO_VALUE)
+st.dataframe(views.audit_table(events, lang), hide_index=True, width="stretch", placeholder=ui.NO_VALUE)
 st.download_button(t("audit_download", lang), audit.to_csv(events), "nhat_ky_kiem_tra.csv", "text/csv", key="audit_download")

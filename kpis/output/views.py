@@ -28,6 +28,7 @@ from kpis.intake.template import TemplateScope, build_template, template_file_na
 from kpis.intake.validate import Problem
 from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.people import accounts
+from kpis.store import audit
 
 
 def indicator_names(con: duckdb.DuckDBPyConnection, lang: Lang, short: bool = True) -> dict[str, str]:
@@ -383,3 +384,17 @@ def changes_table(changes: pd.DataFrame, con: duckdb.DuckDBPyConnection, lang: L
             "denominator": t("col_denominator", lang),
         }
     )
+
+
+AUDIT_COLUMNS = {  # the audit trail's columns as the page shows them
+    "happened_at": "audit_col_when", "actor": "audit_actor", "action": "audit_action",
+    "subject": "audit_col_subject", "detail": "audit_col_detail", "file_sha256": "audit_col_file",
+}  # fmt: skip
+
+
+def audit_table(events: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The audit trail for a person: headings and actions in words (the CSV download keeps the codes)."""
+    shown = events.drop(columns=["id"]).assign(
+        action=[t(audit.ACTION_LABELS[a], lang) if a in audit.ACTION_LABELS else a for a in events["action"]]
+    )
+    return shown.rename(columns={c: t(key, lang) for c, key in AUDIT_COLUMNS.items()})

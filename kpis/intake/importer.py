@@ -19,6 +19,7 @@ from kpis import store
 from kpis.catalog.model import Catalog, Commune, default_catalog
 from kpis.catalog.places import Scope
 from kpis.core.i18n import DEFAULT_LANG, Lang, format_problem, t
+from kpis.intake.context import Given
 from kpis.intake.ingest import IngestError, read_table
 from kpis.intake.validate import Problem, Validated, check_scope, validate
 from kpis.store import audit
@@ -62,6 +63,7 @@ def check_file(
     catalog: Catalog | None = None,
     may_write: PlaceCheck | None = None,
     scope: Scope | None = None,
+    given: Given | None = None,
 ) -> Validated:
     """Read and validate without writing anything; with may_write, rows outside the writer's scope are problems.
 
@@ -157,9 +159,10 @@ def preview(
     catalog: Catalog | None = None,
     may_write: PlaceCheck | None = None,
     scope: Scope | None = None,
+    given: Given | None = None,
 ) -> Preview:
     file_name = store.recorded_name(file_name)
-    checked = check_file(con, data, file_name, catalog, may_write, scope)
+    checked = check_file(con, data, file_name, catalog, may_write, scope, given)
     return Preview(file_name, checked, changes_for(con, checked.rows) if checked.ok else changes_for(con, pd.DataFrame()))
 
 
@@ -173,6 +176,7 @@ def import_file(
     journal: bool = True,
     may_write: PlaceCheck | None = None,
     scope: Scope | None = None,
+    given: Given | None = None,
 ) -> ImportResult:
     """Import one file whole, or refuse it whole with every problem named; audited.
 
@@ -182,7 +186,7 @@ def import_file(
     The name is recorded whole up to 255 characters (store.recorded_name); the disk never sees it.
     """
     file_name = store.recorded_name(file_name)
-    checked = check_file(con, data, file_name, catalog, may_write, scope)
+    checked = check_file(con, data, file_name, catalog, may_write, scope, given)
     sha = hashlib.sha256(data).hexdigest()
     if checked.ok:
         changes = changes_for(con, checked.rows)

@@ -41,6 +41,7 @@ class Indicator(_Strict):
     numerator_en: str
     denominator_vi: str
     denominator_en: str
+    words_vi: tuple[str, ...] = ()  # other ways forms name it (kpis.intake.indicator_words)
 
 
 class Target(_Strict):

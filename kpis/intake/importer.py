@@ -75,7 +75,7 @@ def check_file(
     except IngestError as e:
         return Validated(pd.DataFrame(), [Problem(None, None, e.code, e.params)])
     registered = store.registry(con)
-    checked = validate(table, catalog, registered, lambda communes: store.known_units(con, communes), scope)
+    checked = validate(table, catalog, registered, lambda communes: store.known_units(con, communes), scope, given)
     if may_write is not None:
         by_name = {(c.province, c.name): c for c in registered}  # validation gives each row the registry's names
 

@@ -18,8 +18,10 @@ reader by the file's type and the sheet by its header, and is what callers impor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from kpis.intake.csv_grid import TEXT_SUFFIXES, grid_from_csv
+from kpis.intake.layout import WideHeader, find_wide, wide_table
 from kpis.intake.limits import Grid, IngestError, check_size
 from kpis.intake.schema import match_header
 from kpis.intake.sheets import OLE_MAGIC, SPREADSHEET_SUFFIXES, sheets_from_workbook
@@ -49,12 +51,16 @@ def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header)
         sheets, kind = [(None, grid_from_csv(data))], "csv"
     else:
         raise IngestError("file_type", name=file_name)
-    best = None
+    best: tuple[int, str | None, Grid, Any] | None = None
     for sheet, grid in sheets:
-        header = find_header(grid, match)
-        if header is not None and (best is None or len(header[1]) > len(best[2][1])):
-            best = (sheet, grid, header)
+        wide = find_wide(grid) if match is match_header else None
+        header = find_header(grid, match) if wide is None else None
+        score = 100 + len(wide.groups) if wide is not None else len(header[1]) if header is not None else 0
+        if score and (best is None or score > best[0]):
+            best = (score, sheet, grid, wide or header)
     if best is None:
         raise IngestError("file_no_header")
-    sheet, grid, header = best
-    return table_from_grid(file_name, sheet, grid, header, kind)
+    _, sheet, grid, found = best
+    if isinstance(found, WideHeader):
+        return wide_table(file_name, sheet, grid, found, kind)
+    return table_from_grid(file_name, sheet, grid, found, kind)

@@ -6,6 +6,8 @@ take their column names from here.
 
 from __future__ import annotations
 
+import re
+
 from kpis.core.text import fold
 
 COLUMNS: tuple[str, ...] = (
@@ -38,7 +40,10 @@ HEADERS_VI: dict[str, str] = {
     "note": "Ghi chú",
     "province_code": "Mã tỉnh",
     "commune_code": "Mã xã",
+    "rate": "Tỷ lệ (%)",
 }
+# A form's percentage beside the counts: checked against them, never stored (the counts are what sums need).
+FORM_COLUMNS: tuple[str, ...] = ("rate",)
 
 # Other spellings seen in hand-made sheets; matched after fold() like the rest.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -46,8 +51,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "commune": ("xa/phuong", "xa, phuong", "phuong/xa"),
     "unit": ("ten don vi", "co quan, don vi", "thon/ban"),
     "indicator": ("ma chi tieu", "chi so"),
-    "numerator": ("so luong dat",),
-    "denominator": ("tong",),
+    "numerator": ("so luong dat", "thuc hien", "ket qua", "ket qua thuc hien", "so da thuc hien", "da thuc hien"),
+    "denominator": ("tong", "ke hoach", "so phai thuc hien", "tong so phai thuc hien", "chi tieu ke hoach"),
+    "rate": ("ty le", "ty le %", "ty le (%)", "ty le dat", "ty le dat (%)", "ty le dat %", "%", "(%)", "rate"),
     "province_code": ("ma tinh/thanh pho", "ma tinh, thanh pho", "ma so tinh", "province code"),
     "commune_code": (
         "ma xa/phuong",
@@ -63,7 +69,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 
 def _header_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
-    for col in (*COLUMNS, *CODE_COLUMNS):
+    for col in (*COLUMNS, *CODE_COLUMNS, *FORM_COLUMNS):
         keys[fold(col).replace("_", " ")] = col
         keys[fold(HEADERS_VI[col])] = col
         for alias in _ALIASES.get(col, ()):
@@ -78,3 +84,17 @@ def match_header(text: str) -> str | None:
     """Canonical column for a header cell, ignoring case, spacing and diacritics."""
     key = fold(text).replace("_", " ").rstrip(":*").strip()
     return _HEADER_KEYS.get(key)
+
+
+_UNIT_HEADER = re.compile(
+    r"^(?:ten\s+)?(?:thon|ban|to dan pho|to|xom|ap|khu pho|khu dan cu|co quan|don vi|phong|ban nganh)\b(?!\s*tinh)"
+)
+
+
+def is_unit_header(text: str) -> bool:
+    """A form's unit column: "Thôn/Bản", "Tổ dân phố", "Cơ quan, đơn vị", "Tên đơn vị" (not "Đơn vị tính")."""
+    return bool(_UNIT_HEADER.match(fold(text).rstrip(":*").strip()))
+
+
+def is_row_number_header(text: str) -> bool:
+    return fold(text).strip(" .:") in ("stt", "tt", "so tt", "so thu tu", "no", "no.")

@@ -8,6 +8,7 @@ through the same finder.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,9 +16,11 @@ from typing import Any
 
 from kpis.core.text import fold, nfc
 from kpis.intake import limits
+from kpis.intake.cells import cell_text
 from kpis.intake.limits import too_many_rows
+from kpis.intake.title import Title, is_footer, read_title
 
-TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals"})
+TOTALS_LABELS = frozenset({"tong cong", "cong", "tong", "tong so", "total", "totals", "toan xa", "toan phuong", "tong toan xa"})
 SUBTOTAL_LABELS = frozenset({"cong"})  # "Cộng" sums its section; the others sum every row above
 HeaderMatcher = Callable[[str], str | None]
 
@@ -36,6 +39,26 @@ class TotalsRow:
     last_line: int
 
 
+@dataclass(frozen=True)
+class SumCheck:
+    """A totals cell of a form (line, column) and the cells above it that it should sum."""
+
+    line: int
+    col: int
+    header: str
+    stated: Any
+    parts: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class LayoutProblem:
+    line: int | None
+    column: str | None
+    code: str
+    params: dict[str, Any]
+    col: int | None = None
+
+
 @dataclass
 class RawTable:
     """The file's data rows as columns (canonical name -> values), with their row numbers."""
@@ -50,6 +73,28 @@ class RawTable:
     column_index: dict[str, int] = field(default_factory=dict)  # canonical column -> 0-based sheet column
     totals: list[TotalsRow] = field(default_factory=list)
     kind: str = "csv"  # "csv" or "workbook": how a refused file is given back
+    layout: str = "table"  # "table" (one row per value), "per_indicator" or "per_unit" (kpis.intake.layout)
+    title: Title | None = None  # what the rows above the table (and the signature block) say
+    # Where a column's cell differs from record to record (a one-row-per-unit form): 0-based sheet column and the
+    # header as the person sees it ("F (Người dân được tiếp cận thông tin / Số đạt)"), one per data record.
+    cell_cols: dict[str, list[int]] = field(default_factory=dict)
+    cell_headers: dict[str, list[str]] = field(default_factory=dict)
+    cell_lines: dict[str, list[int]] = field(default_factory=dict)  # a cell above the record's row (a group's name)
+    sums: list[SumCheck] = field(default_factory=list)  # a form's totals cells, each against the cells it sums
+    problems: list[LayoutProblem] = field(default_factory=list)  # the header's own problems (an unknown indicator)
+
+    def header_of(self, column: str, i: int, default: str) -> str:
+        """The header of record i's cell in this column, as the person sees it."""
+        per = self.cell_headers.get(column)
+        return per[i] if per is not None else self.columns.get(column, default)
+
+    def line_of(self, column: str, i: int) -> int:
+        per = self.cell_lines.get(column)
+        return per[i] if per is not None else self.lines[i]
+
+    def col_of(self, column: str, i: int) -> int | None:
+        per = self.cell_cols.get(column)
+        return per[i] if per is not None else self.column_index.get(column)
 
     @cached_property
     def rows(self) -> list[RawRow]:
@@ -128,6 +173,34 @@ def _blank_row(row: list[Any], wanted: list[int]) -> bool:
     return True
 
 
+_CODE_CELL = re.compile(r"^\(?(?:[a-z]{1,2}|\d{1,2}|\d{1,2}\s*=\s*[\d\s/*x+\-().]+)\)?$")
+
+
+def is_code_row(row: list[Any]) -> bool:
+    """A row of column codes under a form's header: "A | B | C | 1 | 2 | 3=2/1" or "(1) (2) (3)"."""
+    cells = [v for v in row if not _is_blank(v)]
+    return len(cells) >= 2 and all(_CODE_CELL.match(fold(cell_text(v))) for v in cells)
+
+
+def title_and_footer(grid: list[list[Any]], top: int, body_start: int) -> tuple[Title, int]:
+    """What the rows above the header say, and where the signature block starts (len(grid) if none).
+
+    The footer's own lines (a dated line "Mường Mùn, ngày …", "TM. UBND XÃ …") may name the place too: they are
+    read with the title rows, never as data."""
+    end = len(grid)
+    for r in range(body_start, len(grid)):
+        if grid[r] is not limits.BLANK_ROW and is_footer(grid[r]):
+            end = r
+            break
+    rows = [(r + 1, grid[r]) for r in range(top) if grid[r] is not limits.BLANK_ROW]
+    footer = [(r + 1, grid[r]) for r in range(end, min(len(grid), end + 30)) if grid[r] is not limits.BLANK_ROW]
+    title = read_title(rows)
+    below = read_title(footer)
+    title.communes += below.communes
+    title.weak_communes += below.weak_communes
+    return title, end
+
+
 def table_from_grid(
     file_name: str, sheet: str | None, grid: list[list[Any]], header: tuple[int, dict[int, str], list[str]], kind: str
 ) -> RawTable:
@@ -136,22 +209,30 @@ def table_from_grid(
     columns = {canonical: str(header_row[c]).strip() for c, canonical in col_map.items()}
     index = {canonical: c for c, canonical in col_map.items()}
     table = RawTable(file_name, sheet, header_idx + 1, columns, unknown, column_index=index, kind=kind)
-    body = grid[header_idx + 1 :]
+    if "unit" not in columns and "indicator" in columns:
+        table.layout = "per_indicator"
+    start = header_idx + 1
+    while start < len(grid) and start <= header_idx + 2 and is_code_row(grid[start]):
+        start += 1
+    table.title, end = title_and_footer(grid, header_idx, start)
+    body = grid[start:end]
     if len(body) > limits.MAX_ROWS * 2:  # blank rows are skipped below; past this the file cannot fit anyway
         raise too_many_rows()
     wanted = sorted(col_map)
-    block_start = header_idx + 2
+    figures = [c for c, name in col_map.items() if name in ("numerator", "denominator", "rate")]
+    sections = table.layout == "per_indicator"  # a form's section rows ("I.", "1.", "a)") carry no figures
+    block_start = start + 1
     lines: list[int] = []
     kept: list[list[Any]] = []
     for offset, row in enumerate(body):
-        line = header_idx + 2 + offset
+        line = start + 1 + offset
         if label := _totals_label(row):
-            start = block_start if label in SUBTOTAL_LABELS else header_idx + 2
+            first = block_start if label in SUBTOTAL_LABELS else start + 1
             cells = {col_map[c]: _clean(row[c]) if c < len(row) else None for c in wanted}
-            table.totals.append(TotalsRow(line, cells, start, line - 1))
+            table.totals.append(TotalsRow(line, cells, first, line - 1))
             block_start = line + 1
             continue
-        if _blank_row(row, wanted):
+        if _blank_row(row, wanted) or (sections and _blank_row(row, figures)):
             continue
         lines.append(line)
         kept.append(row)

@@ -291,11 +291,11 @@ def _() -> bytes:
 @bad(
     "merged_title_unknown_indicator",
     "xlsx",
-    "Merged title cells; the indicator written as 'Tỷ lệ người dân tiếp cận' instead of a code from the list.",
+    "Merged title cells; an indicator in words that is none of the plans' ('Tỷ lệ hộ gia đình có điện lưới').",
     [P(6, "Chỉ tiêu", "indicator_unknown", message_has="citizen_reach")],
 )
 def _() -> bytes:
-    return xlsx_file([row(0, indicator="Tỷ lệ người dân tiếp cận"), BASE[3]], title=TITLE, merge_title=True)
+    return xlsx_file([row(0, indicator="Tỷ lệ hộ gia đình có điện lưới"), BASE[3]], title=TITLE, merge_title=True)
 
 
 @bad(
@@ -509,22 +509,22 @@ def _() -> bytes:
 
 
 @bad(
-    "quarter_only_in_title",
+    "quarter_nowhere",
     "csv",
-    "No 'Quý' column: the quarter is only written in the title line above the header.",
-    [P(2, "Quý", "column_missing")],
+    "No 'Quý' column, and the title line above the header names only the year: the quarter is said nowhere.",
+    [P(None, None, "context_period_missing")],
 )
 def _() -> bytes:
     header = [h for h in HEADER if h != "Quý"]
     rows = [[v for j, v in enumerate(r) if j != COL["quarter"]] for r in BASE]
-    return csv_file(rows, header=header, before=[["BÁO CÁO QUÝ III NĂM 2025"]])
+    return csv_file(rows, header=header, before=[["BÁO CÁO KẾT QUẢ TRUYỀN THÔNG NGHỊ QUYẾT 57"]])
 
 
 @bad(
     "rates_instead_of_counts",
     "xlsx",
-    "A 'Tỷ lệ (%)' column instead of Số đạt and Tổng số.",
-    [P(5, "Số đạt", "column_missing"), P(5, "Tổng số", "column_missing")],
+    "A 'Tỷ lệ (%)' column instead of Số đạt and Tổng số: the sums need the counts.",
+    [P(5, "Tỷ lệ (%)", "rate_without_counts")],
 )
 def _() -> bytes:
     header = HEADER[:6] + ["Tỷ lệ (%)", "Ghi chú"]
@@ -723,6 +723,18 @@ def _() -> bytes:
 # ---- good files: every one must import, storing exactly these values --------------------------
 
 BASE_VALUES = stored(BASE)
+
+
+@good(
+    "quarter_only_in_title",
+    "csv",
+    "No 'Quý' column: the quarter is written only in the title line above the header ('BÁO CÁO QUÝ III NĂM 2025').",
+    BASE_VALUES,
+)
+def _() -> bytes:
+    header = [h for h in HEADER if h != "Quý"]
+    rows = [[v for j, v in enumerate(r) if j != COL["quarter"]] for r in BASE]
+    return csv_file(rows, header=header, before=[["BÁO CÁO QUÝ III NĂM 2025"]])
 
 
 @good(

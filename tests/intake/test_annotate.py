@@ -101,7 +101,7 @@ def test_xlsx_comes_back_as_the_same_workbook_with_its_title_and_merges(reader):
     assert [[c.value for c in r] for r in ws.iter_rows()] == [[c.value for c in r] for r in before.iter_rows()]
     marked = {c.coordinate for r in ws.iter_rows() for c in r if c.comment}
     assert marked == {"F6"}
-    assert "Chỉ tiêu «Tỷ lệ người dân tiếp cận» không có trong danh mục" in ws["F6"].comment.text
+    assert "Chỉ tiêu «Tỷ lệ hộ gia đình có điện lưới» không khớp chỉ tiêu nào trong danh mục" in ws["F6"].comment.text
     assert fill_of(ws["F7"]) == ""
 
 

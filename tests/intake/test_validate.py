@@ -72,7 +72,7 @@ def test_missing_required_columns_csv_lists_each(con):
     rows = [[v for i, v in enumerate(good_row()) if EN_HEADER[i] not in dropped]]
     result = refused(con, csv_bytes(rows, header=header), "report.csv")
     assert [(p.row, p.column, p.code) for p in result.problems] == [
-        (1, HEADERS_VI["quarter"], "column_missing"),
+        (None, None, "context_period_missing"),  # a quarter may also come from the title or the options: all three said
         (1, HEADERS_VI["denominator"], "column_missing"),
     ]
 
@@ -147,11 +147,11 @@ def test_bad_quarter(con):
     assert p.params["value"] == "Q5"
 
 
-def test_unknown_indicator_lists_the_codes(con, catalog):
+def test_unknown_indicator_lists_the_names_and_codes(con, catalog):
     result = refused(con, csv_bytes([good_row(indicator="citizen_rech")]), "report.csv")
     p = only_problem(result)
     assert (p.row, p.column, p.code) == (CSV_FIRST_ROW, "indicator", "indicator_unknown")
-    assert p.params["known"].split(", ") == catalog.indicator_codes()
+    assert p.params["known"].split("; ") == [f"{i.short_vi} ({code})" for code, i in catalog.indicators.items()]
 
 
 def test_numerator_not_whole_semicolon_csv(con):

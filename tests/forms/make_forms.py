@@ -50,7 +50,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import openpyxl
-import xlwt
+import xlwt  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -172,6 +172,7 @@ class Sheet:
     boxed: tuple[int, int] | None = None  # the table's rows, drawn with borders
     header_rows: tuple[int, int] | None = None  # printed on every page (print titles)
     hidden_columns: set[int] = field(default_factory=set)
+    grouped: set[tuple[int, int]] = field(default_factory=set)  # counts formatted #,##0 (a CSV shows '1.200')
     protected: bool = False
     widths: dict[int, float] = field(default_factory=dict)
 
@@ -235,7 +236,7 @@ def _number_text(value: Any, decimal: str = ".") -> str:
 
 def to_xlsx(sheet: Sheet) -> bytes:
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.title = sheet.name
     thin = Side(style="thin")
     for (r, c), value in sorted(sheet.cells.items()):
@@ -255,6 +256,8 @@ def to_xlsx(sheet: Sheet) -> bytes:
                 if boxed:
                     cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
                     cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for r, c in sheet.grouped:
+        ws.cell(row=r, column=c).number_format = "#,##0"
     for r, c, _, _ in sheet.merges:
         ws.cell(row=r, column=c).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, width in sheet.widths.items():
@@ -316,9 +319,9 @@ def _ods_formula(formula: str) -> str:
 
 def to_ods(sheet: Sheet) -> bytes:
     """OpenDocument via odfpy: table:number-columns-spanned / -rows-spanned and covered cells, as LibreOffice writes."""
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableRow
-    from odf.text import P
+    from odf.opendocument import OpenDocumentSpreadsheet  # type: ignore[import-untyped]
+    from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableRow  # type: ignore[import-untyped]
+    from odf.text import P  # type: ignore[import-untyped]
 
     doc = OpenDocumentSpreadsheet()
     table = Table(name=sheet.name, protected="true") if sheet.protected else Table(name=sheet.name)
@@ -360,7 +363,7 @@ def grid(sheet: Sheet, decimal: str = ".", thousands: str = "") -> list[list[str
     rows, cols = sheet.size
     out = [[""] * cols for _ in range(rows)]
     for (r, c), value in sheet.cells.items():
-        if isinstance(value, int) and thousands:
+        if isinstance(value, int) and thousands and (r, c) in sheet.grouped:
             out[r - 1][c - 1] = f"{value:,}".replace(",", thousands)
         else:
             out[r - 1][c - 1] = _number_text(value, decimal)
@@ -744,6 +747,8 @@ def wide_sheet(
                     value = raw[(unit, code, part)]
                     sheet.formulas.pop((r, c), None)
                 sheet.put(r, c, value)
+                if part != "rate":
+                    sheet.grouped.add((r, c))
         if helper_column:
             c = width
             d0 = get_column_letter(col_of[(report.indicators[0][0], "den")])
@@ -764,19 +769,30 @@ def wide_sheet(
             pairs = [report.figures[(u, code)] for _, u in report.units if (u, code) in report.figures]
             if not pairs:
                 continue
-            sums = {"num": sum(p[0] for p in pairs), "den": sum(p[1] for p in pairs)}
+            sums = {  # what =SUM() over the cells gives: what is written in them, overrides and all
+                part: sum(
+                    v
+                    for i in range(first_data, last_data + 1)
+                    if isinstance(v := sheet.cells.get((i, col_of[(code, part)])), int)
+                )
+                for part in ("num", "den")
+                if (code, part) in col_of
+            }
+            for part in ("num", "den"):  # a total typed by hand; the row's Tỷ lệ follows it, as its formula would
+                sums[part] = (stated_totals or {}).get(f"{code}/{part}", sums[part])
             for part in parts:
                 c = col_of[(code, part)]
                 if part == "rate":
-                    sheet.put(r, c, rate(sums["num"], sums["den"], rate_places) if sums["den"] else None)
+                    sheet.put(r, c, rate(sums["num"], sums["den"], rate_places) if sums.get("den") else None)
                     continue
                 letter = get_column_letter(c)
-                stated = (stated_totals or {}).get(f"{code}/{part}")
-                if stated is not None:
-                    sheet.put(r, c, stated)
+                if f"{code}/{part}" in (stated_totals or {}):
+                    sheet.put(r, c, sums[part])
+                    sheet.grouped.add((r, c))
                 else:
                     sheet.formulas[(r, c)] = f"SUM({letter}{first_data}:{letter}{last_data})"
                     sheet.cells[(r, c)] = sums[part]
+                    sheet.grouped.add((r, c))
         r += 1
     sheet.boxed = (h, r - 1)
     signature_block(sheet, r + 1, width)
@@ -871,6 +887,8 @@ def indicator_sheet(
                     value = raw[(unit, code, part)]
                     sheet.formulas.pop((r, c), None)
                 sheet.put(r, c, value)
+                if part != "rate":
+                    sheet.grouped.add((r, c))
             if notes and code in notes and "note" in col:
                 sheet.put(r, col["note"], notes[code])
             r += 1
@@ -900,6 +918,8 @@ def tidy_sheet(report: Report, title: Title | None, name: str = "Báo cáo") -> 
             start=1,
         ):
             sheet.put(r, c, value)
+            if c >= 7:
+                sheet.grouped.add((r, c))
         r += 1
     sheet.boxed = (h, r - 1)
     if title:
@@ -1314,7 +1334,7 @@ def build() -> None:
         "(units_with_plan, media_units_with_column).",
         write(placed.sheet, "xlsx"),
         [P(*placed.groups["citizen_reach"][::2], "indicator_unknown"),
-         P(*placed.groups["units_with_plan"][::2], "indicator_ambiguous", message_has="units_with_plan")],
+         P(*placed.groups["units_with_plan"][::2], "indicator_ambiguous")],
     )
 
     over = mm_report()

@@ -93,7 +93,7 @@ def test_good_form_stores_exactly_its_values(path: Path, con: duckdb.DuckDBPyCon
     for want in expected["warnings"]:
         got = next(w for w in result.warnings if triple(w) == triple(want))
         assert {k: got.params.get(k) for k in want.get("params", {})} == want.get("params", {})
-    units = con.execute("SELECT count(*) FROM units").fetchone()[0]
+    (units,) = con.execute("SELECT count(*) FROM units").fetchall()[0]
     assert units == len({(v["commune"], v["unit"]) for v in expected["values"]}), "a unit was stored twice, or a non-unit row"
 
 

@@ -172,14 +172,16 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
     for name in ("indicator", "numerator", "denominator"):
         table.columns[name] = name  # given per record (cell_headers); present so that no column is said missing
     rate_only = [g for g in header.groups if "numerator" not in g.cols and "denominator" not in g.cols]
+    named = {g.col: f"{get_column_letter(g.col + 1)} ({g.label})" for g in header.groups}
     for g in header.groups:
+        table.named_indicators.append((g.line, g.col, named[g.col], g.label))
         if g in rate_only:
-            table.problems.append(LayoutProblem(g.line, g.label, "rate_without_counts", {"indicator": g.label}, g.col))
+            table.problems.append(LayoutProblem(g.line, named[g.col], "rate_without_counts", {"indicator": g.label}, g.col))
         else:
             for missing in ("numerator", "denominator"):
                 if missing not in g.cols:
                     expected = {"numerator": "Số đạt", "denominator": "Tổng số"}[missing]
-                    table.problems.append(LayoutProblem(g.line, g.label, "column_missing", {"expected": expected}, g.col))
+                    table.problems.append(LayoutProblem(g.line, named[g.col], "column_missing", {"expected": expected}, g.col))
     groups = [g for g in header.groups if "numerator" in g.cols and "denominator" in g.cols]
     if "rate" in (k for g in groups for k in g.cols):
         table.columns["rate"] = "rate"
@@ -231,7 +233,7 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
                 records[k].append(row[c] if c < len(row) else None)
             records["indicator"].append(g.label)
             cols["indicator"].append(g.col)
-            heads_of["indicator"].append(g.label)
+            heads_of["indicator"].append(named[g.col])
             for k in ("numerator", "denominator", "rate"):
                 records[k].append(cells.get(k))
                 c = g.cols.get(k, g.col)

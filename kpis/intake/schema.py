@@ -50,7 +50,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "province": ("tinh/thanh pho", "tinh, thanh pho"),
     "commune": ("xa/phuong", "xa, phuong", "phuong/xa"),
     "unit": ("ten don vi", "co quan, don vi", "thon/ban"),
-    "indicator": ("ma chi tieu", "chi so"),
+    "indicator": ("ma chi tieu", "chi so", "noi dung chi tieu", "ten chi tieu", "cac chi tieu"),
     "numerator": ("so luong dat", "thuc hien", "ket qua", "ket qua thuc hien", "so da thuc hien", "da thuc hien"),
     "denominator": ("tong", "ke hoach", "so phai thuc hien", "tong so phai thuc hien", "chi tieu ke hoach"),
     "rate": ("ty le", "ty le %", "ty le (%)", "ty le dat", "ty le dat (%)", "ty le dat %", "%", "(%)", "rate"),

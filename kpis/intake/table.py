@@ -81,7 +81,8 @@ class RawTable:
     cell_headers: dict[str, list[str]] = field(default_factory=dict)
     cell_lines: dict[str, list[int]] = field(default_factory=dict)  # a cell above the record's row (a group's name)
     sums: list[SumCheck] = field(default_factory=list)  # a form's totals cells, each against the cells it sums
-    problems: list[LayoutProblem] = field(default_factory=list)  # the header's own problems (an unknown indicator)
+    problems: list[LayoutProblem] = field(default_factory=list)  # the header's own problems (a group without counts)
+    named_indicators: list[tuple[int, int, str, str]] = field(default_factory=list)  # line, col, where, text
 
     def header_of(self, column: str, i: int, default: str) -> str:
         """The header of record i's cell in this column, as the person sees it."""
@@ -114,22 +115,44 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def header_row(grid: list[list[Any]], r: int) -> list[Any]:
+    """Row r of a header, each blank cell taken from the row above: a header two rows deep ("Kết quả thực hiện"
+    merged over "Số phải thực hiện | Kết quả") read as one, the lower row's words first."""
+    row = grid[r]
+    if r == 0:
+        return row
+    above = grid[r - 1]
+    width = max(len(row), len(above))
+    return [row[c] if c < len(row) and not _is_blank(row[c]) else above[c] if c < len(above) else None for c in range(width)]
+
+
 def find_header(grid: list[list[Any]], match: HeaderMatcher) -> tuple[int, dict[int, str], list[str]] | None:
-    """Return (row index, {col index: canonical}, unknown headers) of the best header row."""
+    """Return (row index, {col index: canonical}, unknown headers) of the best header row.
+
+    A row alone, or with its blanks taken from the row above (header_row), whichever matches more columns."""
     best = None
-    for r, row in enumerate(grid[: limits.MAX_HEADER_SCAN]):
-        found: dict[int, str] = {}
-        unknown: list[str] = []
-        for c, value in enumerate(row):
-            if _is_blank(value):
-                continue
-            canonical = match(str(value))
-            if canonical and canonical not in found.values():
-                found[c] = canonical
-            else:
-                unknown.append(str(value).strip())
-        if len(found) >= 3 and (best is None or len(found) > len(best[1])):
-            best = (r, found, unknown)
+    for r in range(min(len(grid), limits.MAX_HEADER_SCAN)):
+        best = _better(best, r, grid[r], match)
+        if r and any(_is_blank(v) for v in grid[r]):
+            best = _better(best, r, header_row(grid, r), match)
+    return best
+
+
+def _better(
+    best: tuple[int, dict[int, str], list[str]] | None, r: int, row: list[Any], match: HeaderMatcher
+) -> tuple[int, dict[int, str], list[str]] | None:
+    found: dict[int, str] = {}
+    unknown: list[str] = []
+    for c, value in enumerate(row):
+        if _is_blank(value):
+            continue
+        canonical = match(str(value))
+        if canonical and canonical not in found.values():
+            found[c] = canonical
+        else:
+            unknown.append(str(value).strip())
+    if len(found) >= 3 and (best is None or len(found) > len(best[1])):
+        return (r, found, unknown)
     return best
 
 
@@ -173,7 +196,7 @@ def _blank_row(row: list[Any], wanted: list[int]) -> bool:
     return True
 
 
-_CODE_CELL = re.compile(r"^\(?(?:[a-z]{1,2}|\d{1,2}|\d{1,2}\s*=\s*[\d\s/*x+\-().]+)\)?$")
+_CODE_CELL = re.compile(r"^\(?[a-z]{1,2}\)?$|^(?=.*\d)[\d\s()=+\-*/x.:]{1,24}$")  # "A", "(b)", "3", "(6)=(5)/(4)"
 
 
 def is_code_row(row: list[Any]) -> bool:
@@ -205,8 +228,8 @@ def table_from_grid(
     file_name: str, sheet: str | None, grid: list[list[Any]], header: tuple[int, dict[int, str], list[str]], kind: str
 ) -> RawTable:
     header_idx, col_map, unknown = header
-    header_row = grid[header_idx]
-    columns = {canonical: str(header_row[c]).strip() for c, canonical in col_map.items()}
+    words = header_row(grid, header_idx)
+    columns = {canonical: str(words[c]).strip() for c, canonical in col_map.items()}
     index = {canonical: c for c, canonical in col_map.items()}
     table = RawTable(file_name, sheet, header_idx + 1, columns, unknown, column_index=index, kind=kind)
     if "unit" not in columns and "indicator" in columns:

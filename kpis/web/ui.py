@@ -21,11 +21,12 @@ from kpis.core.csv_safe import frame_to_csv
 from kpis.core.errors import KpisError
 from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, problem_message, t
 from kpis.core.markdown import escape, escape_params
-from kpis.core.periods import fmt_date
+from kpis.core.periods import Quarter, fmt_date, quarter_label
 from kpis.ops.demo import build_demo_db
 from kpis.output import views
 from kpis.people import accounts
 from kpis.store import audit
+from kpis.web.given import period_choices
 
 LANG_KEY = "lang"
 NO_VALUE = "–"  # what a table cell without a value shows (st.dataframe's own placeholder is the word "None")
@@ -311,6 +312,21 @@ def template_download(current: Lang) -> None:
         commune = pick_commune(right, current, province, "template_commune", whole=t("template_any_commune", current))
         name, data = view(views.template_bytes, province, commune, current)
         st.download_button(t("template_download", current), data, name, key="template_download")
+
+
+def pick_period(box: Any, current: Lang, key: str) -> Quarter | None:
+    """The upload's "Kỳ báo cáo": "Theo tệp" (None, the default: the file says its period), then the quarter
+    now due (as of reference_day) and the quarters before it. The file's own period wins; a file that says
+    another period than the one picked is refused, naming both."""
+
+    def label(q: Quarter | None) -> str:
+        return t("upload_period_from_file", current) if q is None else quarter_label(q[0], q[1], current)
+
+    options = period_choices(reference_day())
+    chosen: Quarter | None = box.selectbox(
+        t("upload_period", current), options, format_func=label, help=t("upload_period_help", current), key=key
+    )
+    return chosen
 
 
 def reference_day() -> dt.date:

@@ -216,11 +216,13 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from kpis.intake.form_template import build_form_template
     from kpis.intake.template import build_template, resolve_scope
 
     con = store.connect(args.db)
     scope = resolve_scope(con, args.commune, args.province, args.year, args.quarter)
-    Path(args.out).write_bytes(build_template(con, scope, args.lang))
+    build = build_form_template if args.layout == "form" else build_template
+    Path(args.out).write_bytes(build(con, scope, args.lang))
     print(f"{args.out}: template written" + (f" for {scope.commune} ({scope.province})" if scope.commune else ""))
     return 0
 
@@ -360,6 +362,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", default=None)
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--quarter", type=int, default=None)
+    p.add_argument(
+        "--layout",
+        choices=["table", "form"],
+        default="table",
+        help="table: one row per value, for systems that export data; form: one row per unit, as offices fill it "
+        "(needs --commune, --year and --quarter)",
+    )
     p.add_argument("--lang", choices=LANGS, default="vi")
     p.set_defaults(func=cmd_template)
 
@@ -435,6 +444,8 @@ CLI_WORDING = {
     "template_half_period": "cli_template_half_period",
     "template_quarter_range": "cli_template_quarter_range",
     "template_commune_ambiguous": "cli_template_commune_ambiguous",
+    "template_form_needs_commune": "cli_template_form_needs_commune",
+    "template_form_needs_period": "cli_template_form_needs_period",
 }
 
 

@@ -22,6 +22,7 @@ from kpis.core.errors import KpisError
 from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, problem_message, t
 from kpis.core.markdown import escape, escape_params
 from kpis.core.periods import Quarter, fmt_date, quarter_label
+from kpis.intake.template import LAYOUTS, Layout
 from kpis.ops.demo import build_demo_db
 from kpis.output import views
 from kpis.people import accounts
@@ -305,12 +306,31 @@ def pick_commune(box: Any, current: Lang, province: str, key: str, whole: str | 
 
 
 def template_download(current: Lang) -> None:
-    """Province and commune pickers and the template's download button (pre-filled for a commune)."""
+    """The template's layout, province and commune pickers (and, for the form, its period), and its download
+    button (pre-filled for a commune). The form names its commune and period in its title rows: without a
+    commune it is not offered, and the period is the quarter now due unless another is picked."""
     with st.expander(t("template_get", current)):
+        layout: Layout = st.radio(
+            t("template_layout", current),
+            LAYOUTS[::-1],  # the form first: the layout offices fill by hand
+            format_func=lambda name: t(f"template_layout_{name}", current),
+            key="template_layout",
+        )
         left, right = st.columns(2)
         province = pick_province(left, current, "template_province")
         commune = pick_commune(right, current, province, "template_commune", whole=t("template_any_commune", current))
-        name, data = view(views.template_bytes, province, commune, current)
+        period: Quarter | None = None
+        if layout == "form":
+            if commune is None:
+                st.info(t("template_form_pick_commune", current))
+                return
+            period = st.selectbox(
+                t("template_period", current),
+                period_choices(reference_day())[1:],
+                format_func=lambda q: quarter_label(q[0], q[1], current),
+                key="template_period",
+            )
+        name, data = view(views.template_bytes, province, commune, current, layout, period)
         st.download_button(t("template_download", current), data, name, key="template_download")
 
 

@@ -67,3 +67,26 @@ def test_the_chosen_period_reaches_the_preview_and_the_import(tmp_path, monkeypa
     with duckdb.connect(str(db)) as con:
         periods = con.execute("SELECT DISTINCT year, quarter FROM submission_values").fetchall()
     assert periods == [(2025, 3)]
+
+
+def test_the_template_is_offered_in_both_layouts_the_form_for_the_officers_commune(tmp_path, monkeypatch):
+    at = upload_page(tmp_path / "kpis.duckdb", monkeypatch)
+    layout = at.radio(key="template_layout")
+    assert layout.label == "Kiểu biểu mẫu" and layout.value == "form"
+    assert [o.split(" (")[0] for o in layout.options] == ["Biểu theo đơn vị", "Bảng số liệu"]
+    assert at.selectbox(key="template_commune").value == "Mường Mùn"
+    period = at.selectbox(key="template_period")
+    assert period.value == (2025, 3) and period.options[:2] == ["Quý III/2025", "Quý II/2025"]
+    assert "template_download" in [d.key for d in at.get("download_button")]
+    layout.set_value("table").run()
+    assert not at.exception
+    assert "template_period" not in [s.key for s in at.selectbox]
+    assert "template_download" in [d.key for d in at.get("download_button")]
+
+
+def test_the_form_template_asks_for_a_commune_when_none_is_chosen(tmp_path, monkeypatch):
+    at = upload_page(tmp_path / "kpis.duckdb", monkeypatch)
+    at.selectbox(key="template_commune").select_index(0).run()  # "(biểu mẫu trống)": no commune
+    assert not at.exception
+    assert "hãy chọn một xã" in texts(at)
+    assert "template_download" not in [d.key for d in at.get("download_button")]

@@ -305,6 +305,9 @@ def pick_commune(box: Any, current: Lang, province: str, key: str, whole: str | 
     return box.selectbox(label, options, index=index, key=key, format_func=lambda c: whole if c is None else c)
 
 
+TEMPLATE_LAYOUT_LABELS = {"form": "template_layout_form", "table": "template_layout_table"}
+
+
 def template_download(current: Lang) -> None:
     """The template's layout, province and commune pickers (and, for the form, its period), and its download
     button (pre-filled for a commune). The form names its commune and period in its title rows: without a
@@ -313,7 +316,7 @@ def template_download(current: Lang) -> None:
         layout: Layout = st.radio(
             t("template_layout", current),
             LAYOUTS[::-1],  # the form first: the layout offices fill by hand
-            format_func=lambda name: t(f"template_layout_{name}", current),
+            format_func=lambda name: t(TEMPLATE_LAYOUT_LABELS[name], current),
             key="template_layout",
         )
         left, right = st.columns(2)

@@ -7,6 +7,7 @@ from kpis.intake import annotate
 from kpis.intake.importer import import_file, preview
 from kpis.output import views
 from kpis.web import ui
+from kpis.web.given import page_given
 
 lang = ui.lang()
 st.title(t("page_upload", lang))
@@ -14,6 +15,7 @@ st.markdown(t("upload_help", lang))
 ui.template_download(lang)
 account = ui.require_writer(lang)
 scope = ui.writer_scope(account)
+given = page_given(account, ui.pick_period(st, lang, "upload_period"))
 
 round_no = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
@@ -30,7 +32,7 @@ for result in st.session_state.get("upload_results", []):
 ready = []
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
-    seen = preview(ui.cursor(), data, upload.name, may_write=account.may_write, scope=scope)
+    seen = preview(ui.cursor(), data, upload.name, may_write=account.may_write, scope=scope, given=given)
     with st.container(border=True):
         if seen.ok:
             st.success(ui.tx("upload_ready", lang, file=upload.name, rows=len(seen.checked.rows)))
@@ -50,7 +52,9 @@ if files:
     if ready and commit.button(t("upload_commit", lang, count=len(ready)), type="primary", key="upload_commit"):
         results = []
         for name, data in ready:
-            results.append(import_file(ui.cursor(), data, name, account.username, may_write=account.may_write, scope=scope))
+            results.append(
+                import_file(ui.cursor(), data, name, account.username, may_write=account.may_write, scope=scope, given=given)
+            )
         st.session_state["upload_results"] = results
         st.session_state["upload_round"] = round_no + 1
         st.rerun()

@@ -21,7 +21,9 @@ from kpis.core.csv_safe import safe_cell, write_records
 from kpis.core.errors import KpisError
 from kpis.core.i18n import LANGS, Lang, t
 from kpis.core.records import json_records
+from kpis.core.settings import YEAR_MAX, YEAR_MIN
 from kpis.figures.progress import OUTPUT_COLUMNS, progress
+from kpis.intake.context import Given
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store.registry_update import place as registry_place
@@ -29,6 +31,7 @@ from kpis.store.registry_update import place as registry_place
 
 def cmd_import(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
+    given = Given(args.province, args.commune, args.year, args.quarter)  # what the files may not say themselves
     all_ok = True
     for name in args.files:
         path = Path(name)
@@ -38,7 +41,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"{name}: {e.strerror}", file=sys.stderr)
             all_ok = False
             continue
-        result = import_file(con, data, path.name, uploaded_by=args.user)
+        result = import_file(con, data, path.name, uploaded_by=args.user, given=given)
         print(result.summary(args.lang))
         for message in result.messages(args.lang):
             print(f"  - {message}")
@@ -59,6 +62,31 @@ def cmd_progress(args: argparse.Namespace) -> int:
         write_records(buf, OUTPUT_COLUMNS, records)
         sys.stdout.write(buf.getvalue())
     return 0
+
+
+def _both(key: str, **params: object) -> str:
+    """A usage message in both languages: argparse checks a flag before it knows the command's --lang."""
+    return f"{t(key, 'vi', **params)} / {t(key, 'en', **params)}"
+
+
+def _quarter(text: str) -> int:
+    try:
+        quarter = int(text)
+    except ValueError:
+        quarter = 0
+    if not 1 <= quarter <= 4:
+        raise argparse.ArgumentTypeError(_both("cli_import_quarter_range", value=text))
+    return quarter
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        year = 0
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(_both("cli_import_year_range", value=text, low=YEAR_MIN, high=YEAR_MAX))
+    return year
 
 
 def _day(text: str) -> dt.date:
@@ -188,11 +216,13 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from kpis.intake.form_template import build_form_template
     from kpis.intake.template import build_template, resolve_scope
 
     con = store.connect(args.db)
     scope = resolve_scope(con, args.commune, args.province, args.year, args.quarter)
-    Path(args.out).write_bytes(build_template(con, scope, args.lang))
+    build = build_form_template if args.layout == "form" else build_template
+    Path(args.out).write_bytes(build(con, scope, args.lang))
     print(f"{args.out}: template written" + (f" for {scope.commune} ({scope.province})" if scope.commune else ""))
     return 0
 
@@ -300,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--lang", choices=LANGS, default="vi")
     p.add_argument("--user", default="cli", help="recorded as the uploader")
+    p.add_argument("--province", default=None, help="the province, for files that do not name it")
+    p.add_argument("--commune", default=None, help="the commune, for forms whose title rows do not name it")
+    p.add_argument("--year", type=_year, default=None, help=f"the report's year ({YEAR_MIN}-{YEAR_MAX}), if the file lacks it")
+    p.add_argument("--quarter", type=_quarter, default=None, help="the report's quarter (1-4), if the file lacks it")
     p.set_defaults(func=cmd_import)
 
     p = with_db(sub.add_parser("progress", help="progress against targets"))
@@ -328,6 +362,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", default=None)
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--quarter", type=int, default=None)
+    p.add_argument(
+        "--layout",
+        choices=["table", "form"],
+        default="table",
+        help="table: one row per value, for systems that export data; form: one row per unit, as offices fill it "
+        "(needs --commune, --year and --quarter)",
+    )
     p.add_argument("--lang", choices=LANGS, default="vi")
     p.set_defaults(func=cmd_template)
 
@@ -403,6 +444,8 @@ CLI_WORDING = {
     "template_half_period": "cli_template_half_period",
     "template_quarter_range": "cli_template_quarter_range",
     "template_commune_ambiguous": "cli_template_commune_ambiguous",
+    "template_form_needs_commune": "cli_template_form_needs_commune",
+    "template_form_needs_period": "cli_template_form_needs_period",
 }
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from kpis import store
 from kpis.figures.progress import OUTPUT_COLUMNS
+from kpis.store.journal import Submission
 from tests.conftest import ROOT, Kpis, csv_bytes, xlsx_bytes
 
 KEYS = [
@@ -411,3 +413,62 @@ def test_registry_update_refuses_a_broken_list_naming_file_and_line(kpis, tmp_pa
 def test_registry_update_of_a_missing_file_exits_1(kpis, tmp_path):
     run = kpis("registry", "update", str(tmp_path / "communes-2027-01-15.csv"), "--db", str(tmp_path / "kpis.duckdb"))
     assert run.returncode == 1 and "communes-2027-01-15.csv" in run.stderr
+
+
+# --- import: what the options say about the files (issue 13) ---------------------------------------------
+
+
+WITHOUT_PERIOD = ["Tỉnh", "Xã", "Đơn vị", "Chỉ tiêu", "Số đạt", "Tổng số", "Ghi chú"]
+
+
+def stored_periods(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT u.name, cv.year, cv.quarter, cv.numerator FROM current_values cv JOIN units u ON u.id = cv.unit_id"
+            " ORDER BY ALL"
+        ).fetchall()
+
+
+def test_import_options_reach_the_import_and_its_journal_line(kpis, tmp_path, good_file):
+    db = tmp_path / "kpis.duckdb"
+    run = kpis("import", good_file, "--db", str(db), "--province", "Điện Biên", "--commune", "Muong Mun", "--year", "2025",
+               "--quarter", "3")  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    (line,) = [e for e in store.read_journal(db) if isinstance(e, Submission)]
+    assert (line.province, line.commune, line.year, line.quarter) == ("Điện Biên", "Muong Mun", 2025, 3)
+
+
+def test_import_period_options_stand_for_the_columns_a_file_lacks(kpis, tmp_path):
+    """Waits for the form reader: today a tidy table without Năm/Quý is refused whatever the options say."""
+    db = tmp_path / "kpis.duckdb"
+    rows = [["Điện Biên", "Mường Mùn", "Bản Na Sang", "citizen_reach", 450, 500, ""]]
+    path = write(tmp_path / "khong_ky.csv", csv_bytes(rows, header=WITHOUT_PERIOD))
+    refused = kpis("import", path, "--db", str(db), "--lang", "en")
+    assert refused.returncode == 1 and stored_periods(db) == []
+    run = kpis("import", path, "--db", str(db), "--year", "2025", "--quarter", "3")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert stored_periods(db) == [("Bản Na Sang", 2025, 3, 450)]
+
+
+def test_import_refuses_a_file_whose_period_disagrees_with_the_options(kpis, tmp_path, good_file):
+    """Waits for the form reader: today the options are passed through and not yet compared with the file."""
+    db = tmp_path / "kpis.duckdb"
+    run = kpis("import", good_file, "--db", str(db), "--year", "2025", "--quarter", "2", "--lang", "en")
+    assert run.returncode == 1, run.stdout
+    assert stored_periods(db) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "expected"),
+    [
+        ("--quarter", "5", "--quarter is 1, 2, 3 or 4 (got '5')"),
+        ("--quarter", "III", "--quarter là 1, 2, 3 hoặc 4 (nhận được «III»)"),
+        ("--year", "1999", "--year is a year from 2024 to 2035 (got '1999')"),
+        ("--year", "năm nay", "--year là một năm từ 2024 đến 2035"),
+    ],
+)
+def test_import_checks_year_and_quarter_before_reading_anything(kpis, tmp_path, good_file, flag, value, expected):
+    db = tmp_path / "kpis.duckdb"
+    run = kpis("import", good_file, "--db", str(db), flag, value)
+    assert run.returncode == 2 and expected in run.stderr and f"argument {flag}" in run.stderr
+    assert not db.exists()

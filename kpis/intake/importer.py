@@ -191,7 +191,11 @@ def import_file(
     if checked.ok:
         changes = changes_for(con, checked.rows)
         try:
-            stored = store.store_submission(con, checked.rows, file_name, data, uploaded_by, uploaded_at, journal)
+            told = given or Given()
+            stored = store.store_submission(
+                con, checked.rows, file_name, data, uploaded_by, uploaded_at, journal,
+                province=told.province, commune=told.commune, year=told.year, quarter=told.quarter,
+            )  # fmt: skip
         except store.JournalError as e:  # no journal line, nothing committed: refused, and the person is told why
             checked = Validated(
                 checked.rows.iloc[0:0], [Problem(None, None, "store_journal_unwritable", {"error": str(e)})], checked.warnings

@@ -27,6 +27,8 @@ from kpis.core.text import fold
 from kpis.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, active_sheet, write_cell
 from kpis.intake.schema import COLUMNS, HEADERS_VI
 
+Layout = Literal["table", "form"]  # the tidy table (one row per value), or the form offices fill (one row per unit)
+LAYOUTS: tuple[Layout, ...] = ("table", "form")
 DATA_SHEET = "Số liệu"
 LISTS_SHEET = "Danh sách"
 BLANK_ROWS = 300
@@ -104,7 +106,7 @@ def last_reported_rows(con: duckdb.DuckDBPyConnection, province: str, commune: s
 def _instructions(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, lang: Lang) -> None:
     ws = active_sheet(wb)
     ws.title = "Hướng dẫn" if lang == "vi" else "Instructions"
-    lines = t("template_instructions", lang).split("\n")
+    lines = [*t("template_instructions", lang).split("\n"), t("template_stock_note", lang)]
     write_cell(ws["A1"], t("template_title", lang)).font = HEADER_FONT
     for i, line in enumerate(lines, start=3):
         write_cell(ws.cell(row=i, column=1), line)
@@ -145,6 +147,18 @@ class _Rule(TypedDict, total=False):
     formula2: str
 
 
+def validation(lang: Lang, error: str, **rule: Unpack[_Rule]) -> DataValidation:
+    """An Excel data-validation rule that refuses a wrong entry with error (blank allowed); add its cells after."""
+    return DataValidation(
+        allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang), error=error, **rule
+    )
+
+
+def count_rule(lang: Lang) -> DataValidation:
+    """Whole numbers from 0: what a Số đạt or Tổng số cell takes."""
+    return validation(lang, t("template_error_count", lang), type="whole", operator="greaterThanOrEqual", formula1="0")
+
+
 def _letter(column: str) -> str:
     return get_column_letter(COLUMNS.index(column) + 1)
 
@@ -178,8 +192,9 @@ def build_template(
 
     def check(first: str, last_column: str, error: str, **rule: Unpack[_Rule]) -> None:
         """An Excel data-validation rule on rows 2..last of the columns first..last_column; error is what Excel says."""
-        dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=t("template_error_title", lang),
-                            error=error, **rule)  # fmt: skip
+        add(validation(lang, error, **rule), first, last_column)
+
+    def add(dv: DataValidation, first: str, last_column: str) -> None:
         dv.add(f"{_letter(first)}2:{_letter(last_column)}{last}")
         ws.add_data_validation(dv)
 
@@ -188,7 +203,7 @@ def build_template(
     check("quarter", "quarter", t("template_error_quarter", lang), type="list", formula1='"1,2,3,4"')
     years = t("template_error_year_range", lang, low=YEAR_MIN, high=YEAR_MAX)
     check("year", "year", years, type="whole", operator="between", formula1=str(YEAR_MIN), formula2=str(YEAR_MAX))
-    check("numerator", "denominator", t("template_error_count", lang), type="whole", operator="greaterThanOrEqual", formula1="0")
+    add(count_rule(lang), "numerator", "denominator")
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns
@@ -198,8 +213,9 @@ def build_template(
     return buf.getvalue()
 
 
-def template_file_name(scope: TemplateScope) -> str:
-    parts = ["bieu_mau_NQ57"]
+def template_file_name(scope: TemplateScope, layout: Layout = "table") -> str:
+    """bieu_mau_NQ57[_theo_don_vi][_commune][_YEAR_Qn].xlsx: what a person sees in their downloads."""
+    parts = ["bieu_mau_NQ57"] if layout == "table" else ["bieu_mau_NQ57_theo_don_vi"]
     if scope.commune:
         parts.append(fold(scope.commune).replace(" ", "_"))
     if scope.year:

@@ -24,6 +24,7 @@ from kpis.catalog.model import parse_registry
 from kpis.core.errors import TextError
 from kpis.figures.progress import progress
 from kpis.followup import recording
+from kpis.intake.context import Given
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store.catalog_tables import OLD_REGISTRY
@@ -107,7 +108,10 @@ def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, i
             counts[2] += 1
         elif isinstance(event, Submission):
             data = _kept_bytes(uploads, event)
-            result = import_file(con, data, event.file_name, event.uploaded_by, uploaded_at=event.uploaded_at, journal=False)
+            given = Given(event.province, event.commune, event.year, event.quarter)  # what the options or the page said
+            result = import_file(
+                con, data, event.file_name, event.uploaded_by, uploaded_at=event.uploaded_at, journal=False, given=given
+            )
             if result.status == "refused":
                 raise RebuildError(f"{event.file_name!r} was {result.status} on replay: {result.messages('en')}")
             if result.submission_id is None:  # accepted and duplicate imports always name their submission

@@ -13,6 +13,7 @@ import pandas as pd
 
 from kpis import store
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
+from kpis.core.periods import Quarter
 from kpis.core.text import fold
 from kpis.figures.progress import (
     STATUSES,
@@ -24,7 +25,8 @@ from kpis.figures.progress import (
     progress,
     years_with_data,
 )
-from kpis.intake.template import TemplateScope, build_template, template_file_name
+from kpis.intake.form_template import build_form_template
+from kpis.intake.template import Layout, TemplateScope, build_template, template_file_name
 from kpis.intake.validate import Problem
 from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.people import accounts
@@ -284,10 +286,20 @@ def problem_lines(problems: list[Problem], lang: Lang) -> list[str]:
     return [format_problem(p.row, p.column, p.code, p.params, lang) for p in problems]
 
 
-def template_bytes(con: duckdb.DuckDBPyConnection, province: str, commune: str | None, lang: Lang) -> tuple[str, bytes]:
-    """The template for a province, pre-filled with a commune's last reported rows when one is given."""
-    scope = TemplateScope(province, commune, None, None)
-    return template_file_name(scope), build_template(con, scope, lang)
+def template_bytes(
+    con: duckdb.DuckDBPyConnection,
+    province: str,
+    commune: str | None,
+    lang: Lang,
+    layout: Layout = "table",
+    period: Quarter | None = None,
+) -> tuple[str, bytes]:
+    """The template for a province, pre-filled with a commune's last reported rows when one is given; the form
+    layout (one row per unit) names a commune and a period in its title rows (TemplateError without them)."""
+    year, quarter = period if period is not None else (None, None)
+    scope = TemplateScope(province, commune, year, quarter)
+    build = build_form_template if layout == "form" else build_template
+    return template_file_name(scope, layout), build(con, scope, lang)
 
 
 def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:

@@ -108,15 +108,32 @@ def _decode(hint: Any, value: Any) -> Any:
 
 @dataclass(frozen=True, kw_only=True)
 class Submission(Event):
-    """An accepted upload; its bytes are kept under uploads/ as `kept`."""
+    """An accepted upload; its bytes are kept under uploads/ as `kept`.
+
+    province, commune, year and quarter are what the command line or the page said about the file (the
+    Given of kpis.intake.context), so a replay reads a form that names no period as it was read. Lines
+    written before them, and uploads given nothing, have none: the keys are then left out, as they were.
+    """
 
     KIND: ClassVar[str] = "submission"
+    GIVEN: ClassVar[tuple[str, ...]] = ("province", "commune", "year", "quarter")
     submission_id: int | None  # filled in inside the transaction, before the line is written
     sha256: str
     kept: str
     file_name: str
     uploaded_by: str
     uploaded_at: dt.datetime
+    province: str | None = None
+    commune: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        for key in self.GIVEN:
+            if out[key] is None:
+                del out[key]
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)

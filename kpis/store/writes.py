@@ -55,9 +55,16 @@ def store_submission(
     uploaded_by: str,
     uploaded_at: dt.datetime | None = None,
     journal: bool = True,
+    *,
+    province: str | None = None,
+    commune: str | None = None,
+    year: int | None = None,
+    quarter: int | None = None,
 ) -> StoredSubmission:
     """Write one validated file as a submission, all or nothing, and keep the raw bytes.
 
+    province..quarter are what the command line or the page said about the file (kpis.intake.context.Given),
+    journaled so that rebuild reads the kept file as it was read here.
     journal=False only when replaying the journal itself (rebuild). Under WRITE_LOCK from the duplicate
     check to the commit, so two uploads of the same bytes at once give one submission and one duplicate.
     """
@@ -73,8 +80,9 @@ def store_submission(
         event = None
         if journal:  # its submission_id is filled in inside the transaction, before the line is written
             event = Submission(
-                submission_id=None, sha256=sha, kept=kept.name, file_name=file_name, uploaded_by=uploaded_by, uploaded_at=now
-            )
+                submission_id=None, sha256=sha, kept=kept.name, file_name=file_name, uploaded_by=uploaded_by, uploaded_at=now,
+                province=province, commune=commune, year=year, quarter=quarter,
+            )  # fmt: skip
         con.register("incoming", frame)
         try:
             with journaled(con, event) as ev:

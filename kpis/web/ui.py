@@ -21,11 +21,13 @@ from kpis.core.csv_safe import frame_to_csv
 from kpis.core.errors import KpisError
 from kpis.core.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Lang, problem_message, t
 from kpis.core.markdown import escape, escape_params
-from kpis.core.periods import fmt_date
+from kpis.core.periods import Quarter, fmt_date, quarter_label
+from kpis.intake.template import LAYOUTS, Layout
 from kpis.ops.demo import build_demo_db
 from kpis.output import views
 from kpis.people import accounts
 from kpis.store import audit
+from kpis.web.given import period_choices
 
 LANG_KEY = "lang"
 NO_VALUE = "–"  # what a table cell without a value shows (st.dataframe's own placeholder is the word "None")
@@ -303,14 +305,51 @@ def pick_commune(box: Any, current: Lang, province: str, key: str, whole: str | 
     return box.selectbox(label, options, index=index, key=key, format_func=lambda c: whole if c is None else c)
 
 
+TEMPLATE_LAYOUT_LABELS = {"form": "template_layout_form", "table": "template_layout_table"}
+
+
 def template_download(current: Lang) -> None:
-    """Province and commune pickers and the template's download button (pre-filled for a commune)."""
+    """The template's layout, province and commune pickers (and, for the form, its period), and its download
+    button (pre-filled for a commune). The form names its commune and period in its title rows: without a
+    commune it is not offered, and the period is the quarter now due unless another is picked."""
     with st.expander(t("template_get", current)):
+        layout: Layout = st.radio(
+            t("template_layout", current),
+            LAYOUTS[::-1],  # the form first: the layout offices fill by hand
+            format_func=lambda name: t(TEMPLATE_LAYOUT_LABELS[name], current),
+            key="template_layout",
+        )
         left, right = st.columns(2)
         province = pick_province(left, current, "template_province")
         commune = pick_commune(right, current, province, "template_commune", whole=t("template_any_commune", current))
-        name, data = view(views.template_bytes, province, commune, current)
+        period: Quarter | None = None
+        if layout == "form":
+            if commune is None:
+                st.info(t("template_form_pick_commune", current))
+                return
+            period = st.selectbox(
+                t("template_period", current),
+                period_choices(reference_day())[1:],
+                format_func=lambda q: quarter_label(q[0], q[1], current),
+                key="template_period",
+            )
+        name, data = view(views.template_bytes, province, commune, current, layout, period)
         st.download_button(t("template_download", current), data, name, key="template_download")
+
+
+def pick_period(box: Any, current: Lang, key: str) -> Quarter | None:
+    """The upload's "Kỳ báo cáo": "Theo tệp" (None, the default: the file says its period), then the quarter
+    now due (as of reference_day) and the quarters before it. The file's own period wins; a file that says
+    another period than the one picked is refused, naming both."""
+
+    def label(q: Quarter | None) -> str:
+        return t("upload_period_from_file", current) if q is None else quarter_label(q[0], q[1], current)
+
+    options = period_choices(reference_day())
+    chosen: Quarter | None = box.selectbox(
+        t("upload_period", current), options, format_func=label, help=t("upload_period_help", current), key=key
+    )
+    return chosen
 
 
 def reference_day() -> dt.date:

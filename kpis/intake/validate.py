@@ -150,9 +150,9 @@ def validate(
     years = _each_distinct(values["year"], lambda v: _parsed(parse_year, v))
     quarters = _each_distinct(values["quarter"], lambda v: _parsed(parse_quarter, v))
     indicators_ = _each_distinct(values["indicator"], lambda v: _indicator(indicators, known_codes, v, catalog))
-    for line, column, where, text in table.named_indicators:  # a form's indicator headers, each said once
-        if (issue := _indicator(indicators, known_codes, text, catalog)[1]) is not None:
-            problems.append(Problem(line, where, issue[0], issue[1], column))
+    for named_line, named_col, where, text in table.named_indicators:  # a form's indicator headers, each said once
+        if (named_issue := _indicator(indicators, known_codes, text, catalog)[1]) is not None:
+            problems.append(Problem(named_line, where, named_issue[0], named_issue[1], named_col))
     numerators = [_count(v) for v in values["numerator"]]
     denominators = [_count(v) for v in values["denominator"]]
     notes = _each_distinct(values["note"], _note)

@@ -240,7 +240,7 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
                 cols[k].append(c)
                 heads_of[k].append(heads.get(c, g.label))
     close_section()
-    if len(lines) > limits.MAX_ROWS:
+    if len(everything) > limits.MAX_ROWS:  # the limit is on the sheet's rows, as for a table; each holds a value per group
         raise too_many_rows()
     table.lines = lines
     table.data = {k: _clean_column(v) for k, v in records.items() if k != "rate" or "rate" in table.columns}

@@ -23,12 +23,13 @@ def test_bench_import_prints_both_formats_against_their_bare_parse() -> None:
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     assert figures["rows"] == 2000
-    for kind, parser in (("xlsx", "python-calamine"), ("csv", "duckdb read_csv")):
+    for kind, parser in (("xlsx", "python-calamine"), ("csv", "duckdb read_csv"), ("form_xlsx", "python-calamine")):
         part = figures[kind]
         assert part["bare_parser"] == parser and part["import_seconds"] > 0 and part["bare_parse_seconds"] > 0
         # the seconds are printed rounded to 4 places and the ratio from the unrounded ones
         assert part["ratio"] == pytest.approx(part["import_seconds"] / part["bare_parse_seconds"], rel=0.02)
     assert figures["peak_rss_mb"] > 0
+    assert figures["form_xlsx"]["units"] == 2000 and figures["form_xlsx"]["values"] == 2000 * 7  # a pair per indicator
 
 
 def test_national_bench_at_a_small_size(tmp_path: Path) -> None:

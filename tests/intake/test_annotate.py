@@ -21,11 +21,13 @@ from kpis.core.i18n import problem_message
 from kpis.core.xlsx import ERROR_FILL, WARNING_FILL
 from kpis.intake.annotate import PROBLEMS_SHEET, annotated_copy
 from kpis.intake.csv_grid import grid_from_csv
+from kpis.intake.context import Given
 from kpis.intake.importer import check_file
 from tests.corpus.make_corpus import BASE, TITLE, csv_file, row, xlsx_file
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "bad"
-BAD = sorted(p for p in CORPUS.iterdir() if not p.name.endswith(".json"))
+FORMS = Path(__file__).resolve().parents[1] / "forms" / "bad"  # report forms (tests/forms/make_forms.py)
+BAD = sorted(p for folder in (CORPUS, FORMS) for p in folder.iterdir() if not p.name.endswith(".json"))
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +65,8 @@ def cases() -> list:
 @pytest.mark.parametrize("path", cases())
 def test_every_bad_file_comes_back_marked_or_not_at_all(reader: duckdb.DuckDBPyConnection, path: Path) -> None:
     data = path.read_bytes()
-    checked = check_file(reader, data, path.name)
     expected = json.loads(path.with_name(path.name.rsplit(".", 1)[0] + ".expected.json").read_text(encoding="utf-8"))
+    checked = check_file(reader, data, path.name, given=Given(**expected.get("given", {})))
     if checked.ok:
         assert expected.get("known_bug")
         pytest.xfail(f"accepted: {expected['known_bug']}")

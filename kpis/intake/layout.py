@@ -201,6 +201,7 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
     block: list[list[Any]] = []  # the rows a "Cộng" (or the next section's figures) sums
     everything: list[list[Any]] = []
     section: tuple[int, list[Any]] | None = None
+    above: list[tuple[int, list[Any]]] = []
 
     def close_section() -> None:
         if section is not None:
@@ -211,6 +212,9 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
         if _blank_row(row, key_cols + figure_cols):
             continue
         if label := _totals_label(row):
+            if not everything:
+                above.append((line, row))  # a totals row above the units sums those below it
+                continue
             _sums(table, line, row, block if label in SUBTOTAL_LABELS else everything, count_cols, heads)
             if label in SUBTOTAL_LABELS:
                 section, block = None, []
@@ -240,6 +244,8 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
                 cols[k].append(c)
                 heads_of[k].append(heads.get(c, g.label))
     close_section()
+    for line, row in above:
+        _sums(table, line, row, everything, count_cols, heads)
     if len(everything) > limits.MAX_ROWS:  # the limit is on the sheet's rows, as for a table; each holds a value per group
         raise too_many_rows()
     table.lines = lines

@@ -261,6 +261,9 @@ def table_from_grid(
         kept.append(row)
     if len(lines) > limits.MAX_ROWS:
         raise too_many_rows()
+    for i, total in enumerate(table.totals):  # a totals row above the units (as many forms put it) sums those below
+        if lines and total.line < lines[0]:
+            table.totals[i] = TotalsRow(total.line, total.cells, total.line + 1, lines[-1])
     table.lines = lines
     table.data = {
         col_map[c]: _clean_column([row[c] if c < len(row) else None for row in kept]) for c in wanted

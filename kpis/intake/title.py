@@ -145,12 +145,18 @@ def _periods(folded: str) -> tuple[list[tuple[int, int]], list[tuple[str, dict[s
 def read_title(rows: list[tuple[int, list[Any]]]) -> Title:
     """What the rows above a table (each with its Excel row number) say about its place and period."""
     title = Title()
+    committee_at: dict[int, int] = {}  # column -> line of a cell that says only "ỦY BAN NHÂN DÂN" / "UBND"
     for line, row in rows:
         for col, value in enumerate(row):
             text = _text(value)
             if len(text) < 2 or len(text) > 400:
                 continue
             folded = fold_aligned(text)
+            if folded.strip(" .") in ("uy ban nhan dan", "ubnd"):
+                committee_at[col] = line
+                continue
+            if committee_at.pop(col, None) is not None and re.match(rf"^{_KIND}\s+\S", folded):
+                folded, text = "ubnd " + folded, "UBND " + text  # the committee's name written on two lines
             if _IGNORED_RE.match(folded):
                 continue
             _places(title, line, col, text, folded)

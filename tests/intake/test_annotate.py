@@ -20,8 +20,8 @@ from kpis import store
 from kpis.core.i18n import problem_message
 from kpis.core.xlsx import ERROR_FILL, WARNING_FILL
 from kpis.intake.annotate import PROBLEMS_SHEET, annotated_copy
-from kpis.intake.csv_grid import grid_from_csv
 from kpis.intake.context import Given
+from kpis.intake.csv_grid import grid_from_csv
 from kpis.intake.importer import check_file
 from tests.corpus.make_corpus import BASE, TITLE, csv_file, row, xlsx_file
 

@@ -40,7 +40,9 @@ def con(tmp_path_factory: pytest.TempPathFactory):
 
 
 def figures(checked) -> list[tuple]:
-    return sorted(checked.rows[["unit", "year", "quarter", "indicator", "numerator", "denominator"]].itertuples(index=False, name=None))
+    return sorted(
+        checked.rows[["unit", "year", "quarter", "indicator", "numerator", "denominator"]].itertuples(index=False, name=None)
+    )
 
 
 def test_a_totals_row_above_the_units_sums_those_below(con) -> None:
@@ -61,7 +63,11 @@ def test_a_section_row_with_figures_is_checked_against_its_rows_not_stored(con) 
     checked = check_file(con, data, "f.xlsx")
     assert checked.ok and len(checked.rows) == 2
     [warning] = checked.warnings
-    assert (warning.row, warning.column, warning.code) == (7, "C (Người dân được tiếp cận thông tin / Tổng số)", "totals_mismatch")
+    assert (warning.row, warning.column, warning.code) == (
+        7,
+        "C (Người dân được tiếp cận thông tin / Tổng số)",
+        "totals_mismatch",
+    )
     assert warning.params == {"stated": 1100, "summed": 1120} and warning.col == 2
 
 
@@ -70,7 +76,11 @@ def test_a_percentage_is_checked_as_excel_keeps_it(con) -> None:
     checked = check_file(con, form([[1, "Bản Na Sang", 500, 450, 0.9], [2, "Bản Huổi Lóng", 620, 380, 70]]), "f.xlsx")
     assert checked.ok
     [warning] = checked.warnings
-    assert (warning.row, warning.column, warning.code) == (8, "E (Người dân được tiếp cận thông tin / Tỷ lệ (%))", "rate_mismatch")
+    assert (warning.row, warning.column, warning.code) == (
+        8,
+        "E (Người dân được tiếp cận thông tin / Tỷ lệ (%))",
+        "rate_mismatch",
+    )
     assert warning.params["computed"] == "61,3"
 
 

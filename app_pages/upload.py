@@ -19,7 +19,10 @@ given = page_given(account, ui.pick_period(st, lang, "upload_period"))
 
 round_no = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
-    t("upload_pick", lang), type=["csv", "txt", "xlsx", "xlsm", "xls", "ods"], accept_multiple_files=True, key=f"upload_files_{round_no}"
+    t("upload_pick", lang),
+    type=["csv", "txt", "xlsx", "xlsm", "xls", "ods"],
+    accept_multiple_files=True,
+    key=f"upload_files_{round_no}",
 )
 
 for result in st.session_state.get("upload_results", []):

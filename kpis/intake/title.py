@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kpis.core.settings import YEAR_MAX, YEAR_MIN
@@ -192,13 +193,16 @@ def _places(title: Title, line: int, col: int, text: str, folded: str) -> None:
 
 def is_footer(row: list[Any]) -> bool:
     """A row of the signature block ("Nơi nhận:", "Người lập biểu", "TM. ỦY BAN NHÂN DÂN", a dated line)."""
-    for value in row:
-        text = _text(value)
-        if not text or len(text) > 200:
-            continue
-        folded = fold(text).strip(" :()-–.*")
-        if folded in _FOOTER or folded.startswith(("noi nhan", "tm. ", "kt. ", "tm ", "kt ")):
-            return True
-        if _DATE_PLACE_RE.match(folded) and "thang" in folded and "nam" in folded:
-            return True
-    return False
+    return any(type(value) is str and _footer_text(value) for value in row)
+
+
+@lru_cache(maxsize=1 << 14)
+def _footer_text(value: str) -> bool:
+    """One cell of the signature block? Asked of every text cell of a file: once per distinct text."""
+    text = _text(value)
+    if not text or len(text) > 200:
+        return False
+    folded = fold(text).strip(" :()-–.*")
+    if folded in _FOOTER or folded.startswith(("noi nhan", "tm. ", "kt. ", "tm ", "kt ")):
+        return True
+    return bool(_DATE_PLACE_RE.match(folded)) and "thang" in folded and "nam" in folded

@@ -226,6 +226,8 @@ class _Builder:
             self._place(self.row, self.cell_col, value)
 
     def _place(self, row: list[str], col: int, value: str) -> None:
+        if len(self.grid) >= row_budget():  # rows, as a CSV's lines are counted
+            raise too_many_rows()
         self.extent.see(len(self.grid) + 1, col + 1)
         refuse_far_cell(SHEET_NAME, self.extent)  # before the row grows to reach it
         if len(row) <= col:

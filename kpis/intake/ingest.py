@@ -26,6 +26,8 @@ from kpis.intake.schema import match_header
 from kpis.intake.sheets import OLE_MAGIC, SPREADSHEET_SUFFIXES, sheets_from_workbook, sniff_markup
 from kpis.intake.table import HeaderMatcher, RawRow, RawTable, TotalsRow, find_header, table_from_grid
 
+MARKUP_SUFFIXES = (".htm", ".html", ".xml")  # what web systems also name their "Excel" exports
+
 __all__ = ["IngestError", "RawRow", "RawTable", "TotalsRow", "read_table"]
 
 
@@ -49,7 +51,7 @@ def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header)
         sheets, kind = sheets_from_workbook(data), "workbook"
     elif lower.endswith(TEXT_SUFFIXES):
         sheets, kind = [(None, grid_from_csv(data))], "csv"
-    elif sniff_markup(data) is not None:  # the same export named .htm, .html or .xml
+    elif lower.endswith(MARKUP_SUFFIXES) and sniff_markup(data) is not None:  # the same export named .htm, .html, .xml
         sheets, kind = sheets_from_workbook(data), "workbook"
     else:
         raise IngestError("file_type", name=file_name)

@@ -33,8 +33,9 @@ MAX_COLSPAN = 1000  # as browsers clamp it (the HTML standard)
 MAX_ROWSPAN = 65534  # likewise
 
 # a tag's attributes up to its ">", quotes honoured; possessive, so a failed match costs one scan, never a backtrack
-_TAG_END = re.compile(r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
-_TAG_NAME = re.compile(r"[A-Za-z][^\s/>]*")
+_TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*+)((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""")
+_TAG_NAME = re.compile(r"</?[A-Za-z]")
+_OPEN = re.compile(r"<[A-Za-z/!?]")  # a "<" before anything else is text ("< 5", "<<<"): skipped in one search
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SPAN = re.compile(r"\s*\+?([0-9]{1,9})")
 _RAW_TEXT = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in ("script", "style", "textarea", "title", "xmp")}
@@ -72,62 +73,64 @@ def decode_html(data: bytes) -> str:
 
 def tokens(text: str) -> Iterator[Token]:
     """Start tags, end tags and text (entities decoded), in one forward pass over text."""
-    pos, end = 0, len(text)
+    pos, scan, end = 0, 0, len(text)  # text runs from pos; the next tag is looked for from scan
     while pos < end:
-        lt = text.find("<", pos)
-        if lt < 0:
-            yield "text", html.unescape(text[pos:]), {}
-            return
+        found = _OPEN.search(text, scan)
+        lt = found.start() if found else end
+        tag = _TAG.match(text, lt) if found and text[lt + 1] not in "!?" else None
+        if found and tag is None and text[lt + 1] not in "!?" and not _TAG_NAME.match(text, lt):
+            scan = lt + 1  # "</" before a space: text, part of the run
+            continue
         if lt > pos:
-            yield "text", html.unescape(text[pos:lt]), {}
+            piece = text[pos:lt]
+            yield "text", html.unescape(piece) if "&" in piece else piece, {}
+        if found is None:
+            return
         if text.startswith("<!--", lt):
             close = text.find("-->", lt + 4)
             if close < 0:
                 return
-            pos = close + 3
+            pos = scan = close + 3
             continue
-        after = text[lt + 1 : lt + 2]
-        if after in ("!", "?"):  # <!DOCTYPE …>, <![endif]>, <?xml …?>
-            close = text.find(">", lt + 2)
+        if tag is None:
+            if text[lt + 1] not in "!?":
+                return  # a tag never closed: the rest of the page is inside it
+            close = text.find(">", lt + 2)  # <!DOCTYPE …>, <![endif]>, <?xml …?>
             if close < 0:
                 return
-            pos = close + 1
+            pos = scan = close + 1
             continue
-        closing = after == "/"
-        name = _TAG_NAME.match(text, lt + 1 + closing)
-        if name is None:
-            yield "text", "<", {}
-            pos = lt + 1
-            continue
-        rest = _TAG_END.match(text, name.end())
-        if rest is None:
-            return  # a tag never closed: the rest of the page is inside it
-        pos = rest.end()
-        tag = name.group().lower()
+        pos = scan = tag.end()
+        closing, name, rest = tag.groups()
+        name = name.lower()
         if closing:
-            yield "end", tag, {}
+            yield "end", name, {}
             continue
         attrs: dict[str, str] = {}
-        for m in _ATTR.finditer(text, name.end(), rest.end() - 1):
-            value = next((v for v in m.groups()[1:] if v is not None), "")
-            attrs.setdefault(m.group(1).lower(), html.unescape(value))
-        yield "start", tag, attrs
-        raw = _RAW_TEXT.get(tag)
+        if rest and not rest.isspace():
+            for m in _ATTR.finditer(rest):
+                value = next((v for v in m.groups()[1:] if v is not None), "")
+                attrs.setdefault(m.group(1).lower(), html.unescape(value) if "&" in value else value)
+        yield "start", name, attrs
+        raw = _RAW_TEXT.get(name)
         if raw is not None:  # script, style, title …: their text is not shown in a cell
-            found = raw.search(text, pos)
-            if found is None:
+            close_tag = raw.search(text, pos)
+            if close_tag is None:
                 return
-            pos = found.start()
+            pos = scan = close_tag.start()
 
 
 def _span(attrs: dict[str, str], name: str, cap: int) -> int:
-    m = _SPAN.match(attrs.get(name, ""))
+    value = attrs.get(name)
+    if not value:
+        return 1
+    m = _SPAN.match(value)
     n = int(m.group(1)) if m else 1
     return min(max(n, 1), cap)
 
 
 def _collapse(pieces: list[str]) -> str:
-    return " ".join("".join(pieces).split())
+    return " ".join("".join(pieces).split()) if pieces else ""
 
 
 class _Builder:

@@ -22,10 +22,8 @@ import python_calamine
 
 from kpis.intake import sandbox
 from kpis.intake.extent import Extent, HiddenColumns, check_sheet_extent, refuse_far_cell
-from kpis.intake.html_grid import sheets_from_html
 from kpis.intake.inflate import check_inflated_size
 from kpis.intake.limits import BLANK_ROW, Grid, IngestError
-from kpis.intake.xml2003_grid import sheets_from_xml2003
 
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")  # a password-protected .xlsx is an OLE file with this stream
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -83,9 +81,10 @@ def _read_sheets(wb: python_calamine.CalamineWorkbook, hidden: HiddenColumns) ->
     return sheets
 
 
-def _sheets_of(data: bytes, hidden: HiddenColumns) -> list[tuple[str, Grid]]:
+def _sheets_of(data: bytes, hidden: HiddenColumns | None = None) -> list[tuple[str, Grid]]:
+    """calamine on the bytes (a child runs it by name in the tests: hidden is optional)."""
     if data[:8] != OLE_MAGIC:
-        return _read_sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), hidden)
+        return _read_sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), hidden or {})
     if _ENCRYPTED_OOXML in data:
         raise IngestError("file_password")
     # calamine recognises an encrypted .xls only when it reads it from a path ending in .xls
@@ -116,13 +115,20 @@ def parse_workbook(data: bytes) -> list[tuple[str, Grid]]:
     except python_calamine.PasswordError as e:
         raise IngestError("file_password") from e
     except BaseException as e:  # calamine raises several types, and a Rust panic is a BaseException
-        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+            raise  # MemoryError: the child's limit, reported as such (file_parser_failed), not as a broken file
         raise IngestError("file_not_xlsx") from e
 
 
 def _parse_markup(data: bytes, markup: Markup) -> list[tuple[str, Grid]]:
-    """An HTML page or SpreadsheetML file: its reader's errors, and any other failure, refused in words for that kind."""
+    """An HTML page or SpreadsheetML file: its reader's errors, and any other failure, refused in words for that kind.
+
+    The readers are imported here, not by the warm child before the file comes: a workbook's
+    child keeps its small footprint, and these cost a few milliseconds when a page comes.
+    """
+    from kpis.intake.html_grid import sheets_from_html
+    from kpis.intake.xml2003_grid import sheets_from_xml2003
+
     try:
         return sheets_from_html(data) if markup == "html" else sheets_from_xml2003(data)
     except (IngestError, MemoryError):

@@ -1,8 +1,9 @@
 """A refused file given back with every bad cell marked, so people fix it where they made it.
 
 For an .xlsx: the same workbook, each bad cell filled and carrying a comment that says
-what to fix, plus a sheet listing all problems. For a CSV (or an old .xls): an .xlsx made
-from it, cell for cell at the same row numbers, marked the same way, with a "Lỗi" column.
+what to fix, plus a sheet listing all problems. For a CSV, an old .xls, or a web page or
+SpreadsheetML 2003 file saved as .xls/.xlsx: an .xlsx made from the grid that was read, cell for
+cell at the same row numbers, marked the same way, with a "Lỗi" column.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def annotated_copy(data: bytes, file_name: str, validated: Validated, lang: Lang
     table = validated.table
     stem = file_name.rsplit(".", 1)[0]
     wb = None
-    if table.kind == "workbook" and file_name.lower().endswith((".xlsx", ".xlsm")):
+    is_zip = data[:4] == b"PK\x03\x04"  # an HTML page named .xlsx is not opened with openpyxl: its grid is marked
+    if table.kind == "workbook" and is_zip and file_name.lower().endswith((".xlsx", ".xlsm")):
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=False)
         except Exception:  # openpyxl cannot always reopen what calamine read: fall back to a copy of the cells

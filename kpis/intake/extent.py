@@ -19,29 +19,66 @@ from kpis.intake import limits
 from kpis.intake.inflate import TAIL, ZIP_ERRORS, is_worksheet, row_tags
 from kpis.intake.limits import IngestError, row_budget
 
+HiddenColumns = dict[str, list[tuple[int, int]]]  # sheet name -> column ranges hidden (1-based, inclusive)
 
-def check_sheet_extent(data: bytes) -> None:
+
+def check_sheet_extent(data: bytes) -> HiddenColumns:
     """Refuse a zip-based workbook whose valued cells reach past the limits, before calamine allocates their grid.
 
     Runs in the parsing child (parse_workbook), under its memory and time limits: the streaming
     XML pass costs time in proportion to the cells. A cheap byte scan picks the sheets worth it (a
     far r= reference, or cells written without r=); only those are read as XML, to judge by the
     cells that really hold a value, as calamine does (it ignores <dimension> and empty styled cells).
+
+    Returns each sheet's hidden columns (helper columns, not data: kpis.intake.sheets blanks
+    them), read on the way: an .xlsx sheet's <cols> before its <sheetData>, an .ods table's
+    collapsed <table:table-column>s in the pass over content.xml.
     """
+    hidden: HiddenColumns = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            suspects = [m for m in zf.infolist() if is_worksheet(m) and _is_suspect(zf, m)]
-            if suspects:
-                names = _xlsx_sheet_names(zf)
-                for member in suspects:
-                    with zf.open(member) as f:
-                        refuse_far_cell(names.get(member.filename, member.filename.rsplit("/", 1)[-1]), _xlsx_extent(f))
+            sheets = [m for m in zf.infolist() if is_worksheet(m)]
+            suspects = [m for m in sheets if _is_suspect(zf, m)]
+            ranges = {m.filename: found for m in sheets if (found := _xlsx_hidden_columns(zf, m))}
+            names = _xlsx_sheet_names(zf) if suspects or ranges else {}
+            for member in suspects:
+                with zf.open(member) as f:
+                    refuse_far_cell(names.get(member.filename, member.filename.rsplit("/", 1)[-1]), _xlsx_extent(f))
+            for part, found in ranges.items():
+                if part in names:
+                    hidden[names[part]] = found
             if "content.xml" in zf.namelist() and _is_ods(zf):
                 with zf.open("content.xml") as f:
-                    for sheet, extent in _ods_extents(f):
+                    for sheet, extent in _ods_extents(f, hidden):
                         refuse_far_cell(sheet, extent)
     except ZIP_ERRORS as e:
         raise IngestError("file_not_xlsx") from e
+    return hidden
+
+
+_COLS_PREFIX = 8 << 20  # <cols> comes before <sheetData>: 16,384 <col> elements are about 1 MB
+_COL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\s[^>]*>")
+_COL_ATTR = re.compile(rb"""\s(min|max|hidden)\s*=\s*["']([^"']{0,16})["']""")
+
+
+def _xlsx_hidden_columns(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> list[tuple[int, int]]:
+    """The column ranges a worksheet hides (<col min max hidden="1">), read from the bytes before <sheetData>."""
+    head = bytearray()
+    with zf.open(member) as f:
+        while len(head) < _COLS_PREFIX and (chunk := f.read(1 << 16)):
+            start = max(0, len(head) - 16)  # "sheetData" cut in two by the chunks is still found
+            head += chunk
+            stop = head.find(b"sheetData", start)
+            if stop >= 0:
+                del head[stop:]
+                break
+    ranges = []
+    for tag in _COL_TAG.finditer(head):
+        attrs = {k: v for k, v in _COL_ATTR.findall(tag.group())}
+        low, high = attrs.get(b"min", b""), attrs.get(b"max", b"")
+        if attrs.get(b"hidden") in (b"1", b"true") and low.isdigit() and high.isdigit():
+            ranges.append((int(low), int(high)))
+    return ranges
 
 
 def _is_suspect(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
@@ -238,10 +275,13 @@ def _is_ods(zf: zipfile.ZipFile) -> bool:
         return True  # calamine may still try it as OpenDocument: judge it like one
 
 
-def _ods_extents(f: Any) -> list[tuple[str, Extent]]:
-    """Each table's extent of valued cells, with table:number-rows/columns-repeated counted as repeats."""
+def _ods_extents(f: Any, hidden: HiddenColumns) -> list[tuple[str, Extent]]:
+    """Each table's extent of valued cells, with table:number-rows/columns-repeated counted as repeats.
+
+    On the way, each table's collapsed (hidden) columns go into hidden, by table name.
+    """
     tables: list[tuple[str, Extent]] = []
-    state = {"row": 0, "col": 0, "reps": 1, "valued": False}
+    state = {"row": 0, "col": 0, "reps": 1, "valued": False, "column": 0}
     cells = ("table-cell", "covered-table-cell")
 
     def repeat(attrs: dict[str, str], name: str) -> int:
@@ -252,7 +292,12 @@ def _ods_extents(f: Any) -> list[tuple[str, Extent]]:
         if event == "start":
             if tag == "table":
                 tables.append((attrs.get("name") or f"#{len(tables) + 1}", Extent()))
-                state["row"] = 0
+                state["row"], state["column"] = 0, 0
+            elif tag == "table-column" and tables:
+                first, reps = state["column"] + 1, repeat(attrs, "number-columns-repeated")
+                state["column"] += reps
+                if attrs.get("visibility") == "collapse":
+                    hidden.setdefault(tables[-1][0], []).append((first, first + reps - 1))
             elif tag == "table-row":
                 state["col"], state["reps"] = 0, repeat(attrs, "number-rows-repeated")
             elif tag in cells:

@@ -11,8 +11,9 @@ file from hurting the service: size on disk, size once decompressed, number of r
 
 The work is in the modules beside this one, one job each: limits (the limits and IngestError),
 csv_grid (CSV decoding), inflate and extent (the checks before a workbook is parsed), sheets
-(calamine in the sandbox child), table (header, data and totals rows). This module chooses the
-reader by the file's type and the sheet by its header, and is what callers import.
+(calamine in the sandbox child), html_grid and xml2003_grid (a web page or SpreadsheetML 2003
+saved as .xls, read in the same child), table (header, data and totals rows). This module chooses
+the reader by the file's type and the sheet by its header, and is what callers import.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from kpis.intake.csv_grid import TEXT_SUFFIXES, grid_from_csv
 from kpis.intake.layout import WideHeader, find_wide, wide_table
 from kpis.intake.limits import Grid, IngestError, check_size
 from kpis.intake.schema import match_header
-from kpis.intake.sheets import OLE_MAGIC, SPREADSHEET_SUFFIXES, sheets_from_workbook
+from kpis.intake.sheets import OLE_MAGIC, SPREADSHEET_SUFFIXES, sheets_from_workbook, sniff_markup
 from kpis.intake.table import HeaderMatcher, RawRow, RawTable, TotalsRow, find_header, table_from_grid
+
+MARKUP_SUFFIXES = (".htm", ".html", ".xml")  # what web systems also name their "Excel" exports
 
 __all__ = ["IngestError", "RawRow", "RawTable", "TotalsRow", "read_table"]
 
@@ -45,10 +48,13 @@ def read_table(data: bytes, file_name: str, match: HeaderMatcher = match_header)
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == OLE_MAGIC  # legacy .xls, or an encrypted .xlsx
     sheets: Sequence[tuple[str | None, Grid]]  # a CSV is one nameless sheet
+    # an HTML page or SpreadsheetML named .xls/.xlsx goes the workbook way: the child tells them by their bytes
     if lower.endswith(SPREADSHEET_SUFFIXES) or is_zip or is_ole:
         sheets, kind = sheets_from_workbook(data), "workbook"
     elif lower.endswith(TEXT_SUFFIXES):
         sheets, kind = [(None, grid_from_csv(data))], "csv"
+    elif lower.endswith(MARKUP_SUFFIXES) and sniff_markup(data) is not None:  # the same export named .htm, .html, .xml
+        sheets, kind = sheets_from_workbook(data), "workbook"
     else:
         raise IngestError("file_type", name=file_name)
     best: tuple[int, str | None, Grid, Any] | None = None

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from kpis.core.text import fold, nfc
 from kpis.intake import limits
-from kpis.intake.limits import too_many_rows
+from kpis.intake.limits import too_many_rows, too_many_values
 from kpis.intake.schema import is_row_number_header, is_unit_header, match_header
 from kpis.intake.table import (
     SUBTOTAL_LABELS,
@@ -201,6 +201,7 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
     block: list[list[Any]] = []  # the rows a "Cộng" (or the next section's figures) sums
     everything: list[list[Any]] = []
     section: tuple[int, list[Any]] | None = None
+    budget = limits.value_budget()
     above: list[tuple[int, list[Any]]] = []
 
     def close_section() -> None:
@@ -231,6 +232,8 @@ def wide_table(file_name: str, sheet: str | None, grid: list[list[Any]], header:
             cells = {k: row[c] if c < len(row) else None for k, c in g.cols.items()}
             if all(_is_blank(v) for v in cells.values()):
                 continue
+            if len(lines) >= budget:
+                raise too_many_values()
             lines.append(line)
             label_lines.append(g.line)
             for k, c in header.keys.items():

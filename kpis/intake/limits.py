@@ -46,3 +46,13 @@ def mb(n: int) -> str:
 def too_many_rows() -> IngestError:
     """file_too_many_rows; the limit is a number, written the reader's way (50.000 / 50,000) by problem_message."""
     return IngestError("file_too_many_rows", limit=MAX_ROWS)
+
+
+def value_budget() -> int:
+    """Values a one-row-per-unit form may hold (a value per unit and indicator): four per allowed row, so that a
+    wide sheet of 50,000 rows and 128 column pairs cannot make millions of records (read at call time)."""
+    return 4 * MAX_ROWS
+
+
+def too_many_values() -> IngestError:
+    return IngestError("file_too_many_values", limit=value_budget())

@@ -21,10 +21,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _KIND = r"(xa|phuong|dac khu)"
 _COMMITTEE = r"(?:ubnd|uy ban nhan dan|u\.b\.n\.d\.?)"
 _PLACE_RES = (
-    re.compile(rf"^(?:tm\.?\s*)?{_COMMITTEE}\s+{_KIND}\s+(?P<name>.+)$"),
+    re.compile(rf"^(?:tm\.?\s*)?{_COMMITTEE}\s+{_KIND}\s+(?P<name>[^,;()]+?)\s*(?:[,;(].*)?$"),  # up to a comma
     re.compile(rf"^{_KIND}\s+(?P<name>[^,]+?)\s*,\s*ngay\b"),  # "Xã Mường Mùn, ngày 05 tháng 10 năm 2025"
 )
-_PROVINCE_RE = re.compile(rf"^{_COMMITTEE}\s+(?P<kind>tinh|thanh pho)\s+(?P<name>.+)$")
+_PROVINCE_RE = re.compile(rf"^{_COMMITTEE}\s+(?P<kind>tinh|thanh pho)\s+(?P<name>[^,;()]+?)\s*(?:[,;(].*)?$")
 _DATE_PLACE_RE = re.compile(r"^(?P<name>[^,]{2,40}?)\s*,\s*ngay\b")  # "Mường Mùn, ngày …": a weak hint
 _REPORTER_RE = re.compile(r"^(?:ten\s+)?don vi bao cao\s*[:\-]?\s*(?P<name>.+)$")
 _IGNORED_RE = re.compile(r"^(?:kinh gui|so\s*:|so\s+\d|noi nhan|cong hoa xa hoi|doc lap)")

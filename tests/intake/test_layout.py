@@ -125,3 +125,26 @@ def test_a_commune_title_split_over_two_lines_and_a_committee_unit(con) -> None:
     checked = check_file(con, buf.getvalue(), "f.xlsx", given=Given(province="Điện Biên"))
     assert checked.ok, checked.problems
     assert figures(checked) == [("UBND xã Mường Mùn", 2026, 2, "officials_informed", 41, 45)]
+
+
+def test_a_wide_sheet_cannot_make_millions_of_values(con, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four values per allowed row: a sheet within the row limit but with a pair for every indicator is refused
+    before its records are built (50,000 rows x 128 pairs would be millions)."""
+    from kpis.catalog.model import default_catalog
+    from kpis.intake import limits
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    names = [i.short_vi for i in default_catalog().indicators.values()]  # 7 pairs
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["UBND XÃ MƯỜNG MÙN, Quý III năm 2025"])
+    ws.append(["STT", "Thôn/Bản", *[v for n in names for v in (n, None)]])
+    ws.append([None, None, *["Tổng số", "Số đạt"] * len(names)])
+    for i in range(1, 4):
+        ws.append([i, f"Bản {i}", *[50, 40] * len(names)])  # 3 rows, 21 values > 12
+    buf = io.BytesIO()
+    wb.save(buf)
+    checked = check_file(con, buf.getvalue(), "f.xlsx", given=Given(province="Điện Biên"))
+    assert [(p.code, p.params) for p in checked.problems] == [("file_too_many_values", {"limit": 12})]
+    monkeypatch.setattr(limits, "MAX_ROWS", 6)
+    assert check_file(con, buf.getvalue(), "f.xlsx", given=Given(province="Điện Biên")).ok  # 21 values <= 24

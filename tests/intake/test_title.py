@@ -73,6 +73,7 @@ def test_a_month_that_ends_no_quarter_is_a_problem_naming_the_quarter_end() -> N
         ([["ỦY BAN NHÂN DÂN"], ["XÃ MƯỜNG MÙN"]], ("xa", "MƯỜNG MÙN")),  # the name on two lines
         ([["Đơn vị báo cáo: UBND xã Tả Lèng"]], ("xa", "Tả Lèng")),
         ([["", "Xã Nà Tấu, ngày 01 tháng 4 năm 2026"]], ("xa", "Nà Tấu")),
+        ([["UBND XÃ MƯỜNG MÙN, Quý III năm 2025"]], ("xa", "MƯỜNG MÙN")),  # the name ends at the comma
     ],
 )
 def test_the_commune_in_the_title(rows: list[list[str]], commune: tuple[str, str]) -> None:

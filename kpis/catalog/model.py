@@ -42,6 +42,8 @@ class Indicator(_Strict):
     denominator_vi: str
     denominator_en: str
     words_vi: tuple[str, ...] = ()  # other ways forms name it (kpis.intake.indicator_words)
+    column_vi: str = Field(default="", max_length=22)  # a board column's header, where seven must fit a screen
+    column_en: str = Field(default="", max_length=22)
 
 
 class Target(_Strict):

@@ -177,34 +177,6 @@ def _labelled(wide: pd.DataFrame, province: str | None, lang: Lang) -> pd.DataFr
     return out if province is None else out.drop(columns=t("col_province", lang))
 
 
-def commune_table(con: duckdb.DuckDBPyConnection, year: int, province: str | None, lang: Lang) -> pd.DataFrame:
-    """Every registered commune of the province as a row: how many indicators it has figures for
-    ('Chưa có số liệu' when none), one value column per indicator (0-100, empty without a figure),
-    and how many of them are behind (empty without figures)."""
-    prog = progress(con, "commune", year, province=province)
-    names = indicator_names(con, lang)
-    rows = registered_communes(con, province)
-    wide = prog.pivot_table(index=["province", "commune"], columns="indicator", values="value_pct", aggfunc="first")
-    wide = wide.reindex(index=rows, columns=list(names)).astype("float64")
-    reported = wide.notna().sum(axis=1)
-    behind = prog[prog["status"] == "behind"].groupby(["province", "commune"]).size()
-    wide[t("col_behind", lang)] = behind.reindex(rows, fill_value=0).astype("Int64").where(reported > 0)
-    wide.insert(0, t("col_reported", lang), [_reported(int(n), len(names), "reported_indicators", lang) for n in reported])
-    return _labelled(wide.rename(columns=names), province, lang)
-
-
-def commune_table_note(table: pd.DataFrame, lang: Lang) -> str:
-    """The line under commune_table: how rates are counted, what the last column is, how many have figures."""
-    without = int((table[t("col_reported", lang)] == status_label("no_data", lang)).sum())
-    return t(
-        "overview_table_note",
-        lang,
-        behind=status_label("behind", lang),
-        units=fmt_int(len(table) - without, lang),
-        total=fmt_int(len(table), lang),
-    )
-
-
 def bar_data(con: duckdb.DuckDBPyConnection, indicator: str, year: int, province: str | None, lang: Lang) -> pd.DataFrame:
     """One indicator and year: communes with value, target and status label, sorted by value."""
     prog = progress(con, "commune", year, province=province)

@@ -281,9 +281,52 @@ def pick_province(box: Any, current: Lang, key: str) -> str:
         st.info(t("no_data_yet", current))
         st.stop()
     scope = own_scope()
-    index = provinces.index(scope.province) if scope is not None and scope.province in provinces else 0
+    wanted = _wanted(key)
+    if wanted in provinces:
+        index = provinces.index(wanted)
+    else:
+        index = provinces.index(scope.province) if scope is not None and scope.province in provinces else 0
     st.session_state.setdefault(PICKS_KEY, set()).add(key)
     return str(box.selectbox(t("pick_province", current), provinces, index=index, key=key))
+
+
+def pick_scope(box: Any, current: Lang, key: str) -> str | None:
+    """The overview's scope: the whole country (None) or a province; by default the signed-in officer's
+    province, else the province with the most reporting communes (as pick_province)."""
+    provinces = view(views.province_choices)
+    if not provinces:
+        st.info(t("no_data_yet", current))
+        st.stop()
+    options: list[str | None] = [None, *provinces]
+    scope = own_scope()
+    wanted = _wanted(key)
+    if wanted in provinces or wanted == WHOLE:
+        index = 0 if wanted == WHOLE else options.index(wanted)
+    else:
+        index = options.index(scope.province) if scope is not None and scope.province in provinces else 1
+    st.session_state.setdefault(PICKS_KEY, set()).add(key)
+    label = t("board_whole_country", current)
+    shown = lambda p: label if p is None else p  # noqa: E731
+    return box.selectbox(t("board_scope", current), options, index=index, key=key, format_func=shown)
+
+
+GOTO_KEY = "_goto"  # pick-list key -> the value a link asked for, used once as that list's default
+WHOLE = "<whole>"  # a goto value standing for the pick lists' None (the whole country, or no commune)
+
+
+def _wanted(key: str) -> str | None:
+    return st.session_state.get(GOTO_KEY, {}).pop(key, None)
+
+
+def goto(page: str | None, picks: dict[str, str | None]) -> None:
+    """Open a page (None: this one again) with its pick lists set to picks: the lists' own keys are dropped
+    so that their default (the value asked for) applies, rather than setting a widget's state from outside."""
+    for key in picks:
+        st.session_state.pop(key, None)
+    st.session_state[GOTO_KEY] = {k: (WHOLE if v is None else v) for k, v in picks.items()}
+    if page is None:
+        st.rerun()
+    st.switch_page(page)
 
 
 def pick_commune(box: Any, current: Lang, province: str, key: str, whole: str | None = None) -> str | None:
@@ -294,7 +337,10 @@ def pick_commune(box: Any, current: Lang, province: str, key: str, whole: str | 
     communes = view(views.commune_choices, province)
     options: list[str | None] = [None, *communes] if whole is not None else list(communes)
     scope = own_scope()
-    if scope is not None and scope.province == province and scope.commune in communes:
+    wanted = _wanted(key)
+    if wanted in communes:
+        index = options.index(wanted)
+    elif scope is not None and scope.province == province and scope.commune in communes:
         index = options.index(scope.commune)
     elif whole is None and (reporting := view(views.communes_with_data, province)):
         index = options.index(reporting[0])

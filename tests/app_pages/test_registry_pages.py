@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kpis import store
@@ -25,18 +26,18 @@ def test_overview_lists_every_commune_of_the_province_and_names_a_city_as_one(
 ) -> None:
     at = app(demo_db, monkeypatch)
     province = at.selectbox(key="overview_province")
-    assert province.value == "Điện Biên" and len(province.options) == 34
-    assert province.options[:4] == ["Điện Biên", "Tuyên Quang", "Lai Châu", "Lạng Sơn"]  # the provinces with figures first
+    assert province.value == "Điện Biên" and len(province.options) == 35  # the whole country, then the 34
+    assert province.options[1:5] == ["Điện Biên", "Tuyên Quang", "Lai Châu", "Lạng Sơn"]  # the provinces with figures first
     table = at.dataframe[0].value.set_index("Xã")
-    assert len(table) == 45 and table.loc["Nà Tấu", "Số liệu"] == "Chưa có số liệu"
-    assert table.loc["Mường Mùn", "Số liệu"] == "7/7 chỉ tiêu"
+    assert len(table) == 45 and table.loc["Nà Tấu", "Người dân tiếp cận"] is pd.NA
+    assert table.loc["Mường Mùn"].notna().all()
     assert any("40 Chưa có số liệu" in str(c.value) for c in at.caption)  # the cards count all 45
     assert any(str(c.value).endswith("5/45 xã có số liệu.") for c in at.caption)
     at.selectbox(key="overview_province").set_value("Hà Nội").run()
     assert not at.exception
     assert at.subheader[0].value == "Thành phố Hà Nội, năm 2026: kết quả so với chỉ tiêu"
     hanoi = at.dataframe[0].value
-    assert len(hanoi) == 126 and set(hanoi["Số liệu"]) == {"Chưa có số liệu"}
+    assert len(hanoi) == 126 and hanoi["Người dân tiếp cận"].isna().all()
     assert all(m.value == "–" for m in at.metric)  # no figure: a dash, never "nan" or "None"
 
 

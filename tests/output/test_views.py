@@ -3,6 +3,7 @@ province is listed, those that never reported as "Chưa có số liệu"; the pr
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ import pytest
 from kpis import store
 from kpis.core.text import fold
 from kpis.intake.importer import import_file
-from kpis.output import meeting, views
+from kpis.output import board_view, meeting, views
 from tests.conftest import csv_bytes
 
 
@@ -61,23 +62,26 @@ def test_the_commune_list_is_the_chosen_provinces_whole_registry_in_vietnamese_o
     assert views.communes_with_data(two_provinces, "Điện Biên") == ["Mường Mùn", "Tuần Giáo"]
 
 
-def test_the_commune_table_lists_every_registered_commune_and_says_which_have_no_data(
+def test_the_board_lists_every_registered_commune_and_says_which_have_no_data(
     two_provinces: duckdb.DuckDBPyConnection,
 ) -> None:
-    table = views.commune_table(two_provinces, 2026, "Điện Biên", "vi")
+    as_of = dt.date(2026, 11, 15)
+    b = board_view.leaders_board(two_provinces, 2026, "Điện Biên", as_of)
+    names = board_view.indicator_names(two_provinces, "vi")
+    table, styled = board_view.matrix(b, names, "vi")
     assert len(table) == 45 and "Tỉnh" not in table.columns  # one province: its name is in the page's heading
-    assert list(table.columns[:2]) == ["Xã", "Số liệu"] and table.columns[-1] == "Chậm tiến độ"
+    assert table.columns[0] == "Xã" and table.columns[-1] == "Chậm tiến độ"
     by_name = table.set_index("Xã")
-    assert by_name.loc["Mường Mùn", "Số liệu"] == "1/7 chỉ tiêu"
-    assert by_name.loc["Mường Mùn", "Người dân được tiếp cận"] == pytest.approx(60.0)
+    assert by_name.loc["Mường Mùn", "Người dân tiếp cận"] == pytest.approx(60.0)
     never = by_name.loc["Nà Tấu"]
-    assert never["Số liệu"] == "Chưa có số liệu" and pd.isna(never["Người dân được tiếp cận"]) and pd.isna(never["Chậm tiến độ"])
-    assert views.commune_table_note(table, "vi").endswith("2/45 xã có số liệu.")
-    assert views.commune_table_note(views.commune_table(two_provinces, 2026, "Điện Biên", "en"), "en").endswith(
-        "2 of 45 communes with figures."
-    )
-    nowhere = views.commune_table(two_provinces, 2026, "Hà Nội", "vi")  # a province without figures: all listed, none with data
-    assert len(nowhere) == 126 and set(nowhere["Số liệu"]) == {"Chưa có số liệu"}
+    assert pd.isna(never["Người dân tiếp cận"]) and pd.isna(never["Chậm tiến độ"])
+    html = styled.to_html()
+    assert "60,0 %" in html and "#" in html  # the figure in the Vietnamese format, on its status's tint
+    assert board_view.board_note(b, "vi").endswith("2/45 xã có số liệu.")
+    english = board_view.leaders_board(two_provinces, 2026, "Điện Biên", as_of)
+    assert board_view.board_note(english, "en").endswith("2/45 communes have figures.")
+    nowhere = board_view.matrix(board_view.leaders_board(two_provinces, 2026, "Hà Nội", as_of), names, "vi")[0]
+    assert len(nowhere) == 126 and nowhere["Người dân tiếp cận"].isna().all()  # a province without figures: all listed
 
 
 def test_the_commune_year_listing_has_every_commune_and_the_heatmap_only_those_with_figures(

@@ -1,0 +1,76 @@
+"""The leaders' board on the overview (AppTest, demo data): every commune with its figures and statuses,
+the filters, the country's board of provinces, ranks and pace, both languages, and a row opening its page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app_pages.test_pages import app, texts
+
+REACH = "Người dân tiếp cận"  # the board's short header (indicators.toml column_vi)
+
+
+def test_the_board_lists_every_commune_worst_first_with_its_latest_report(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(demo_db, monkeypatch)
+    board = at.dataframe[0].value
+    assert len(board) == 45 and board.columns[:2].tolist() == ["Xã", "Báo cáo Quý I/2026"]
+    assert board["Chậm tiến độ"].iloc[0] == board["Chậm tiến độ"].max()  # worst first
+    assert board.loc[board["Xã"] == "Nà Tấu", "Báo cáo Quý I/2026"].item() == "✖ chưa nộp"
+    assert 0 < board[REACH].max() <= 100  # figures stay numbers, so the columns sort as numbers
+    assert "✔ Đạt · ➚ Đúng tiến độ" in texts(at)
+
+
+@pytest.mark.parametrize(("show", "rows"), [("behind", 5), ("not_reported", 40)])
+def test_the_filters(demo_db: Path, monkeypatch: pytest.MonkeyPatch, show: str, rows: int) -> None:
+    at = app(demo_db, monkeypatch)
+    at.radio(key="overview_show").set_value(show).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == rows
+
+
+def test_the_ranking_gives_ranks_moves_and_pace(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(demo_db, monkeypatch)
+    ranking = at.dataframe[1].value
+    assert ranking.columns.tolist() == [
+        "Xếp hạng", "Thay đổi so với quý trước", "Xã", "Tỷ lệ", "Chỉ tiêu", "Theo đà này", "Báo cáo Quý I/2026",
+    ]  # fmt: skip
+    ranked = ranking[ranking["Xếp hạng"].notna()]
+    assert ranked["Xếp hạng"].tolist() == sorted(ranked["Xếp hạng"]) and len(ranked) == 5
+    assert ranking["Xếp hạng"].isna().sum() == 40 and set(ranking["Tỷ lệ"].tail(40)) == {"? Chưa có số liệu"}
+    assert all(p.startswith(("Đạt vào năm", "Đã đạt", "Không đạt", "Chưa đủ")) for p in ranked["Theo đà này"])
+    assert ranked["Tỷ lệ"].str.match(r"^[✔➚✖–] \d+,\d %$").all()  # the Vietnamese number format
+    assert "Cách tính «Theo đà này»" in [e.label for e in at.expander]
+
+
+def test_the_country_board_has_the_34_provinces_and_a_country_headline(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(demo_db, monkeypatch)
+    at.selectbox(key="overview_province").select_index(0).run()  # the whole country
+    assert not at.exception
+    board = at.dataframe[0].value
+    assert len(board) == 34 and board.columns[0] == "Tỉnh"
+    latest = board.columns[1]
+    assert board.loc[board["Tỉnh"] == "Hà Nội", latest].item().startswith("0/126 xã đã gửi")
+    assert at.subheader[0].value.startswith("Toàn quốc, năm 2026")
+    assert len(at.metric) == 7 and all("%" in m.value for m in at.metric)
+
+
+def test_the_board_in_english(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(demo_db, monkeypatch, lang="en")
+    board = at.dataframe[0].value
+    assert board.columns[:2].tolist() == ["Commune", "Report for Q1 2026"]
+    ranking = at.dataframe[1].value
+    assert ranking["Rate"].str.match(r"^([✔➚✖–] \d+\.\d%|\? No data)$").all()
+    assert "points since Q3 2025" in " ".join(str(m.proto.delta) for m in at.metric)
+
+
+def test_a_link_from_the_board_opens_the_commune_page_on_that_commune(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a chosen row does (ui.goto): the commune page opens with the province and commune picked."""
+    at = app(demo_db, monkeypatch)
+    at.session_state["_goto"] = {"communes_province": "Điện Biên", "communes_commune": "Tủa Chùa"}
+    at.switch_page("app_pages/communes.py").run()
+    assert not at.exception
+    assert at.selectbox(key="communes_commune").value == "Tủa Chùa"
+    at.run()  # used once: afterwards the page keeps what the person picks
+    assert at.selectbox(key="communes_commune").value == "Tủa Chùa" and not at.session_state["_goto"]

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kpis.core.i18n import fmt_int, t
-from kpis.output import charts, export, meeting, meeting_charts, views
+from kpis.output import board_view, charts, export, meeting, meeting_charts, views
 from kpis.web import ui
 
 lang = ui.lang()
@@ -43,6 +43,12 @@ if commune is not None:  # None only for a province without communes in the regi
     trend = charts.commune_trend(values, paths, place.place(lang), lang)
     st.plotly_chart(trend, key="communes_trend", config=charts.DOWNLOAD_CONFIG)
     st.caption(t("communes_trend_note", lang))
+    board = ui.view(board_view.leaders_board, year, province, ui.reference_day())
+    st.markdown(ui.tx("communes_pace", lang, place=place.place(lang), year=year))
+    summary = board_view.commune_summary(board, commune, ui.view(board_view.indicator_names, lang), lang)
+    st.dataframe(summary, hide_index=True, width="stretch", key="communes_pace")
+    with st.expander(t("pace_rule_title", lang)):
+        st.markdown(t("pace_rule_text", lang))
     make_trend = lambda cur: meeting_charts.trend_figure(cur, place, lang)  # noqa: E731
     trend_stem = meeting.file_name(place, year, "")
     ui.download_buttons(export.chart_downloads(ui.cursor(), make_trend, trend_stem, lang), "communes_trend", problem, 4)

@@ -11,6 +11,10 @@ st.title(t("page_plans", lang))
 with st.container(border=True):
     st.markdown(t("rules_title", lang))
     st.markdown(t("rules_text", lang))
+    st.markdown(f"**{t('pace_rule_title', lang)}**")
+    st.markdown(t("pace_rule_text", lang))
+    st.markdown(f"**{t('board_rank_rule_title', lang)}**")
+    st.markdown(t("board_rank_rule_text", lang))
 
 plans = ui.view(views.plans_overview)
 if plans.empty:

@@ -131,7 +131,7 @@ def board(con: duckdb.DuckDBPyConnection, year: int, province: str | None, as_of
     cells["rank"] = cells.groupby("indicator")["value_pct"].transform(ranks).astype("Int64")
     quarter = latest_quarter(con, year, province)
     cells = _with_previous_rank(con, cells, level, province, quarter)
-    cells = _with_pace(con, cells, level, province, quarter)
+    cells = _with_pace(cells, paces(con, level, year, province))
     reporting = _reporting(con, level, province, as_of)
     head = _headline(con, cells, level, province, year, quarter)
     for frame in (cells, reporting):
@@ -160,26 +160,42 @@ def _with_previous_rank(
     return cells
 
 
-def _with_pace(
-    con: duckdb.DuckDBPyConnection, cells: pd.DataFrame, level: Level, province: str | None, quarter: Quarter | None
+def paces(
+    con: duckdb.DuckDBPyConnection, level: Level, year: int, province: str | None, commune: str | None = None
 ) -> pd.DataFrame:
+    """Per area with a figure and a target for the year: the pace (kpis.figures.pace) over its reported
+    quarters up to the latest quarter of the year with figures in the province (the country)."""
+    columns = ["province", "commune", "indicator", "target_pct", "pace", "pace_year"]
+    prog = progress(con, level, year, province=province, commune=commune)
+    prog = _keyed(prog[prog["target_pct"].notna()])
+    quarter = latest_quarter(con, year, province)
+    if prog.empty or quarter is None:
+        return pd.DataFrame(columns=columns)
     quarters = con.execute("SELECT DISTINCT year, quarter FROM current_values ORDER BY 1, 2").fetchall()
-    shown = [(int(y), int(q)) for y, q in quarters if quarter is not None and (y, q) <= quarter]
+    shown = [(int(y), int(q)) for y, q in quarters if (y, q) <= quarter]
     points = _keyed(values_at(con, level, shown, province))
     points = points[points["reported"].astype(bool)]
     series = {
         key: list(zip(zip(g["year"], g["quarter"], strict=True), g["value_pct"], strict=True))
         for key, g in points.groupby(["province", "commune", "indicator"], sort=False)
     }
-    found = []
-    for p, c, ind, value, target in zip(
-        cells["province"], cells["commune"], cells["indicator"], cells["value_pct"], cells["target_pct"], strict=True
-    ):
-        found.append(None if pd.isna(value) or pd.isna(target) else pace(series.get((p, c, ind), []), float(target)))
-    return cells.assign(
-        pace=pd.Series([f.kind if f else None for f in found], index=cells.index, dtype="object"),
-        pace_year=pd.array([f.year if f else None for f in found], dtype="Int64"),
+    found = [
+        pace(series.get((p, c, ind), []), float(target))
+        for p, c, ind, target in zip(prog["province"], prog["commune"], prog["indicator"], prog["target_pct"], strict=True)
+    ]
+    out = prog[["province", "commune", "indicator", "target_pct"]].assign(
+        pace=pd.Series([f.kind for f in found], index=prog.index, dtype="object"),
+        pace_year=pd.array([f.year for f in found], dtype="Int64"),
     )
+    return out[columns].reset_index(drop=True)
+
+
+def _with_pace(cells: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    keys = ["province", "commune", "indicator"]
+    out = cells.merge(found[[*keys, "pace", "pace_year"]], how="left", on=keys)
+    out["pace"] = out["pace"].astype("object").where(out["pace"].notna(), None)
+    out["pace_year"] = out["pace_year"].astype("Int64")
+    return out
 
 
 def _reporting(con: duckdb.DuckDBPyConnection, level: Level, province: str | None, as_of: dt.date) -> pd.DataFrame:

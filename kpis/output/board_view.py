@@ -232,7 +232,7 @@ def ranking(b: Board, indicator: str, lang: Lang, show: Filter = "all") -> pd.Da
                 value_text(None if pd.isna(v) else float(v), s, lang)
                 for v, s in zip(cells["value_pct"], cells["status"], strict=True)
             ],
-            t("board_col_target", lang): [
+            t("export_col_target", lang): [
                 "" if pd.isna(p) else f"{fmt_pct(p, lang)} ({y})"
                 for p, y in zip(cells["target_pct"], cells["target_year"], strict=True)
             ],
@@ -255,3 +255,35 @@ def board_note(b: Board, lang: Lang) -> str:
     total = b.cells[key].nunique()
     period = quarter_label(*b.quarter, lang) if b.quarter else "–"
     return t(f"board_note_{key}", lang, period=period, count=fmt_int(with_data, lang), total=fmt_int(total, lang))
+
+
+def commune_summary(b: Board, commune: str, names: dict[str, str], lang: Lang) -> pd.DataFrame:
+    """One commune of the board, one row per indicator: its figure and status, target, rank among the
+    province's communes (with the move since the previous quarter) and the year at this pace."""
+    cells = b.cells[b.cells["commune"] == commune].set_index("indicator").reindex(list(names))
+    ranked = b.cells[b.cells["rank"].notna()].groupby("indicator").size()
+    rank_texts = []
+    for code, rank, move in zip(cells.index, cells["rank"], cells["move"], strict=True):
+        if pd.isna(rank):
+            rank_texts.append("")
+            continue
+        moved = move_text(move, rank)
+        of = t("board_rank_of", lang, rank=int(rank), total=int(ranked.get(code, 0)))
+        rank_texts.append(f"{of} ({moved})" if moved else of)
+    return pd.DataFrame(
+        {
+            t("col_indicator", lang): [names[c] for c in cells.index],
+            t("board_col_value", lang): [
+                value_text(None if pd.isna(v) else float(v), "no_data" if pd.isna(s) else str(s), lang)
+                for v, s in zip(cells["value_pct"], cells["status"], strict=True)
+            ],
+            t("export_col_target", lang): [
+                "" if pd.isna(p) else f"{fmt_pct(p, lang)} ({y})"
+                for p, y in zip(cells["target_pct"], cells["target_year"], strict=True)
+            ],
+            t("board_col_rank", lang): rank_texts,
+            t("board_col_pace", lang): [
+                pace_text(k, None if pd.isna(y) else int(y), lang) for k, y in zip(cells["pace"], cells["pace_year"], strict=True)
+            ],
+        }
+    )

@@ -15,10 +15,13 @@ from babel.numbers import format_decimal
 
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, locale_of, status_label, t
 from kpis.core.periods import quarter_label
+from kpis.figures.board import paces
+from kpis.figures.pace import HORIZON
 from kpis.figures.progress import TargetBook, path_value, plan_targets, progress
 from kpis.output import views
 from kpis.output.chart_style import STATUS_SYMBOLS
-from kpis.output.meeting import Area, area_rows, headline
+from kpis.output.meeting import Area, area_rows, headline, kind_word
+from kpis.output.meeting import area as area_of
 
 BEHIND_NAMED = 3  # areas named in the "furthest behind" sentence
 
@@ -179,7 +182,42 @@ def indicator_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: s
             gap = _points(target - float(row["value_pct"]), lang)
             sentences.append(t("export_s_behind", lang, gap=gap, **params))
     sentences.append(_furthest_behind(con, area, indicator, year, lang))
+    sentences.extend(_pace_sentences(con, area, indicator, year, lang))
     return sentences
+
+
+def _pace_sentence(name: str, row: pd.Series, lang: Lang) -> str | None:
+    """'Theo đà này, xã Mường Chà đạt 80,0 % vào năm 2031.' (nothing for met or too few figures)."""
+    target = fmt_pct(float(row["target_pct"]), lang)
+    if row["pace"] == "year":
+        return t("export_s_pace_year", lang, area=name, target=target, year=int(row["pace_year"]))
+    if row["pace"] == "not_by":
+        return t("export_s_pace_not_by", lang, area=name, target=target, year=HORIZON)
+    return None
+
+
+def _pace_sentences(con: duckdb.DuckDBPyConnection, area: Area, indicator: str, year: int, lang: Lang) -> list[str]:
+    """At this pace: when the area reaches its target, and, for a province, when its commune furthest
+    behind does (kpis.figures.pace; the rule is on the plans page)."""
+    out: list[str] = []
+    own = paces(con, "commune" if area.commune else "province", year, area.province, area.commune)
+    own = own[own["indicator"] == indicator]
+    if not own.empty and (said := _pace_sentence(area.name(lang), own.iloc[0], lang)):
+        out.append(said)
+    if area.commune is None:
+        rows = area_rows(con, area, year, "commune")
+        rows = rows[(rows["indicator"] == indicator) & rows["target_pct"].notna()]
+        rows = rows.assign(gap=rows["target_pct"] - rows["value_pct"])
+        below = rows[rows["gap"] > 0].sort_values(["gap", "commune"], ascending=[False, True])
+        if not below.empty:
+            worst = str(below["commune"].iloc[0])
+            found = paces(con, "commune", year, area.province, worst)
+            found = found[found["indicator"] == indicator]
+            kind = kind_word(area_of(con, area.province, worst).commune_kind, lang)
+            named = t("place_commune", lang, kind=kind, commune=worst)  # within the province's pack: 'xã Mường Chà'
+            if not found.empty and (said := _pace_sentence(named, found.iloc[0], lang)):
+                out.append(said)
+    return out
 
 
 FURTHEST_BEHIND_KEYS = {  # the sentence under an indicator, by what the area is made of and how many are behind

@@ -34,7 +34,7 @@ def test_the_ranking_gives_ranks_moves_and_pace(demo_db: Path, monkeypatch: pyte
     at = app(demo_db, monkeypatch)
     ranking = at.dataframe[1].value
     assert ranking.columns.tolist() == [
-        "Xếp hạng", "Thay đổi so với quý trước", "Xã", "Tỷ lệ", "Chỉ tiêu", "Theo đà này", "Báo cáo Quý I/2026",
+        "Xếp hạng", "Thay đổi so với quý trước", "Xã", "Tỷ lệ", "Chỉ tiêu Kế hoạch (năm)", "Theo đà này", "Báo cáo Quý I/2026",
     ]  # fmt: skip
     ranked = ranking[ranking["Xếp hạng"].notna()]
     assert ranked["Xếp hạng"].tolist() == sorted(ranked["Xếp hạng"]) and len(ranked) == 5
@@ -74,3 +74,18 @@ def test_a_link_from_the_board_opens_the_commune_page_on_that_commune(demo_db: P
     assert at.selectbox(key="communes_commune").value == "Tủa Chùa"
     at.run()  # used once: afterwards the page keeps what the person picks
     assert at.selectbox(key="communes_commune").value == "Tủa Chùa" and not at.session_state["_goto"]
+
+
+def test_the_commune_page_shows_its_rank_and_pace(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(demo_db, monkeypatch)
+    at.switch_page("app_pages/communes.py").run()
+    at.selectbox(key="communes_commune").set_value("Mường Chà").run()
+    assert not at.exception
+    summary = next(d.value for d in at.dataframe if "Theo đà này" in d.value.columns).set_index("Chỉ tiêu")
+    assert len(summary) == 7
+    reach = summary.loc["Người dân được tiếp cận"]
+    assert reach["Xếp hạng"].startswith("5/5") and reach["Theo đà này"].startswith(("Đạt vào năm", "Không đạt"))
+    assert "Cách tính «Theo đà này»" in [e.label for e in at.expander]
+    at.selectbox(key="communes_commune").set_value("Nà Tấu").run()  # never reported: words, not None
+    silent = next(d.value for d in at.dataframe if "Theo đà này" in d.value.columns)
+    assert set(silent["Tỷ lệ"]) == {"? Chưa có số liệu"} and set(silent["Xếp hạng"]) == {""}

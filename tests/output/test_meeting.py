@@ -171,3 +171,24 @@ def test_unknown_chart_or_indicator_is_refused_with_the_choices(dien_bien: duckd
         meeting_charts.figure(dien_bien, "pie", Area("Điện Biên"), 2026, "vi")
     with pytest.raises(MeetingError, match="citizen_reach"):
         meeting_charts.figure(dien_bien, "ranking", Area("Điện Biên"), 2026, "vi", indicator="nope")
+
+
+def test_at_this_pace_names_the_year_for_the_province_and_its_commune_furthest_behind(
+    dien_bien: duckdb.DuckDBPyConnection,
+) -> None:
+    """Q3 adds 100 reached in each commune: the province rises 15 points a quarter, Mường Mùn 10."""
+    rows = [
+        row("Mường Mùn", "Bản A", 350, 500, quarter=3),
+        row("Mường Mùn", "Bản B", 150, 500, quarter=3),
+        row("Tuần Giáo", "Bản C", 350, 500, quarter=3),
+        row("Mường Chà", "Bản D", 500, 500, quarter=3),
+    ]
+    assert import_file(dien_bien, csv_bytes(rows), "q3.csv").accepted
+    sentences = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "vi")
+    # the province: 55 % then 67.5 %, +12.5 a quarter, 80 % in Q4/2026; Mường Mùn: 40 % then 50 %, 80 % in Q2/2027
+    assert sentences[-2:] == [
+        "Theo đà này, tỉnh Điện Biên đạt 80,0 % vào năm 2026.",
+        "Theo đà này, xã Mường Mùn đạt 80,0 % vào năm 2027.",
+    ]
+    english = meeting_text.indicator_sentences(dien_bien, Area("Điện Biên"), "citizen_reach", 2026, "en")
+    assert english[-1] == "At this pace, Mường Mùn commune reaches 80.0% in 2027."

@@ -5,24 +5,24 @@ import streamlit as st
 from kpis.core.i18n import t
 from kpis.web import ui
 
-st.set_page_config(page_title="NQ57 – Truyền thông KH, CN, ĐMST và CĐS", page_icon="📊", layout="wide")
+st.set_page_config(page_title="NQ57 – Truyền thông KH, CN, ĐMST và CĐS", page_icon=":material/monitoring:", layout="wide")
 lang = ui.language_switch()
 held = ui.held_account()  # from the session only: navigation comes before anything touches the database
 admin_pages = [
-    st.Page("app_pages/accounts.py", title=t("page_accounts", lang), icon="👥"),
-    st.Page("app_pages/audit.py", title=t("page_audit", lang), icon="🧾"),
+    st.Page("app_pages/accounts.py", title=t("page_accounts", lang), icon=":material/group:"),
+    st.Page("app_pages/audit.py", title=t("page_audit", lang), icon=":material/receipt_long:"),
 ]
 navigation = st.navigation(
     [
-        st.Page("app_pages/overview.py", title=t("page_overview", lang), icon="🏛️", default=True),
-        st.Page("app_pages/communes.py", title=t("page_communes", lang), icon="📈"),
-        st.Page("app_pages/meeting.py", title=t("export_page_title", lang), icon="📑"),
-        st.Page("app_pages/upload.py", title=t("page_upload", lang), icon="📤"),
-        st.Page("app_pages/history.py", title=t("page_history", lang), icon="🗂️"),
-        st.Page("app_pages/plans.py", title=t("page_plans", lang), icon="📜"),
-        st.Page("app_pages/compliance.py", title=t("compliance_page", lang), icon="📬"),
-        st.Page("app_pages/tasks.py", title=t("tasks_page", lang), icon="✅"),
-        st.Page("app_pages/task_progress.py", title=t("tasks_progress_page", lang), icon="✍️"),
+        st.Page("app_pages/overview.py", title=t("page_overview", lang), icon=":material/account_balance:", default=True),
+        st.Page("app_pages/communes.py", title=t("page_communes", lang), icon=":material/trending_up:"),
+        st.Page("app_pages/meeting.py", title=t("export_page_title", lang), icon=":material/slideshow:"),
+        st.Page("app_pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:"),
+        st.Page("app_pages/history.py", title=t("page_history", lang), icon=":material/history:"),
+        st.Page("app_pages/plans.py", title=t("page_plans", lang), icon=":material/description:"),
+        st.Page("app_pages/compliance.py", title=t("compliance_page", lang), icon=":material/mark_email_read:"),
+        st.Page("app_pages/tasks.py", title=t("tasks_page", lang), icon=":material/task_alt:"),
+        st.Page("app_pages/task_progress.py", title=t("tasks_progress_page", lang), icon=":material/edit_note:"),
         *(admin_pages if held is not None and held.is_admin else []),
     ]
 )

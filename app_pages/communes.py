@@ -20,7 +20,7 @@ year = c3.selectbox(t("pick_year", lang), years, index=len(years) - 1, key="comm
 
 problem = export.static_export_problem(lang)  # PNG/SVG need a browser on the server; say so when there is none
 if problem:
-    st.warning(problem, icon="⚠️")
+    st.warning(problem, icon=":material/warning:")
 area = ui.view(meeting.area, province)
 stem = meeting.file_name(area, year, "")
 

@@ -21,7 +21,7 @@ commune = ui.pick_commune(c3, lang, province, "meeting_commune", whole=whole)
 st.markdown(t("export_page_help", lang))
 problem = export.static_export_problem(lang)
 if problem:
-    st.warning(problem, icon="⚠️")
+    st.warning(problem, icon=":material/warning:")
 
 
 con = ui.cursor()

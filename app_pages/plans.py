@@ -25,8 +25,9 @@ for plan in plans.itertuples(index=False):
     with st.expander(ui.md(f"{views.plan_scope(plan.province, plan.commune, lang)} — {title}"), expanded=False):
         st.markdown(f"**{t('plan_source', lang)}:** {ui.md(plan.source)}")
         st.markdown(f"**{t('plan_issuer', lang)}:** {ui.md(plan.issuer)}")
-        if plan.notes:
-            st.caption(ui.md(plan.notes))
+        notes = plan.notes_vi if lang == "vi" else plan.notes_en
+        if isinstance(notes, str) and notes:
+            st.caption(ui.md(notes))
         targets = ui.view(views.plan_targets_table, plan.id, lang)
         if targets.empty:
             st.write(t("plan_no_targets", lang))

@@ -35,7 +35,15 @@ st.subheader(t("tasks_heading", lang, count=len(table)))
 if table.empty:
     st.info(t("tasks_none", lang))
 else:
-    st.dataframe(display.style_states(table, lang), hide_index=True, width="stretch", height="content", key="tasks_table")
+    task_column = st.column_config.TextColumn(t("tasks_col_task", lang), width="large", pinned=True)
+    st.dataframe(
+        display.style_states(table, lang),
+        hide_index=True,
+        width="stretch",
+        height="content",
+        key="tasks_table",
+        column_config={t("tasks_col_task", lang): task_column},
+    )
 
 milestones = display.milestone_table(frame, lang, plans, plan_id)
 st.subheader(t("tasks_milestones", lang, count=len(milestones)))

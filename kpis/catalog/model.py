@@ -89,7 +89,8 @@ class Plan(_Strict):
     commune: str | None = None
     commune_code: int | None = Field(default=None, ge=0)
     source: str = Field(description="The source document as a reader would cite it.")
-    notes: str = ""
+    notes_vi: str = ""  # what a reader should know about the plan, in each language
+    notes_en: str = ""
     targets: list[Target] = []
     deadlines: list[Deadline] = []
     tasks: list[Task] = []

@@ -101,14 +101,14 @@ def task_table(
     if states:
         rows = rows[[("overdue" in states and o) or s in states for s, o in zip(rows["status"], rows["overdue"], strict=True)]]
     rows = _ordered(rows)
-    return pd.DataFrame(  # what a leader scans first (status, days late, due, who) before the long titles
+    return pd.DataFrame(  # the task first (the key column, never cut off), then its status, days late, due, who
         {
             t("col_code", lang): rows["code"],
+            t("tasks_col_task", lang): _titles(rows, lang),
             t("tasks_col_state", lang): _states(rows, lang),
             t("tasks_col_days_late", lang): _days(rows),
             t("tasks_col_due", lang): [_due_text(r, lang) for _, r in rows.iterrows()],
             t("tasks_col_lead", lang): rows["lead"],
-            t("tasks_col_task", lang): _titles(rows, lang),
             t("tasks_col_deadline", lang): rows["deadline"],
             t("tasks_col_plan", lang): [plans.get(p, p) for p in rows["plan_id"]],
             t("tasks_col_updated", lang): [fmt_date(d, lang) if d is not None else "–" for d in rows["status_date"]],

@@ -237,8 +237,9 @@ def commune_year_listing(con: duckdb.DuckDBPyConnection, indicator: str, provinc
     return _labelled(wide, province, lang)
 
 
-def plan_scope(province: str, commune: str | None, lang: Lang) -> str:
-    if commune:
+def plan_scope(province: str, commune: object, lang: Lang) -> str:
+    """'Xã Mường Mùn (Điện Biên)' or 'Tỉnh Điện Biên'; a province plan's commune is empty (None or NaN)."""
+    if isinstance(commune, str) and commune:
         return t("scope_commune", lang, commune=commune, province=province)
     return t("scope_province", lang, province=province)
 
@@ -285,7 +286,7 @@ def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
             t("accounts_state", lang): [
                 t("accounts_disabled", lang) if r["disabled_at"] else t("accounts_active", lang) for r in rows
             ],
-            "demo": [bool(r["demo"]) for r in rows],
+            t("accounts_demo", lang): [t("accounts_demo_yes", lang) if r["demo"] else "" for r in rows],
         }
     )
 
@@ -318,7 +319,7 @@ def live_submissions(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
 
 def plans_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT id, number, date, issuer, title_vi, title_en, province, commune, source, notes"
+        "SELECT id, number, date, issuer, title_vi, title_en, province, commune, source, notes AS notes_vi, notes_en"
         " FROM plans ORDER BY province, commune NULLS FIRST"
     ).df()
 
@@ -333,10 +334,9 @@ def plan_targets_table(con: duckdb.DuckDBPyConnection, plan_id: str, lang: Lang)
         [plan_id],
     ).df()
     df.insert(0, "name", df["indicator"].map(names))
-    return df.rename(
+    return df.drop(columns="indicator").rename(  # people read the name; the code is for machines
         columns={
             "name": t("col_indicator", lang),
-            "indicator": t("col_code", lang),
             "year": t("col_target_year", lang),
             "target_pct": t("col_target_pct", lang),
             "quote": t("col_quote", lang),

@@ -374,25 +374,25 @@ def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 # Demo accounts: only ever created in the demo database, and marked demo there.
-DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
-    ("demo.quantri", "demo-quantri-57", "admin", None, None),
-    ("demo.tinh", "demo-tinh-57", "province", "Điện Biên", None),
-    ("demo.xa", "demo-xa-57", "commune", "Điện Biên", "Mường Mùn"),
-    ("demo.xem", "demo-xem-57", "viewer", None, None),
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str | None, str], ...] = (
+    ("demo.quantri", "demo-quantri-57", "admin", None, None, "Quản trị viên (dùng thử)"),
+    ("demo.tinh", "demo-tinh-57", "province", "Điện Biên", None, "Cán bộ tỉnh Điện Biên (dùng thử)"),
+    ("demo.xa", "demo-xa-57", "commune", "Điện Biên", "Mường Mùn", "Cán bộ xã Mường Mùn (dùng thử)"),
+    ("demo.xem", "demo-xem-57", "viewer", None, None, "Người xem (dùng thử)"),
 )
 
 
 def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, Role]]:
     """One account per role for the demo database; returns (username, password, role) to print."""
     made = []
-    for username, password, role, province, commune in DEMO_ACCOUNTS:
+    for username, password, role, province, commune, full_name in DEMO_ACCOUNTS:
         create(
             con,
             username,
             password,
             role,
             "demo",
-            full_name=f"Demo {role}",
+            full_name=full_name,  # the demo's people are named in Vietnamese, as an office would name them
             province=province,
             communes=[commune] if commune else [],
             demo=True,

@@ -58,7 +58,8 @@ def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> Non
             )
         for p in catalog.plans.values():
             con.execute(
-                "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO plans (id, number, date, issuer, title_vi, title_en, province, commune, source, notes,"
+                " province_code, commune_code, notes_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     p.id,
                     p.number,
@@ -69,9 +70,10 @@ def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> Non
                     p.province,
                     p.commune,
                     p.source,
-                    p.notes,
+                    p.notes_vi,
                     p.province_code,
                     p.commune_code,
+                    p.notes_en,
                 ],  # fmt: skip
             )
             for tg in p.targets:

@@ -112,11 +112,19 @@ def scope_codes(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE user_scopes ADD COLUMN {column} INTEGER")
 
 
+def plan_notes_by_language(con: duckdb.DuckDBPyConnection) -> None:
+    """A plan's notes are kept in each language: plans gains notes_en (notes holds the Vietnamese; the
+    catalog refills both at every connect)."""
+    if not _has_column(con, "plans", "notes_en"):
+        con.execute("ALTER TABLE plans ADD COLUMN notes_en VARCHAR")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("fill_unit_year_values", 2, fill_unit_year_values),
     Migration("journal_existing_accounts", 3, journal_existing_accounts),
     Migration("official_codes", 4, official_codes),
     Migration("scope_codes", 5, scope_codes),
+    Migration("plan_notes_by_language", 6, plan_notes_by_language),
 )
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 

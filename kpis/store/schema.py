@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS indicators (
 CREATE TABLE IF NOT EXISTS plans (
     id VARCHAR PRIMARY KEY, number VARCHAR, date DATE, issuer VARCHAR, title_vi VARCHAR,
     title_en VARCHAR, province VARCHAR, commune VARCHAR, source VARCHAR, notes VARCHAR,
-    province_code INTEGER, commune_code INTEGER
+    province_code INTEGER, commune_code INTEGER, notes_en VARCHAR
 );
 CREATE TABLE IF NOT EXISTS plan_targets (
     plan_id VARCHAR, indicator VARCHAR, year INTEGER, target_pct DOUBLE, quote VARCHAR

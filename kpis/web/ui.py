@@ -405,7 +405,7 @@ def reference_day() -> dt.date:
 
 def demo_notice(current: Lang) -> None:
     if store.is_demo(cursor()):
-        st.info(t("demo_notice", current, day=fmt_date(reference_day(), current)), icon="ℹ️")
+        st.info(t("demo_notice", current, day=fmt_date(reference_day(), current)), icon=":material/info:")
 
 
 def require_data(current: Lang) -> bool:

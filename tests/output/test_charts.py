@@ -25,7 +25,7 @@ BARS = pd.DataFrame(
 )
 LONG_SOURCE = (
     "Nguồn: số liệu báo cáo quý III/2026 của 5 xã thuộc tỉnh Điện Biên; chỉ tiêu theo Kế hoạch của UBND tỉnh Điện Biên "
-    "triển khai thực hiện Quyết định số 1169/QĐ-TTg ngày 16/6/2025 (bản OCR không ghi số, ngày) và Kế hoạch số "
+    "triển khai thực hiện Quyết định số 1169/QĐ-TTg ngày 16/6/2025 và Kế hoạch số "
     "01/KH-UBND ngày 14/7/2025 của UBND xã Mường Mùn."
 )
 

@@ -13,7 +13,7 @@ from kpis.output.meeting import Area, MeetingError
 from tests.conftest import csv_bytes
 
 PROVINCE_PLAN_SOURCE = (
-    "Kế hoạch của UBND tỉnh Điện Biên triển khai thực hiện Quyết định số 1169/QĐ-TTg ngày 16/6/2025 (bản OCR không ghi số, ngày)"
+    "Kế hoạch của UBND tỉnh Điện Biên triển khai thực hiện Quyết định số 1169/QĐ-TTg ngày 16/6/2025"
 )
 
 

@@ -88,15 +88,15 @@ def test_a_new_database_records_every_migration_as_applied(tmp_path):
     db = tmp_path / "kpis.duckdb"
     store.connect(db).close()
     assert recorded(db) == dict.fromkeys(NAMES, "applied")
-    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "5"
+    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "6"
 
 
 @pytest.mark.parametrize(
     ("version", "applied_now", "inferred"),
     [
         (1, NAMES, []),
-        (2, ["journal_existing_accounts", "official_codes", "scope_codes"], ["fill_unit_year_values"]),
-        (3, ["official_codes", "scope_codes"], ["fill_unit_year_values", "journal_existing_accounts"]),
+        (2, ["journal_existing_accounts", "official_codes", "scope_codes", "plan_notes_by_language"], ["fill_unit_year_values"]),
+        (3, ["official_codes", "scope_codes", "plan_notes_by_language"], ["fill_unit_year_values", "journal_existing_accounts"]),
     ],
 )
 def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_path, version, applied_now, inferred):
@@ -110,7 +110,7 @@ def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_
     con = store.connect(db)
     con.close()
     assert recorded(db) == {**{n: f"schema_version {version}" for n in inferred}, **dict.fromkeys(applied_now, "applied")}
-    assert schema_version(db) == "5"
+    assert schema_version(db) == "6"
     assert unit_years(db) == values  # filled again from history where the version lacked it
     migrated = [("account_created", "lan.mm", "migration"), ("account_created", "tinh.db", "migration"),
                 ("account_disabled", "tinh.db", "migration")]  # fmt: skip

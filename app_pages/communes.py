@@ -56,10 +56,4 @@ if commune is not None:  # None only for a province without communes in the regi
 st.subheader(t("communes_table", lang, indicator=names[indicator]))
 table = ui.view(views.commune_year_listing, indicator, province, lang)
 year_columns = [c for c in table.columns if c.isdigit()]
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.1f%%") for c in year_columns},
-    placeholder=ui.NO_VALUE,
-)
+st.dataframe(board_view.percent_cells(table, year_columns, lang), hide_index=True, width="stretch", placeholder=ui.NO_VALUE)

@@ -287,3 +287,13 @@ def commune_summary(b: Board, commune: str, names: dict[str, str], lang: Lang) -
             ],
         }
     )
+
+
+def percent_cells(frame: pd.DataFrame, columns: list[str], lang: Lang) -> Styler:
+    """A table's 0-100 columns written as every other figure is ('43,1 %' / '43.1%'), staying numbers so that
+    they sort; st.column_config's printf formats cannot write the Vietnamese decimal comma."""
+    return frame.style.format(partial(_pct_text, lang=lang), subset=pd.Index(columns), na_rep="–")
+
+
+def _pct_text(value: object, lang: Lang) -> str:
+    return fmt_pct(None if pd.isna(value) else float(value), lang)  # type: ignore[arg-type, call-overload]

@@ -178,7 +178,7 @@ def commune_bars(
             textfont={"size": tick_size},
             cliponaxis=False,
             customdata=part[["numerator", "denominator"]].to_numpy(),
-            hovertemplate="%{y}: %{customdata[0]:,}/%{customdata[1]:,} (%{x:.1f}%)<extra></extra>",
+            hovertemplate="%{y}: %{customdata[0]:,}/%{customdata[1]:,} (%{x:.1f}" + pct_suffix(lang) + ")<extra></extra>",
         )
     targets = data.dropna(subset=["target_pct"]) if not data.empty else data
     if not targets.empty:
@@ -248,7 +248,7 @@ def area_trend(
             name=name,
             line={"color": colour, "width": 4 if slide else 3},
             marker={"symbol": LINE_SYMBOLS[i % len(LINE_SYMBOLS)], "size": 14 if slide else 9, "color": colour},
-            hovertemplate=name + " %{x}: %{y:.1f}%<extra></extra>",
+            hovertemplate=name + " %{x}: %{y:.1f}" + pct_suffix(lang) + "<extra></extra>",
         )
         path = paths[paths["indicator"] == code]
         if not path.empty:
@@ -259,7 +259,7 @@ def area_trend(
                 name=f"{name} – {t('chart_path', lang)}",
                 line={"color": colour, "dash": "dash", "width": 2 if slide else 1.5},
                 showlegend=False,
-                hovertemplate=t("chart_path", lang) + " %{x}: %{y:.1f}%<extra></extra>",
+                hovertemplate=t("chart_path", lang) + " %{x}: %{y:.1f}" + pct_suffix(lang) + "<extra></extra>",
             )
     if values.empty:
         _empty(fig, lang)

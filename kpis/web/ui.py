@@ -193,11 +193,15 @@ def account_box(current: Lang) -> accounts.Account | None:
         if box.button(t("sign_in_sso", current), key="sidebar_sso"):
             st.login()
     box.markdown(t("sign_in_title", current))
-    username = box.text_input(t("sign_in_username", current), max_chars=accounts.MAX_USERNAME, key="sidebar_username")
-    password = box.text_input(
-        t("sign_in_password", current), type="password", max_chars=accounts.MAX_PASSWORD, key="sidebar_password"
-    )
-    if box.button(t("sign_in", current), key="sidebar_sign_in"):
+    # a form: the fields are sent together when the button is pressed, as browser autofill and password
+    # managers expect (filled fields no longer each rerun the page, or count a try against the lock-out)
+    with box.form("sidebar_sign_in_form", border=False):
+        username = st.text_input(t("sign_in_username", current), max_chars=accounts.MAX_USERNAME, key="sidebar_username")
+        password = st.text_input(
+            t("sign_in_password", current), type="password", max_chars=accounts.MAX_PASSWORD, key="sidebar_password"
+        )
+        submitted = st.form_submit_button(t("sign_in", current), key="sidebar_sign_in")
+    if submitted:
         with refusals_shown(current, box):
             st.session_state[ACCOUNT_KEY] = accounts.sign_in(cursor(), username, password)
             _forget_picks()

@@ -127,12 +127,14 @@ def headline(b: Board, names: dict[str, str], lang: Lang) -> list[HeadlineCard]:
         if pd.notna(row.change_pts):
             points = fmt_pct(abs(row.change_pts), lang).replace("%", "").strip()
             sign = "+" if row.change_pts >= 0 else "−"
-            change = t("board_change", lang, points=f"{sign}{points}", period=ago)
+            change = t("board_change", lang, points=f"{sign}{points}")
         counts = (
             t("card_counts", lang, numerator=fmt_int(row.numerator, lang), denominator=fmt_int(row.denominator, lang))
             if pd.notna(row.numerator)
             else status_label("no_data", lang)
         )
+        if pd.notna(row.last_year_pct):
+            counts += " · " + t("board_change_help", lang, period=ago, value=fmt_pct(row.last_year_pct, lang))
         code = str(row.indicator)
         parts = [
             f"{fmt_int(n, lang)} {status_label(s, lang)}" for s in SUMMARY_STATUSES if (n := int(by_status.get((code, s), 0)))

@@ -62,7 +62,8 @@ def test_the_board_in_english(demo_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert board.columns[:2].tolist() == ["Commune", "Report for Q1 2026"]
     ranking = at.dataframe[1].value
     assert ranking["Rate"].str.match(r"^([✔➚✖–] \d+\.\d%|\? No data)$").all()
-    assert "points since Q3 2025" in " ".join(str(m.proto.delta) for m in at.metric)
+    assert "pts on a year before" in " ".join(str(m.proto.delta) for m in at.metric)
+    assert "a year before (Q3 2025)" in " ".join(str(m.proto.help) for m in at.metric)
 
 
 def test_a_link_from_the_board_opens_the_commune_page_on_that_commune(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,7 @@ for start in range(0, len(cards), 4):
             st.markdown(ui.md(card.status_line))
             st.caption(ui.md(card.areas))
 
-st.subheader(t(f"board_title_{level}", lang, year=year))
+st.subheader(board_view.level_label(board, "title", lang, year=year))
 show = st.radio(
     t("board_show", lang),
     board_view.FILTERS,
@@ -44,7 +44,7 @@ table, styled = board_view.matrix(board, names, lang, show)
 if table.empty:
     st.info(t("board_no_rows", lang))
 else:
-    st.caption(t(f"board_pick_hint_{level}", lang))
+    st.caption(board_view.level_label(board, "hint", lang))
     picked = st.dataframe(
         styled,
         hide_index=True,

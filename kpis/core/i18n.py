@@ -118,6 +118,11 @@ def t(key: str, lang: Lang = DEFAULT_LANG, **params: Any) -> str:
     return text.format_map(_Lenient(params))
 
 
+def tn(keys: tuple[str, str], count: int, lang: Lang = DEFAULT_LANG, **params: Any) -> str:
+    """t() for a sentence about count things: keys are (for one, for more), so '1 commune', not '1 communes'."""
+    return t(keys[0] if count == 1 else keys[1], lang, count=fmt_int(count, lang), **params)
+
+
 def locale_of(lang: Lang) -> str:
     """The babel locale of a language: vi -> vi_VN."""
     return _catalog(lang).locale

@@ -31,6 +31,19 @@ FILTERS: tuple[Filter, ...] = ("all", "behind", "not_reported")
 BACKGROUNDS = {"met": "#C7EBDD", "on_track": "#CFE3F3", "behind": "#F5C4A8", "no_target": "#EEEEEE", "no_data": "#FFFFFF"}
 SEVERITY = {"behind": 0, "no_data": 1, "on_track": 2, "no_target": 3, "met": 4}  # worst first
 NOT_REPORTED = ("missing", "not_received")
+LEVEL_LABELS = {  # the board's words, by what its rows are
+    "commune": {
+        "title": "board_title_commune", "hint": "board_pick_hint_commune", "note": "board_note_commune",
+        "areas": "board_areas_commune", "all": "board_filter_all_commune", "behind": "board_filter_behind_commune",
+        "not_reported": "board_filter_not_reported_commune",
+    },
+    "province": {
+        "title": "board_title_province", "hint": "board_pick_hint_province", "note": "board_note_province",
+        "areas": "board_areas_province", "all": "board_filter_all_province", "behind": "board_filter_behind_province",
+        "not_reported": "board_filter_not_reported_province",
+    },
+}  # fmt: skip
+PACE_LABELS = {"met": "pace_met", "too_few": "pace_too_few"}
 
 
 def leaders_board(con: duckdb.DuckDBPyConnection, year: int, province: str | None, as_of: dt.date) -> Board:
@@ -65,7 +78,7 @@ def pace_text(kind: str | None, year: int | None, lang: Lang) -> str:
         return t("pace_year", lang, year=year)
     if kind == "not_by":
         return t("pace_not_by", lang, year=HORIZON)
-    return t(f"pace_{kind}", lang)
+    return t(PACE_LABELS[kind], lang)
 
 
 def move_text(move: object, rank: object) -> str:
@@ -139,7 +152,7 @@ def headline(b: Board, names: dict[str, str], lang: Lang) -> list[HeadlineCard]:
         parts = [
             f"{fmt_int(n, lang)} {status_label(s, lang)}" for s in SUMMARY_STATUSES if (n := int(by_status.get((code, s), 0)))
         ]
-        areas = t(f"board_areas_{key}", lang) + ": " + " · ".join(parts)
+        areas = t(LEVEL_LABELS[key]["areas"], lang) + ": " + " · ".join(parts)
         cards.append(HeadlineCard(code, names[code], fmt_pct(row.value_pct, lang), status, change, counts, areas))
     return cards
 
@@ -247,7 +260,7 @@ def ranking(b: Board, indicator: str, lang: Lang, show: Filter = "all") -> pd.Da
 
 
 def filter_label(show: Filter, level: str, lang: Lang) -> str:
-    return t(f"board_filter_{show}_{level}", lang)
+    return t(LEVEL_LABELS[level][show], lang)
 
 
 def board_note(b: Board, lang: Lang) -> str:
@@ -256,7 +269,7 @@ def board_note(b: Board, lang: Lang) -> str:
     with_data = b.cells.loc[b.cells["status"] != "no_data", key].nunique()
     total = b.cells[key].nunique()
     period = quarter_label(*b.quarter, lang) if b.quarter else "–"
-    return t(f"board_note_{key}", lang, period=period, count=fmt_int(with_data, lang), total=fmt_int(total, lang))
+    return t(LEVEL_LABELS[key]["note"], lang, period=period, count=fmt_int(with_data, lang), total=fmt_int(total, lang))
 
 
 def commune_summary(b: Board, commune: str, names: dict[str, str], lang: Lang) -> pd.DataFrame:
@@ -299,3 +312,8 @@ def percent_cells(frame: pd.DataFrame, columns: list[str], lang: Lang) -> Styler
 
 def _pct_text(value: object, lang: Lang) -> str:
     return fmt_pct(None if pd.isna(value) else float(value), lang)  # type: ignore[arg-type, call-overload]
+
+
+def level_label(b: Board, what: str, lang: Lang, **params: object) -> str:
+    """The board's title or hint for its rows ('Bảng theo dõi các xã …' / '… các tỉnh …')."""
+    return t(LEVEL_LABELS[b.level][what], lang, **params)

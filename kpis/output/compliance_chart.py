@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from kpis.core.i18n import Lang, fmt_pct, t
+from kpis.core.i18n import Lang, fmt_pct, t, tn
 from kpis.core.periods import quarter_label
 from kpis.output.chart_style import FONT
 from kpis.output.charts import pct_suffix
@@ -26,7 +26,7 @@ def completeness_figure(frame: pd.DataFrame, lang: Lang) -> go.Figure:
     # how many communes each rate is out of: one commune late is 0 % when it is the only one counted
     counts = [int(frame[frame["province"] == p]["expected"].max()) for p in provinces]
     titles = [
-        t("compliance_chart_panel_one" if n == 1 else "compliance_chart_panel", lang, province=p, count=n)
+        tn(("compliance_chart_panel_one", "compliance_chart_panel"), n, lang, province=p)
         for p, n in zip(provinces, counts, strict=True)
     ]
     fig = make_subplots(rows=1, cols=max(1, len(provinces)), subplot_titles=titles, shared_yaxes=True)

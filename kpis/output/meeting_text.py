@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 from babel.numbers import format_decimal
 
-from kpis.core.i18n import Lang, fmt_int, fmt_pct, locale_of, status_label, t
+from kpis.core.i18n import Lang, fmt_int, fmt_pct, locale_of, status_label, t, tn
 from kpis.core.periods import quarter_label
 from kpis.figures.board import paces
 from kpis.figures.pace import HORIZON
@@ -24,6 +24,14 @@ from kpis.output.meeting import Area, area_rows, headline, kind_word
 from kpis.output.meeting import area as area_of
 
 BEHIND_NAMED = 3  # areas named in the "furthest behind" sentence
+SOURCE_LABELS = {  # (one, more) reporters in the source line
+    "communes": ("export_source_communes_one", "export_source_communes"),
+    "units": ("export_source_units_one", "export_source_units"),
+}
+OLDER_LABELS = {
+    "communes": ("export_source_older_communes_one", "export_source_older_communes"),
+    "units": ("export_source_older_units_one", "export_source_older_units"),
+}
 
 
 def _points(value: float, lang: Lang) -> str:
@@ -110,10 +118,14 @@ def source_line(
                 first=quarter_label(int(first[0]), int(first[1]), lang, in_sentence=True),
                 last=quarter_label(int(last[0]), int(last[1]), lang, in_sentence=True),
             )
-        if area.commune:
-            who = t("export_source_units", lang, count=fmt_int(values["unit_id"].nunique(), lang), area=area.name(lang))
-        else:
-            who = t("export_source_communes", lang, count=fmt_int(values["commune"].nunique(), lang), area=area.name(lang))
+        key, kind = ("unit_id", "units") if area.commune else ("commune", "communes")
+        latest = (values["year"] * 4 + values["quarter"]).groupby(values[key]).max()
+        single = year is not None or first == last
+        # with one quarter named, count exactly those whose figure is from it, and say how many are older
+        fresh = int((latest == last[0] * 4 + last[1]).sum()) if single else len(latest)
+        who = tn(SOURCE_LABELS[kind], fresh, lang, area=area.name(lang))
+        if older := len(latest) - fresh:
+            who += tn(OLDER_LABELS[kind], older, lang)
         data = t("export_source_data", lang, period=period, who=who)
     ids = applied_plan_ids(con, area, year, indicator, province_figure)
     plans = con.execute(

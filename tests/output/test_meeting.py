@@ -65,6 +65,22 @@ def test_source_line_names_the_latest_quarter_the_reporters_and_the_plans(dien_b
     assert "Plan No. 01/KH-UBND of 14/7/2025 by UBND xã Mường Mùn" in english
 
 
+def test_source_line_counts_only_the_communes_whose_figure_is_from_the_quarter_it_names(
+    dien_bien: duckdb.DuckDBPyConnection,
+) -> None:
+    """One commune of three sends Q3: the line names Q3 for that one and says the two others are older."""
+    assert import_file(dien_bien, csv_bytes([row("Tuần Giáo", "Bản C", 300, 500, quarter=3)]), "q3.csv").accepted
+    line = meeting_text.source_line(dien_bien, Area("Điện Biên"), "vi", year=2026)
+    assert line.startswith(
+        "Nguồn: số liệu báo cáo quý III/2026 của 1 xã thuộc tỉnh Điện Biên và 2 xã khác theo số liệu các quý trước;"
+    )
+    english = meeting_text.source_line(dien_bien, Area("Điện Biên"), "en", year=2026)
+    assert "from 1 communes" not in english
+    assert english.startswith(
+        "Source: quarterly reports for Q3 2026 from 1 commune of Điện Biên province, and 2 other communes from earlier quarters;"
+    )
+
+
 def test_source_line_without_data_or_plan_says_so(dien_bien: duckdb.DuckDBPyConnection) -> None:
     assert meeting_text.source_line(dien_bien, Area("Tuyên Quang", "Nà Hang"), "vi", year=2026) == (
         "Nguồn: chưa có số liệu báo cáo; chưa có Kế hoạch nào đặt chỉ tiêu."

@@ -17,9 +17,9 @@ if table.empty:
 st.dataframe(table, hide_index=True, width="stretch")
 ui.csv_download(table, t("table_download", lang), "lich_su_nop.csv", "history_table_download")
 
-live = ui.view(views.live_submissions)
-all_ids = [int(i) for i in table[t("history_id", lang)]]
-chosen = st.selectbox(t("history_pick", lang), all_ids, key="history_pick")
+live = ui.view(views.live_submission_ids)
+labels = ui.view(views.submission_labels, lang)
+chosen = st.selectbox(t("history_pick", lang), list(labels), format_func=labels.get, key="history_pick")
 name, data = store.kept_file(ui.cursor(), chosen)
 st.download_button(ui.tx("history_download", lang, file=name), data, name, key="history_download")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from kpis import store
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
-from kpis.core.periods import Quarter
+from kpis.core.periods import Quarter, quarter_ranges
 from kpis.core.text import fold
 from kpis.figures.progress import (
     STATUSES,
@@ -291,30 +292,75 @@ def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
     )
 
 
+def _submission_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per submission: the communes and the quarters it holds figures for."""
+    return con.execute(
+        """
+        SELECT v.submission_id AS id, list(DISTINCT c.name ORDER BY c.name) AS communes,
+               list(DISTINCT v.year * 10 + v.quarter ORDER BY v.year * 10 + v.quarter) AS periods
+        FROM submission_values v JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id
+        GROUP BY v.submission_id
+        """
+    ).df()
+
+
+def _communes_text(names: object, lang: Lang) -> str:
+    """'Mường Mùn', or 'Mường Mùn, Tuần Giáo và 3 xã khác' for a province's consolidated file."""
+    shown = _vietnamese_order([str(n) for n in names]) if isinstance(names, list | tuple | np.ndarray) else []
+    if len(shown) <= 3:
+        return ", ".join(shown)
+    return ", ".join(shown[:2]) + t("history_more_communes", lang, count=fmt_int(len(shown) - 2, lang))
+
+
+def _periods_text(periods: object, lang: Lang) -> str:
+    if not isinstance(periods, list | tuple | np.ndarray):
+        return ""
+    return quarter_ranges([divmod(int(p), 10) for p in periods], lang)
+
+
 def history_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
-    """Every submission, newest first, for the history page."""
-    subs = store.submissions(con)
+    """Every submission, newest first, for the history page: which communes and quarters it holds, and
+    dates as people write them."""
+    subs = store.submissions(con).merge(_submission_places(con), how="left", on="id")
     state = [
-        t("history_withdrawn", lang, who=w, when=f"{at:%d/%m/%Y %H:%M}") if isinstance(w, str) else t("history_live", lang)
+        t("history_withdrawn", lang, who=w, when=fmt_date_time(at)) if isinstance(w, str) else t("history_live", lang)
         for w, at in zip(subs["withdrawn_by"], subs["withdrawn_at"], strict=True)
     ]
     return pd.DataFrame(
         {
             t("history_id", lang): subs["id"],
             t("history_file", lang): subs["file_name"],
+            t("col_commune", lang): [_communes_text(c, lang) for c in subs["communes"]],
+            t("history_periods", lang): [_periods_text(p, lang) for p in subs["periods"]],
             t("history_by", lang): subs["uploaded_by"],
-            t("history_at", lang): subs["uploaded_at"],
+            t("history_at", lang): [fmt_date_time(at) for at in subs["uploaded_at"]],
             t("history_rows", lang): subs["row_count"],
             t("history_state", lang): state,
         }
     )
 
 
-def live_submissions(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """id -> 'id · file name' of submissions that can still be withdrawn."""
+def fmt_date_time(at: object) -> str:
+    """'15/10/2026 08:30', the way an office writes a moment (both languages use day/month/year)."""
+    return "" if at is None or pd.isna(at) else f"{pd.Timestamp(at):%d/%m/%Y %H:%M}"  # type: ignore[arg-type, call-overload]
+
+
+def live_submission_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The submissions that can still be withdrawn."""
     subs = store.submissions(con)
-    subs = subs[subs["withdrawn_by"].isna()]
-    return {int(i): f"{i} · {f}" for i, f in zip(subs["id"], subs["file_name"], strict=True)}
+    return [int(i) for i in subs.loc[subs["withdrawn_by"].isna(), "id"]]
+
+
+def submission_labels(con: duckdb.DuckDBPyConnection, lang: Lang) -> dict[int, str]:
+    """id -> 'Số 12 · bao_cao_q3.csv · Mường Mùn · Quý III/2026 · 15/10/2026 08:30', newest first."""
+    table = history_table(con, lang)
+    columns = [t(k, lang) for k in ("history_file", "col_commune", "history_periods", "history_at")]
+    return {
+        int(row[t("history_id", lang)]): " · ".join(
+            [t("history_number", lang, id=int(row[t("history_id", lang)])), *(str(row[c]) for c in columns if row[c])]
+        )
+        for _, row in table.iterrows()
+    }
 
 
 def plans_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

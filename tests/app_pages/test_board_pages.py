@@ -90,3 +90,18 @@ def test_the_commune_page_shows_its_rank_and_pace(demo_db: Path, monkeypatch: py
     at.selectbox(key="communes_commune").set_value("Nà Tấu").run()  # never reported: words, not None
     silent = next(d.value for d in at.dataframe if "Theo đà này" in d.value.columns)
     assert set(silent["Tỷ lệ"]) == {"? Chưa có số liệu"} and set(silent["Xếp hạng"]) == {""}
+
+
+def test_the_history_page_names_each_submissions_communes_and_quarters_with_dates_as_people_write_them(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(demo_db, monkeypatch)
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert {"Xã", "Kỳ báo cáo"} <= set(table.columns)
+    assert table["Thời điểm"].str.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d").all()  # not ISO
+    assert table["Kỳ báo cáo"].str.startswith("Quý ").all() and (table["Xã"] != "").all()
+    pick = at.selectbox(key="history_pick")
+    first = pick.options[0]  # AppTest gives the options as shown
+    assert first.startswith("Số ") and " · Quý " in first, first

@@ -359,9 +359,9 @@ TEMPLATE_LAYOUT_LABELS = {"form": "template_layout_form", "table": "template_lay
 
 
 def template_download(current: Lang) -> None:
-    """The template's layout, province and commune pickers (and, for the form, its period), and its download
-    button (pre-filled for a commune). The form names its commune and period in its title rows: without a
-    commune it is not offered, and the period is the quarter now due unless another is picked."""
+    """The template's layout, province, commune and period pickers, and its download button (pre-filled for a
+    commune: the signed-in officer's by default). The form names its commune and period in its title rows:
+    without a commune it is not offered. The period is the quarter now due unless another is picked."""
     with st.expander(t("template_get", current)):
         layout: Layout = st.radio(
             t("template_layout", current),
@@ -372,17 +372,16 @@ def template_download(current: Lang) -> None:
         left, right = st.columns(2)
         province = pick_province(left, current, "template_province")
         commune = pick_commune(right, current, province, "template_commune", whole=t("template_any_commune", current))
-        period: Quarter | None = None
-        if layout == "form":
-            if commune is None:
-                st.info(t("template_form_pick_commune", current))
-                return
-            period = st.selectbox(
-                t("template_period", current),
-                period_choices(reference_day())[1:],
-                format_func=lambda q: quarter_label(q[0], q[1], current),
-                key="template_period",
-            )
+        if layout == "form" and commune is None:
+            st.info(t("template_form_pick_commune", current))
+            return
+        # the quarter now due by default; the tidy table's Năm and Quý columns are filled with it too
+        period: Quarter | None = st.selectbox(
+            t("template_period", current),
+            period_choices(reference_day())[1:],
+            format_func=lambda q: quarter_label(q[0], q[1], current),
+            key="template_period",
+        )
         name, data = view(views.template_bytes, province, commune, current, layout, period)
         st.download_button(t("template_download", current), data, name, key="template_download")
 

@@ -60,6 +60,13 @@ SETTINGS = _declare(
     ),
     Setting("year_min", 2024, "", "First reporting year: Resolution 57-NQ/TW is of 22/12/2024."),
     Setting("year_max", 2035, "", "Last reporting year; catalog target years and the template's dropdown use the same range."),
+    Setting(
+        "jump_points",
+        20,
+        "percentage points",
+        "An upload's rate that moves this far from the unit's previous quarter is flagged in the preview (not refused):"
+        " stocks rarely move so much in a quarter, a slip of a digit does.",
+    ),
     Setting("name_chars", 255, "characters", "A file name as recorded and shown; longer ones are cut in the middle."),
     # --- the parsing child (kpis.intake.sandbox) --------------------------------------------------
     Setting(
@@ -110,6 +117,7 @@ MAX_COUNT = _int("max_count")
 YEAR_MIN = _int("year_min")
 YEAR_MAX = _int("year_max")
 MAX_NAME_CHARS = _int("name_chars")
+JUMP_POINTS = _int("jump_points")
 PARSER_MEMORY = SETTINGS["parser_memory_mb"]
 PARSER_TIMEOUT = SETTINGS["parser_timeout_s"]
 LOCK_AFTER = _int("lock_after")

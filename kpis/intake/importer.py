@@ -88,7 +88,8 @@ def check_file(
 
 
 def changes_for(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
-    """For each incoming value, the value currently shown for the same key (None if new).
+    """For each incoming value, the value currently shown for the same key (None if new), and the unit's
+    value for the quarter before (None if it has none), so that the preview can say how far it moves.
 
     Reads only the history of the units in the file, so it stays quick on a national database.
     """
@@ -105,6 +106,8 @@ def changes_for(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFr
                 "old_denominator",
                 "numerator",
                 "denominator",
+                "prev_numerator",
+                "prev_denominator",
             ]
         )
     con.register("incoming_preview", rows)
@@ -112,7 +115,10 @@ def changes_for(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFr
         return con.execute(
             """
             WITH inc AS (
-                SELECT i.*, u.id AS unit_id FROM incoming_preview i
+                SELECT i.*, u.id AS unit_id,
+                       CASE WHEN i.quarter = 1 THEN i.year - 1 ELSE i.year END AS prev_year,
+                       CASE WHEN i.quarter = 1 THEN 4 ELSE i.quarter - 1 END AS prev_quarter
+                FROM incoming_preview i
                 LEFT JOIN communes c ON c.province = i.province AND c.name = i.commune
                 LEFT JOIN units u ON u.commune_id = c.id AND u.key = i.unit_key
             ),
@@ -123,15 +129,18 @@ def changes_for(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFr
                 FROM submission_values v
                 WHERE v.unit_id IN (SELECT unit_id FROM inc WHERE unit_id IS NOT NULL)
                   AND v.unit_id BETWEEN (SELECT min(unit_id) FROM inc) AND (SELECT max(unit_id) FROM inc)
-                  AND v.year IN (SELECT DISTINCT year FROM inc)
+                  AND (v.year IN (SELECT DISTINCT year FROM inc) OR v.year IN (SELECT DISTINCT prev_year FROM inc))
                   AND v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
                 GROUP BY ALL
             )
             SELECT inc.province, inc.commune, inc.unit, inc.year, inc.quarter, inc.indicator,
                    shown.numerator AS old_numerator, shown.denominator AS old_denominator,
-                   inc.numerator, inc.denominator
+                   inc.numerator, inc.denominator,
+                   prev.numerator AS prev_numerator, prev.denominator AS prev_denominator
             FROM inc LEFT JOIN shown ON shown.unit_id = inc.unit_id AND shown.year = inc.year
                  AND shown.quarter = inc.quarter AND shown.indicator = inc.indicator
+            LEFT JOIN shown prev ON prev.unit_id = inc.unit_id AND prev.year = inc.prev_year
+                 AND prev.quarter = inc.prev_quarter AND prev.indicator = inc.indicator
             ORDER BY inc.line
             """
         ).df()

@@ -14,7 +14,8 @@ import pandas as pd
 
 from kpis import store
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, format_problem, problem_message, status_label, t
-from kpis.core.periods import Quarter, quarter_ranges
+from kpis.core.periods import Quarter, quarter_label, quarter_ranges
+from kpis.core.settings import JUMP_POINTS
 from kpis.core.text import fold
 from kpis.figures.progress import (
     STATUSES,
@@ -32,6 +33,8 @@ from kpis.intake.validate import Problem
 from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.people import accounts
 from kpis.store import audit
+
+NO_VALUE = "–"  # a cell without a value
 
 
 def indicator_names(con: duckdb.DuckDBPyConnection, lang: Lang, short: bool = True) -> dict[str, str]:
@@ -395,25 +398,60 @@ def plan_deadlines_table(con: duckdb.DuckDBPyConnection, plan_id: str, lang: Lan
     return [r[0] for r in con.execute(f"SELECT {column} FROM plan_deadlines WHERE plan_id = ?", [plan_id]).fetchall()]
 
 
+def _counts_text(numerator: object, denominator: object, lang: Lang) -> str:
+    """'450/500 · 90,0 %', or '–' where there is no value."""
+    if pd.isna(numerator) or pd.isna(denominator):  # type: ignore[call-overload]
+        return NO_VALUE
+    n, d = int(numerator), int(denominator)  # type: ignore[call-overload]
+    rate = fmt_pct(n * 100.0 / d, lang) if d else NO_VALUE
+    return f"{fmt_int(n, lang)}/{fmt_int(d, lang)} · {rate}"
+
+
+def _jump(row: pd.Series, lang: Lang) -> tuple[str, str]:
+    """(the move since the quarter before in points, a warning when it is larger than JUMP_POINTS)."""
+    if pd.isna(row["prev_numerator"]) or not row["prev_denominator"] or not row["denominator"]:
+        return NO_VALUE, ""
+    move = row["numerator"] * 100.0 / row["denominator"] - row["prev_numerator"] * 100.0 / row["prev_denominator"]
+    points = fmt_pct(abs(move), lang).replace("%", "").strip()
+    text = t("preview_move", lang, points=("+" if move >= 0 else "−") + points)
+    if abs(move) > JUMP_POINTS:
+        return text, t("preview_jump_up" if move > 0 else "preview_jump_down", lang, limit=JUMP_POINTS)
+    return text, ""
+
+
 def changes_table(changes: pd.DataFrame, con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
-    """An upload's effect: old and new counts side by side, in the reader's language."""
+    """An upload's effect, one row per value, narrow enough to read whole: where and when, the new figure, the
+    figure shown now for the same quarter (or 'new'), the unit's quarter before, the move, and a warning for
+    a move larger than JUMP_POINTS (a slipped digit, or a stock that fell)."""
     names = indicator_names(con, lang)
-    out = changes.copy()
-    out["indicator"] = out["indicator"].map(names)
-    return out.rename(
-        columns={
-            "province": t("col_province", lang),
-            "commune": t("col_commune", lang),
-            "unit": t("col_unit", lang),
-            "year": t("col_year", lang),
-            "quarter": t("col_quarter", lang),
-            "indicator": t("col_indicator", lang),
-            "old_numerator": t("col_old_numerator", lang),
-            "old_denominator": t("col_old_denominator", lang),
-            "numerator": t("col_numerator", lang),
-            "denominator": t("col_denominator", lang),
+    columns = [
+        t("col_province", lang), t("col_commune", lang), t("col_unit", lang), t("col_quarter", lang), t("col_indicator", lang),
+        t("preview_new", lang), t("preview_shown", lang), t("preview_previous", lang), t("preview_change", lang),
+        t("preview_check", lang),
+    ]  # fmt: skip
+    if changes.empty:
+        return pd.DataFrame(columns=columns)
+    jumps = [_jump(row, lang) for _, row in changes.iterrows()]
+    return pd.DataFrame(
+        {
+            columns[0]: changes["province"].to_numpy(),  # the registry's names, as the file was read
+            columns[1]: changes["commune"].to_numpy(),
+            columns[2]: changes["unit"].to_numpy(),
+            columns[3]: [quarter_label(int(y), int(q), lang) for y, q in zip(changes["year"], changes["quarter"], strict=True)],
+            columns[4]: changes["indicator"].map(names).to_numpy(),
+            columns[5]: [_counts_text(n, d, lang) for n, d in zip(changes["numerator"], changes["denominator"], strict=True)],
+            columns[6]: [
+                _counts_text(n, d, lang) if pd.notna(n) else t("preview_first", lang)
+                for n, d in zip(changes["old_numerator"], changes["old_denominator"], strict=True)
+            ],
+            columns[7]: [
+                _counts_text(n, d, lang) for n, d in zip(changes["prev_numerator"], changes["prev_denominator"], strict=True)
+            ],
+            columns[8]: [j[0] for j in jumps],
+            columns[9]: [j[1] for j in jumps],
         }
     )
+
 
 
 AUDIT_COLUMNS = {  # the audit trail's columns as the page shows them

@@ -57,12 +57,13 @@ def test_preview_shows_old_values_beside_the_new_ones(tmp_path, monkeypatch):
     at.file_uploader(key="upload_files_0").set_value(("q1_sua.csv", correction, "text/csv")).run()
     assert not at.exception
     assert "q1_sua.csv: hợp lệ, 2 dòng" in texts(at)
-    assert "cột «(cũ)»" in texts(at)
+    assert "«Đang có, cùng quý»" in texts(at)
     preview = at.dataframe[0].value
     assert preview["Đơn vị"].tolist() == ["Bản Na Sang", "Bản Co Cượm"]
-    assert preview["Số đạt (cũ)"].tolist()[0] == 300 and preview["Số đạt"].tolist() == [320, 1200]
-    assert preview["Tổng số (cũ)"].tolist()[0] == 500
-    assert preview["Số đạt (cũ)"].isna().tolist() == [False, True], "a new value has no old one"
+    new = preview["Số liệu mới (Số đạt/Tổng số · Tỷ lệ)"].tolist()
+    assert new[0] == "320/500 · 64,0 %" and new[1].startswith("1.200/")
+    assert preview["Đang có, cùng quý"].tolist() == ["300/500 · 60,0 %", "Mới (chưa có)"], "a new value has no old one"
+    assert not preview.isna().any().any() and "None" not in preview.to_string()
     assert count(db, "submissions") == 1, "a preview writes nothing"
 
 

@@ -127,3 +127,28 @@ def test_the_demo_pages_list_the_demo_communes_under_their_official_names(demo_d
         assert communes < set(views.commune_choices(con, province))
     assert "Tam Đường" not in {c for p in demo for c in views.commune_choices(con, p)}  # not a commune since 1/7/2025
     con.close()
+
+
+def test_the_upload_preview_compares_with_the_quarter_before_and_flags_big_moves(con: duckdb.DuckDBPyConnection) -> None:
+    from kpis.intake.importer import import_file, preview
+    from tests.conftest import csv_bytes
+
+    def rows(year: int, quarter: int, a: int, b: int) -> bytes:
+        return csv_bytes(
+            [
+                ["Điện Biên", "Mường Mùn", "Bản A", year, quarter, "citizen_reach", a, 500, ""],
+                ["Điện Biên", "Mường Mùn", "Bản B", year, quarter, "citizen_reach", b, 500, ""],
+            ]
+        )
+
+    assert import_file(con, rows(2025, 4, 100, 250), "q4.csv").accepted
+    seen = preview(con, rows(2026, 1, 400, 260), "q1.csv")  # Q1 2026 follows Q4 2025
+    table = views.changes_table(seen.changes, con, "vi")
+    assert table["Quý trước"].tolist() == ["100/500 · 20,0 %", "250/500 · 50,0 %"]
+    assert table["Thay đổi so với quý trước"].tolist() == ["+60,0 điểm %", "+2,0 điểm %"]
+    assert table["Cần xem lại"].tolist() == ["⚠ Tăng hơn 20 điểm % so với quý trước: kiểm tra lại số", ""]
+    assert table["Đang có, cùng quý"].tolist() == ["Mới (chưa có)", "Mới (chưa có)"]
+    down = views.changes_table(preview(con, rows(2026, 1, 0, 100), "q1b.csv").changes, con, "en")
+    assert down["Change since the quarter before"].tolist() == ["−20.0 pts", "−30.0 pts"]
+    assert down["To check"].tolist()[0] == ""  # exactly the limit: not flagged
+    assert down["To check"].tolist()[1].startswith("⚠ Down more than 20 points")

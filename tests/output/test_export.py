@@ -335,3 +335,60 @@ def test_bench_export_prints_the_timings_as_json(demo_copy: Path, tmp_path: Path
     assert {"one_chart_seconds", "pack_seconds", "charts_in_pack", "server_reused", "first_chart_seconds"} <= set(report)
     assert report["charts_in_pack"] == 3  # summary, trend and the one indicator
     assert report["server_reused"] is True and report["browser_starts"] == 1
+
+
+@pytest.fixture(scope="module")
+def default_pack(demo_copy: Path) -> bytes:
+    """The pack as the page and the command line make it: the overdue reports and tasks at the end."""
+    con = store.connect(demo_copy)
+    data = export.pack_pptx(con, 2026, "Điện Biên", lang="vi", as_of=dt.date(2026, 11, 15))
+    con.close()
+    return data
+
+
+@needs_browser
+def test_every_shape_lies_inside_its_slide_and_no_table_runs_off_the_bottom(default_pack: bytes) -> None:
+    prs = Presentation(io.BytesIO(default_pack))
+    width, height = prs.slide_width, prs.slide_height
+    for number, slide in enumerate(prs.slides, start=1):
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0, (number, shape.name)
+            assert shape.left + shape.width <= width, (number, shape.name)
+            bottom = shape.top + (sum(r.height for r in shape.table.rows) if shape.has_table else shape.height)
+            assert bottom <= height, (number, shape.name, bottom - height)
+    tasks = [s for s in prs.slides if s.shapes.title.text.startswith("Nhiệm vụ quá hạn")]
+    rows = sum(len(next(sh for sh in s.shapes if sh.has_table).table.rows) - 1 for s in tasks)
+    assert len(tasks) >= 2 and rows == 6  # the six overdue tasks of the demo, continued over slides, none lost
+
+
+def test_a_table_of_long_rows_is_cut_by_height_and_keeps_its_columns() -> None:
+    from kpis.output import slides
+
+    long = "Thiết lập và phát triển các trang (tài khoản/kênh) trên các nền tảng số, mạng xã hội, ứng dụng di động " * 4
+    frame = pd.DataFrame({"Mã": [f"DB-M{i}" for i in range(9)], "Nhiệm vụ": [long] * 9, "Hạn": ["31/12/2025"] * 9})
+    chunks = slides.table_chunks(frame, slides.TABLE_SIZE)
+    assert sum(len(c) for c in chunks) == 9 and len(chunks) > 1
+    widths = slides._column_widths(frame, slides.TABLE_SIZE)
+    assert max(widths) == widths[1]  # the task, the table's key, gets the room
+    for chunk in chunks:
+        assert sum(slides.row_heights(chunk, widths, slides.TABLE_SIZE)) <= slides.TABLE_ROOM
+    short = pd.DataFrame({"Xã": [f"Xã {i}" for i in range(30)], "Hạn": ["30/6/2026"] * 30})
+    assert [len(c) for c in slides.table_chunks(short, slides.TABLE_SIZE)] == [12, 12, 6]  # at most 12 a slide
+
+
+def test_every_chart_of_the_pack_names_each_commune_whole_with_room_for_the_longest(demo_copy: Path) -> None:
+    """The per-indicator charts once clipped the first name ("ường Mùn"): every bar's label is the whole
+    registered name, and the left margin holds the longest at the chart's type size."""
+    from kpis.output import meeting_pack, views
+
+    con = store.connect(demo_copy)
+    pack = meeting_pack.build_pack(con, meeting.area(con, "Điện Biên"), 2026, "vi")
+    reporting = set(views.communes_with_data(con, "Điện Biên"))
+    con.close()
+    assert len(reporting) == 5
+    for chart in pack.indicators:
+        bars = [tr for tr in chart.figure.data if tr.type == "bar"]
+        names = {str(y) for tr in bars for y in tr.y}
+        assert names == reporting, chart.title
+        font = chart.figure.layout.yaxis.tickfont.size or chart.figure.layout.font.size
+        assert chart.figure.layout.margin.l >= max(len(n) for n in names) * font * 0.5, chart.title

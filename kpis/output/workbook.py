@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,6 +62,31 @@ def _cell_value(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+DAY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")  # how the display tables write a day (kpis.core.periods.fmt_date)
+
+
+def _printable(ws: Worksheet) -> None:
+    """Prints as a table is read: landscape, as wide as the page (as many pages down as it needs), the
+    header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _day_or_text(value: object) -> object:
+    """A day written dd/mm/yyyy becomes a real date (it sorts and filters as one); other values stay."""
+    if isinstance(value, str) and (m := DAY.fullmatch(value.strip())):
+        day, month, year = (int(g) for g in m.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return value
+    return value
+
+
 def _sheet(ws: Worksheet, rows: pd.DataFrame, level: str, lang: Lang) -> None:
     columns = COLUMNS[level][:]
     if level == "unit":
@@ -83,6 +109,7 @@ def _sheet(ws: Worksheet, rows: pd.DataFrame, level: str, lang: Lang) -> None:
         ws.column_dimensions[get_column_letter(j)].width = width + 3
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+    _printable(ws)
 
 
 def _prepare(rows: pd.DataFrame, names: dict[str, str], plans: dict[str, str], lang: Lang) -> pd.DataFrame:
@@ -112,10 +139,15 @@ def _table_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(12, len(str(header)) + 3))
     for i, record in enumerate(frame.itertuples(index=False), start=2):
         for j, value in enumerate(record, start=1):
-            write_cell(ws.cell(row=i, column=j), _cell_value(value)).alignment = WRAP
+            shown = _day_or_text(_cell_value(value))
+            cell = write_cell(ws.cell(row=i, column=j), shown)
+            cell.alignment = WRAP
+            if isinstance(shown, dt.date):
+                cell.number_format = "dd/mm/yyyy"
     ws.freeze_panes = "A2"
     if len(frame.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(len(frame) + 1, 1)}"
+    _printable(ws)
 
 
 def figures_xlsx(
@@ -154,6 +186,7 @@ def figures_xlsx(
         write_cell(about.cell(row=i, column=1), line).alignment = WRAP
     about.column_dimensions["A"].width = 120
     about["A1"].font = HEADER_FONT
+    _printable(about)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -204,6 +204,13 @@ def test_follow_up_tables_name_the_areas_overdue_reports_and_tasks(demo_copy: Pa
     wb = openpyxl.load_workbook(io.BytesIO(export.figures_xlsx(con, 2026, "Điện Biên", as_of=day)))
     sheet = [r for r in wb["Báo cáo quá hạn"].iter_rows(values_only=True)]
     assert sheet[0] == tuple(reports.columns) and any("Mường Chà" in r for r in sheet[1:])
+    due = sheet[0].index("Hạn đầu tiên đã quá")
+    assert all(isinstance(r[due], dt.datetime) for r in sheet[1:])  # real dates, not "10/06/2025" as text
+    assert wb["Báo cáo quá hạn"].cell(row=2, column=due + 1).number_format == "dd/mm/yyyy"
+    for ws in wb.worksheets:  # prints landscape, one page wide, the header row repeated
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
     con.close()
 
 

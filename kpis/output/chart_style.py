@@ -20,6 +20,11 @@ STATUS_COLOURS = {
 STATUS_SYMBOLS = {"met": "✔", "on_track": "➚", "behind": "✖", "no_target": "–", "no_data": "?"}
 # hatching tells statuses apart on a grey-scale print, where green and orange look alike
 STATUS_PATTERNS = {"met": "", "on_track": "/", "behind": "x", "no_target": ".", "no_data": ""}
+# the counts printed on each status's bar: black where it reads better than white (orange, green, greys)
+STATUS_TEXT = {"met": "#000000", "on_track": "#FFFFFF", "behind": "#000000", "no_target": "#000000", "no_data": "#000000"}
+# the heat map's scale: light to dark in one hue run, so every step differs in grey print too (cividis's
+# middle is a flat grey: 39,8 % and 58,4 % looked alike); each cell's rate is printed in black or white by contrast
+HEAT_SCALE = "YlGnBu"
 SUMMARY_STATUSES = ("met", "on_track", "behind", "no_target", "no_data")
 LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross"]

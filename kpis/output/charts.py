@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from kpis.core.i18n import Lang, fmt_int, fmt_pct, status_label, t
 from kpis.output.chart_style import (
     FONT,
+    HEAT_SCALE,
     LINE_COLOURS,
     LINE_SYMBOLS,
     SCREEN,
@@ -26,6 +27,7 @@ from kpis.output.chart_style import (
     STATUS_COLOURS,
     STATUS_PATTERNS,
     STATUS_SYMBOLS,
+    STATUS_TEXT,
     SUMMARY_STATUSES,
     Style,
 )
@@ -308,8 +310,8 @@ def commune_heatmap(
     source: str = "",
     slide: bool = False,
 ) -> go.Figure:
-    """Communes x years for one indicator; the shade follows the rate (cividis: readable in grey and
-    by colour-blind readers) and every cell prints its rate. `table` is views.commune_year_table."""
+    """Communes x years for one indicator; the shade follows the rate (chart_style.HEAT_SCALE: readable in
+    grey and by colour-blind readers) and every cell prints its rate. `table` is views.commune_year_table."""
     style = _style(slide)
     commune_col = t("col_commune", lang)
     year_cols = [c for c in table.columns if str(c).isdigit()]
@@ -327,7 +329,7 @@ def commune_heatmap(
             y=names,
             zmin=0,
             zmax=100,
-            colorscale="Cividis",
+            colorscale=HEAT_SCALE,
             text=text,
             texttemplate="%{text}",
             textfont={"size": tick_size},
@@ -382,7 +384,7 @@ def status_summary(
             text=[fmt_int(v, lang) if v else "" for v in values],
             textposition="inside",
             insidetextanchor="middle",
-            textfont={"color": "#000000" if status in ("no_data", "no_target") else "#FFFFFF"},
+            textfont={"color": STATUS_TEXT[status], "size": style.font + 2},
             hovertemplate="%{y}: %{x}<extra>" + status_label(status, lang) + "</extra>",
         )
     if not labels:

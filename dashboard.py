@@ -30,4 +30,9 @@ ui.open_database(lang)  # on a fresh clone this builds the demo database once, u
 account = ui.account_box(lang)
 st.sidebar.caption(t("app_caption", lang))
 ui.demo_notice(lang)
-navigation.run()
+if st.session_state.get("_started"):
+    navigation.run()
+else:  # a session's first page reads and caches the figures: say so rather than leave the page blank
+    st.session_state["_started"] = True
+    with st.spinner(t("loading_first_page", lang)):
+        navigation.run()

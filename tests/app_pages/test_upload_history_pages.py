@@ -60,7 +60,7 @@ def test_preview_shows_old_values_beside_the_new_ones(tmp_path, monkeypatch):
     assert "«Đang có, cùng quý»" in texts(at)
     preview = at.dataframe[0].value
     assert preview["Đơn vị"].tolist() == ["Bản Na Sang", "Bản Co Cượm"]
-    new = preview["Số liệu mới (Số đạt/Tổng số · Tỷ lệ)"].tolist()
+    new = preview["Số liệu mới"].tolist()
     assert new[0] == "320/500 · 64,0 %" and new[1].startswith("1.200/")
     assert preview["Đang có, cùng quý"].tolist() == ["300/500 · 60,0 %", "Mới (chưa có)"], "a new value has no old one"
     assert not preview.isna().any().any() and "None" not in preview.to_string()

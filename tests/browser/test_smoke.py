@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,7 @@ from tests.browser.conftest import ServedApp, sign_in_as_commune_officer
 from tests.conftest import csv_bytes
 
 pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_open_dashboard_sign_in_upload_csv_and_see_it_accepted(
@@ -48,6 +50,9 @@ def test_open_dashboard_sign_in_upload_csv_and_see_it_accepted(
     sign_in_as_commune_officer(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     page.get_by_text("bao_cao_quy_4.csv: hợp lệ, 1 dòng").wait_for(timeout=30_000)
+    if os.environ.get("KPIS_SCREENSHOTS"):  # the README's picture of a preview
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "upload_preview_vi.png"), full_page=True)
     page.get_by_role("button", name="Ghi 1 tệp hợp lệ vào cơ sở dữ liệu").click()
     page.get_by_text("bao_cao_quy_4.csv: đã nhận 1 dòng").wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0

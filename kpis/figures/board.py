@@ -61,13 +61,15 @@ def values_at(con: duckdb.DuckDBPyConnection, level: Level, quarters: list[Quart
                    arg_max(v.numerator, v.quarter) AS numerator, arg_max(v.denominator, v.quarter) AS denominator,
                    max(v.quarter) AS latest
             FROM q JOIN current_values v ON v.year = q.year AND v.quarter <= q.quarter
+            WHERE ?::VARCHAR IS NULL OR v.unit_id IN (
+                SELECT u.id FROM units u JOIN communes c ON c.id = u.commune_id WHERE c.province = ?
+            )
             GROUP BY q.year, q.quarter, v.unit_id, v.indicator
         )
         SELECT c.province, {commune} AS commune, a.indicator, a.year, a.quarter,
                sum(a.numerator)::BIGINT AS numerator, sum(a.denominator)::BIGINT AS denominator,
                bool_or(a.latest = a.quarter) AS reported
         FROM unit_at a JOIN units u ON u.id = a.unit_id JOIN communes c ON c.id = u.commune_id
-        WHERE ?::VARCHAR IS NULL OR c.province = ?
         GROUP BY ALL
         ORDER BY 1, 2, 3, 4, 5
         """,

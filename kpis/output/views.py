@@ -6,6 +6,7 @@ reshaping lives here so that it is tested without Streamlit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -453,16 +454,50 @@ def changes_table(changes: pd.DataFrame, con: duckdb.DuckDBPyConnection, lang: L
     )
 
 
-
 AUDIT_COLUMNS = {  # the audit trail's columns as the page shows them
     "happened_at": "audit_col_when", "actor": "audit_actor", "action": "audit_action",
     "subject": "audit_col_subject", "detail": "audit_col_detail", "file_sha256": "audit_col_file",
 }  # fmt: skip
 
 
+AUDIT_DETAIL_LABELS = {  # the keys of an audit row's detail, in words; others are shown as recorded
+    "rows": "audit_detail_rows", "submission": "audit_detail_submission", "reason": "audit_detail_reason",
+    "problems": "audit_detail_problems", "refused": "audit_detail_problems", "role": "audit_detail_role",
+    "scopes": "audit_detail_scopes", "status": "audit_detail_status", "via": "audit_detail_via",
+    "length": "audit_detail_length", "added": "audit_detail_added", "renamed": "audit_detail_renamed",
+    "removed": "audit_detail_removed", "version": "audit_detail_version",
+}  # fmt: skip
+
+
+def _detail_text(detail: object, lang: Lang) -> str:
+    """'Số dòng: 11 · Lần nộp số: 14' from the recorded JSON; nothing for none or {}."""
+    if not isinstance(detail, str) or not detail.strip():
+        return ""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    for key, value in data.items():
+        label = t(AUDIT_DETAIL_LABELS[key], lang) if key in AUDIT_DETAIL_LABELS else str(key)
+        if key == "role" and value in accounts.ROLE_LABELS:
+            value = t(accounts.ROLE_LABELS[value], lang)
+        elif isinstance(value, list):
+            value = "; ".join(" – ".join(str(x) for x in v if x) if isinstance(v, list) else str(v) for v in value)
+        parts.append(f"{label}: {value}")
+    return " · ".join(parts)
+
+
 def audit_table(events: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """The audit trail for a person: headings and actions in words (the CSV download keeps the codes)."""
+    """The audit trail for a person: headings, actions and details in words, dates as dd/mm/yyyy hh:mm, a
+    file by the start of its fingerprint (the CSV download keeps the codes, the JSON and the whole hash)."""
     shown = events.drop(columns=["id"]).assign(
-        action=[t(audit.ACTION_LABELS[a], lang) if a in audit.ACTION_LABELS else a for a in events["action"]]
+        happened_at=[fmt_date_time(at) for at in events["happened_at"]],
+        action=[t(audit.ACTION_LABELS[a], lang) if a in audit.ACTION_LABELS else a for a in events["action"]],
+        subject=events["subject"].fillna(""),
+        detail=[_detail_text(d, lang) for d in events["detail"]],
+        file_sha256=[f"{h[:12]}…" if isinstance(h, str) and h else "" for h in events["file_sha256"]],
     )
     return shown.rename(columns={c: t(key, lang) for c, key in AUDIT_COLUMNS.items()})

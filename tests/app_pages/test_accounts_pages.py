@@ -85,5 +85,10 @@ def test_audit_page_lists_and_filters(demo_db: Path, monkeypatch: pytest.MonkeyP
     events = admin.dataframe[0].value
     assert list(events.columns) == ["Thời gian", "Người thực hiện", "Việc", "Đối tượng", "Chi tiết", "Mã tệp (SHA-256)"]
     assert {"Đăng nhập", "Nộp báo cáo (được nhận)"} <= set(events["Việc"])  # words, not action codes
+    assert events["Thời gian"].str.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d").all()  # not ISO
+    uploads = events[events["Việc"] == "Nộp báo cáo (được nhận)"]
+    assert uploads["Chi tiết"].str.match(r"^Lần nộp số: \d+ · Số dòng: \d+$").all(), uploads["Chi tiết"].tolist()
+    assert uploads["Mã tệp (SHA-256)"].str.fullmatch(r"[0-9a-f]{12}…").all()
+    assert not events.isna().any().any() and "{}" not in set(events["Chi tiết"])
     admin.selectbox(key="audit_action").set_value("sign_in").run()
     assert set(admin.dataframe[0].value["Việc"]) == {"Đăng nhập"}

@@ -113,23 +113,34 @@ def _instructions(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, lang: L
     start = len(lines) + 4
     write_cell(ws.cell(row=start, column=1), t("template_codes", lang)).font = HEADER_FONT
     column = "name_vi" if lang == "vi" else "name_en"
-    for i, (code, name) in enumerate(con.execute(f"SELECT code, {column} FROM indicators ORDER BY position").fetchall()):
-        write_cell(ws.cell(row=start + 1 + i, column=1), code)
-        write_cell(ws.cell(row=start + 1 + i, column=2), name)
+    full = dict(con.execute(f"SELECT code, {column} FROM indicators ORDER BY position").fetchall())
+    for i, (code, short) in enumerate(indicator_labels(con, lang).items()):  # the drop-down's names, then in full
+        write_cell(ws.cell(row=start + 1 + i, column=1), short)
+        write_cell(ws.cell(row=start + 1 + i, column=2), full[code])
     ws.column_dimensions["A"].width = 100 if lang == "vi" else 90
     ws.column_dimensions["B"].width = 90
 
 
-def _lists(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, province: str | None) -> dict[str, str]:
-    """A hidden sheet of allowed values; returns data-validation ranges by column."""
+def indicator_labels(con: duckdb.DuckDBPyConnection, lang: Lang) -> dict[str, str]:
+    """code -> the indicator's short name in lang: what the template's drop-down offers and its rows say
+    (people read names; the importer reads names and codes alike)."""
+    column = "short_vi" if lang == "vi" else "short_en"
+    return dict(con.execute(f"SELECT code, {column} FROM indicators ORDER BY position").fetchall())
+
+
+LIST_HEADERS = {"province": "col_province", "commune": "col_commune", "indicator": "col_indicator"}
+
+
+def _lists(wb: openpyxl.Workbook, con: duckdb.DuckDBPyConnection, province: str | None, lang: Lang) -> dict[str, str]:
+    """A hidden sheet of allowed values, headed in the reader's language; returns data-validation ranges by column."""
     ws = wb.create_sheet(LISTS_SHEET)
     communes = [c for c in store.registry(con) if province is None or c.province == province]
     provinces = sorted({c.province for c in communes})
-    codes = [r[0] for r in con.execute("SELECT code FROM indicators ORDER BY position").fetchall()]
-    columns = {"province": provinces, "commune": sorted({c.name for c in communes}), "indicator": codes}
+    names = list(indicator_labels(con, lang).values())
+    columns = {"province": provinces, "commune": sorted({c.name for c in communes}), "indicator": names}
     ranges = {}
     for j, (key, values) in enumerate(columns.items(), start=1):
-        write_cell(ws.cell(row=1, column=j), f"DS {key}")
+        write_cell(ws.cell(row=1, column=j), t(LIST_HEADERS[key], lang))
         for i, v in enumerate(values, start=2):
             write_cell(ws.cell(row=i, column=j), v)
         letter = get_column_letter(j)
@@ -170,7 +181,8 @@ def build_template(
     wb = openpyxl.Workbook()
     _instructions(wb, con, lang)
     ws = wb.create_sheet(DATA_SHEET)
-    ranges = _lists(wb, con, scope.province)
+    ranges = _lists(wb, con, scope.province, lang)
+    labels = indicator_labels(con, lang)
     for j, column in enumerate(COLUMNS, start=1):
         cell = write_cell(ws.cell(row=1, column=j), HEADERS_VI[column])
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
@@ -179,7 +191,7 @@ def build_template(
     rows = []
     if scope.commune and scope.province:  # a resolved commune always has its province
         rows = [
-            [scope.province, scope.commune, unit, scope.year, scope.quarter, indicator, None, denominator, None]
+            [scope.province, scope.commune, unit, scope.year, scope.quarter, labels[indicator], None, denominator, None]
             for unit, indicator, denominator in last_reported_rows(con, scope.province, scope.commune)
         ]
     for i, values in enumerate(rows, start=2):

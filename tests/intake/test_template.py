@@ -73,7 +73,8 @@ def test_blank_template_has_instructions_header_lists_and_protection(con):
     assert wb.active.title == DATA_SHEET
     assert wb[LISTS_SHEET].sheet_state == "hidden"
     guide = "\n".join(str(c.value) for r in wb["Hướng dẫn"].iter_rows() for c in r if c.value)
-    assert "Số đạt" in guide and "Tổng số" in guide and "số nguyên" in guide and "citizen_reach" in guide
+    assert "Số đạt" in guide and "Tổng số" in guide and "số nguyên" in guide
+    assert "Người dân được tiếp cận" in guide and "citizen_reach" not in guide  # names for people
     ws = wb[DATA_SHEET]
     assert [c.value for c in ws[1]] == [HEADERS_VI[c] for c in COLUMNS]
     assert ws.protection.sheet is True
@@ -83,15 +84,19 @@ def test_blank_template_has_instructions_header_lists_and_protection(con):
     assert ws.max_row == BLANK_ROWS + 1 and ws.cell(row=2, column=1).value is None
 
 
-def test_dropdowns_offer_exactly_the_registered_communes_codes_and_quarters(con):
+def test_dropdowns_offer_exactly_the_registered_communes_indicator_names_and_quarters(con):
     wb = load(build_template(con))
     dv = validations(wb[DATA_SHEET])
     assert {COLUMN_LETTER[c] for c in ("commune", "indicator", "quarter")} <= set(dv)
     registry = store.registry(con)
     assert sorted(list_values(wb, dv["B"].formula1)) == sorted({c.name for c in registry})
     assert list_values(wb, dv["A"].formula1) == sorted({c.province for c in registry})
-    codes = [r[0] for r in con.execute("SELECT code FROM indicators ORDER BY position").fetchall()]
-    assert list_values(wb, dv["F"].formula1) == codes
+    names = [r[0] for r in con.execute("SELECT short_vi FROM indicators ORDER BY position").fetchall()]
+    assert list_values(wb, dv["F"].formula1) == names  # people pick names; codes are for machines
+    headers = [c.value for c in wb[wb.sheetnames[-1]][1]][:3]
+    assert headers == ["Tỉnh", "Xã", "Chỉ tiêu"]  # not "DS province / DS commune / DS indicator"
+    english = load(build_template(con, lang="en"))
+    assert list_values(english, validations(english[DATA_SHEET])["F"].formula1)[0] == "Citizens reached"
     assert (dv["E"].type, dv["E"].formula1) == ("list", '"1,2,3,4"')
     assert (dv["D"].type, dv["D"].formula1, dv["D"].formula2) == ("whole", "2024", "2035")
     assert (dv["G"].type, dv["G"].operator, dv["G"].formula1) == ("whole", "greaterThanOrEqual", "0")
@@ -128,8 +133,8 @@ def test_commune_template_prefills_what_it_reported_last_time(reported):
     scope = resolve_scope(reported, "xa muong mun", None, 2025, 4)
     assert scope == TemplateScope("Điện Biên", "Mường Mùn", 2025, 4)
     assert prefilled(build_template(reported, scope)) == [
-        ["Điện Biên", "Mường Mùn", "Bản Na Sang", 2025, 4, "citizen_reach", None, 500, None],
-        ["Điện Biên", "Mường Mùn", "Trạm Y tế xã", 2025, 4, "staff_digital_training", None, 4, None],
+        ["Điện Biên", "Mường Mùn", "Bản Na Sang", 2025, 4, "Người dân được tiếp cận", None, 500, None],
+        ["Điện Biên", "Mường Mùn", "Trạm Y tế xã", 2025, 4, "Cán bộ được đào tạo truyền thông số", None, 4, None],
     ]
     assert template_file_name(scope) == "bieu_mau_NQ57_muong_mun_2025_Q4.xlsx"
 

@@ -196,9 +196,15 @@ def account_box(current: Lang) -> accounts.Account | None:
     # a form: the fields are sent together when the button is pressed, as browser autofill and password
     # managers expect (filled fields no longer each rerun the page, or count a try against the lock-out)
     with box.form("sidebar_sign_in_form", border=False):
-        username = st.text_input(t("sign_in_username", current), max_chars=accounts.MAX_USERNAME, key="sidebar_username")
+        username = st.text_input(
+            t("sign_in_username", current), max_chars=accounts.MAX_USERNAME, key="sidebar_username", autocomplete="username"
+        )
         password = st.text_input(
-            t("sign_in_password", current), type="password", max_chars=accounts.MAX_PASSWORD, key="sidebar_password"
+            t("sign_in_password", current),
+            type="password",
+            max_chars=accounts.MAX_PASSWORD,
+            key="sidebar_password",
+            autocomplete="current-password",
         )
         submitted = st.form_submit_button(t("sign_in", current), key="sidebar_sign_in")
     if submitted:

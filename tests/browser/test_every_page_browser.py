@@ -1,7 +1,8 @@
 """Every page in a real browser, in both languages, anonymous and signed in as an administrator (who sees
 every page; signed in through the English form, then switched back to Vietnamese), on the demo data and
 on an empty database: no exception, and none of "None", "nan", a raw indicator code, or (on a Vietnamese
-page) an English interface word, in the page's text or its tables' cells. The board's and the commune page's screenshots go to docs/screenshots/ when KPIS_SCREENSHOTS is set.
+page) an English interface word, in the page's text or its tables' cells. The board's and the commune
+page's screenshots go to docs/screenshots/ when KPIS_SCREENSHOTS is set.
 
 Streamlit's own file uploader says "Drag and drop file here", "Browse files" and "Limit … per file" in
 English whatever the page's language (it has no setting for them): its drop zone is left out of the check.

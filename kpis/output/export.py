@@ -139,9 +139,9 @@ def figure_image(fig: go.Figure, fmt: str = "png", width: int = SLIDE_WIDTH, hei
         return result["image"]  # type: ignore[return-value]
 
 
-def figure_png(fig: go.Figure) -> bytes:
-    """1600x900, the size of a 16:9 slide."""
-    return figure_image(fig, "png")
+def figure_png(fig: go.Figure, width: int = SLIDE_WIDTH, height: int = SLIDE_HEIGHT) -> bytes:
+    """1600x900 by default, the size of a 16:9 slide (a slide without sentences takes a wider picture)."""
+    return figure_image(fig, "png", width, height)
 
 
 def figure_svg(fig: go.Figure) -> bytes:

@@ -12,7 +12,6 @@ import io
 from collections.abc import Callable, Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -33,6 +32,8 @@ TABLE_LEFT, TABLE_TOP, TABLE_WIDTH, TABLE_SIZE = Inches(0.45), Inches(1.35), Inc
 TABLE_ROOM = HEIGHT - TABLE_TOP - Inches(0.3)  # down to the slide's bottom margin
 CELL_PADDING = Inches(0.2)  # a cell's left and right margins (python-pptx's default 0.1 inch each)
 CELL_MARGINS = Inches(0.1)  # its top and bottom margins (0.05 inch each)
+WIDE_TOP, WIDE_HEIGHT = Inches(1.25), Inches(5.95)  # a chart without sentences: the slide's width under its title
+WIDE_PX = (1600, round(1600 * 5.95 / 12.4))  # rendered at the picture's own proportions (1600 x 768)
 LAYOUT_TITLE, LAYOUT_TITLE_ONLY = 0, 5
 
 
@@ -206,17 +207,17 @@ def table_chunks(frame: pd.DataFrame, size: int, room: int = TABLE_ROOM) -> list
     return chunks
 
 
-def _chart_slide(prs, chart: ChartSlide, render: Callable[[go.Figure], bytes]) -> None:
+def _chart_slide(prs, chart: ChartSlide, render: Callable[..., bytes]) -> None:
     slide = _titled_slide(prs, chart.title)
-    image = io.BytesIO(render(chart.figure))
     if chart.sentences:
+        image = io.BytesIO(render(chart.figure))
         slide.shapes.add_picture(image, Inches(0.3), Inches(1.3), width=Inches(8.9))
         _text_box(
             slide, Inches(9.35), Inches(1.4), Inches(3.75), Inches(5.6), chart.sentences, 17, colour=RGBColor(0x22, 0x22, 0x22)
         )
-    else:
-        width = Inches(11.0)
-        slide.shapes.add_picture(image, int((WIDTH - width) / 2), Inches(1.2), width=width)
+    else:  # the whole width under the title: the picture is rendered at the shape's own proportions
+        image = io.BytesIO(render(chart.figure, WIDE_PX[0], WIDE_PX[1]))
+        slide.shapes.add_picture(image, TABLE_LEFT, WIDE_TOP, width=TABLE_WIDTH, height=WIDE_HEIGHT)
 
 
 def _table_slides(prs, title: str, frame: pd.DataFrame, lang: Lang) -> None:
@@ -233,10 +234,11 @@ def _table_slides(prs, title: str, frame: pd.DataFrame, lang: Lang) -> None:
 
 def pack_pptx(
     pack: Pack,
-    render: Callable[[go.Figure], bytes],
+    render: Callable[..., bytes],
     extra_slides: Sequence[tuple[str, pd.DataFrame]] = (),
 ) -> bytes:
-    """The pack as .pptx bytes; render turns a figure into PNG bytes (kpis.output.export.figure_png)."""
+    """The pack as .pptx bytes; render(figure[, width, height]) turns a figure into PNG bytes
+    (kpis.output.export.figure_png)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     prs.core_properties.title = f"{pack.title} – {pack.area.title(pack.lang)} – {pack.year}"

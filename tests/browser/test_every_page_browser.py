@@ -140,3 +140,19 @@ def test_every_page_speaks_words_in_both_languages(served_app: ServedApp, page, 
     assert {"Overview", "Upload", "Download"} <= set(_problems("\n".join(en), "vi"))
     if kind == "demo":  # and it reads the tables' cells, not only the text around them
         assert "Mường Mùn" in "\n".join(vi) and "Tủa Chùa" in "\n".join(vi)
+
+
+@pytest.mark.parametrize("demo_db", ["demo"], indirect=True)
+def test_choosing_a_row_of_the_board_opens_that_communes_page(served_app: ServedApp, page, demo_db: Path) -> None:
+    """A click on the board's first row (Mường Chà, the worst) opens «Theo xã và năm» on Mường Chà."""
+    page.goto(served_app.url)
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=60_000)
+    _settled(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box, left of "Xã"
+    page.get_by_role("heading", name="Theo xã và năm").wait_for(timeout=30_000)
+    _settled(page)
+    page.get_by_text("Xã Mường Chà, năm 2026: xếp hạng trong tỉnh và theo đà này").wait_for(timeout=30_000)

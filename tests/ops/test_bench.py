@@ -38,6 +38,7 @@ def test_national_bench_at_a_small_size(tmp_path: Path) -> None:
     done = run("bench", "--communes", "50", "--out", str(out), timeout=1800)
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text(encoding="utf-8"))
+    assert done.stdout.lstrip().startswith("{"), done.stdout[:6000]  # nothing printed before the figures (a page's traceback)
     assert figures == json.loads(done.stdout)
     load = figures["load"]
     assert (

@@ -31,7 +31,6 @@ from kpis.figures.progress import (
 from kpis.intake.form_template import build_form_template
 from kpis.intake.template import Layout, TemplateScope, build_template, template_file_name
 from kpis.intake.validate import Problem
-from kpis.output.chart_style import STATUS_SYMBOLS
 from kpis.people import accounts
 from kpis.store import audit
 
@@ -139,25 +138,6 @@ def overview_cards(con: duckdb.DuckDBPyConnection, year: int, province: str, lan
             )
         )
     return cards
-
-
-def card_status_line(card: IndicatorCard, lang: Lang) -> str:
-    """'✔ Đạt · Chỉ tiêu 80,0 % (2030)': status by symbol and word, never colour alone."""
-    status = f"{STATUS_SYMBOLS[card.status]} {status_label(card.status, lang)}"
-    if card.target_pct is None:
-        return f"**{status}**"
-    return f"**{status}** · " + t("card_target", lang, target=fmt_pct(card.target_pct, lang), year=card.target_year)
-
-
-def card_counts_line(card: IndicatorCard, lang: Lang) -> str:
-    parts = [f"{card.counts.get(s, 0)} {status_label(s, lang)}" for s in (*STATUSES, "no_data") if card.counts.get(s, 0)]
-    return t("card_communes", lang) + ": " + " · ".join(parts)
-
-
-def card_help(card: IndicatorCard, lang: Lang) -> str:
-    if card.numerator is None:
-        return t("status_no_data", lang)
-    return t("card_counts", lang, numerator=fmt_int(card.numerator, lang), denominator=fmt_int(card.denominator, lang))
 
 
 def registered_communes(con: duckdb.DuckDBPyConnection, province: str | None) -> pd.MultiIndex:

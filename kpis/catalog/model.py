@@ -1,8 +1,9 @@
 """The catalog: indicators, plans and the commune registry (the official list), loaded from data files.
 
-Plans and targets are data (kpis/catalog/plans/*.toml), never code, so that a province can
-add its plan without a programmer. Loading validates every file with pydantic and
-fails with a CatalogError that names the file and the field.
+Plans and targets are data, never code. The five seed plans ship as kpis/catalog/plans/*.json, each a
+plan exactly as the plan importer produces it from a workbook (kpis.intake.plan_workbook; plan_json
+writes both), and a province puts its own in from a workbook without a programmer. Loading validates
+every file with pydantic and fails with a CatalogError that names the file and the field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -49,12 +51,18 @@ class Indicator(_Strict):
 class Target(_Strict):
     indicator: str
     year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
-    target_pct: float = Field(gt=0, le=100)
-    quote: str = Field(min_length=1, description="The plan's own sentence that sets the target.")
+    target_pct: float = Field(ge=0, le=100)
+    quote: str = Field(default="", description="The plan's own sentence that sets the target (a workbook may leave it out).")
+
+
+Frequency = Literal["monthly", "quarter", "half_year", "year", "periodic"]
 
 
 class Deadline(_Strict):
-    frequency: Literal["monthly", "half_year", "year", "periodic"]
+    """A reporting deadline: monthly on `day`; quarterly on day/month and every third month after; half-year and
+    year once a year on day/month; periodic (the plan names no date)."""
+
+    frequency: Frequency
     month: int | None = Field(default=None, ge=1, le=12)
     day: int | None = Field(default=None, ge=1, le=31)
     label_vi: str
@@ -89,6 +97,7 @@ class Plan(_Strict):
     commune: str | None = None
     commune_code: int | None = Field(default=None, ge=0)
     source: str = Field(description="The source document as a reader would cite it.")
+    replaces: str | None = None  # the number (or id) of the plan of the same place this one replaces, as written
     notes_vi: str = ""  # what a reader should know about the plan, in each language
     notes_en: str = ""
     targets: list[Target] = []
@@ -139,6 +148,28 @@ def _read_toml(path: Path) -> dict:
         raise CatalogError(f"{path.name}: not valid TOML: {e}") from e
 
 
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise CatalogError(f"{path}: file not found") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CatalogError(f"{path.name}: not valid JSON: {e}") from e
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path.name}: not valid JSON: the file must hold one object")
+    return data
+
+
+def plan_json(plan: Plan) -> str:
+    """A plan as the seeds ship and the store keeps it: every field, in the model's order, two-space indent."""
+    return plan.model_dump_json(indent=2) + "\n"
+
+
+def plan_from_json(text: str) -> Plan:
+    """A plan the store or a seed file holds (see plan_json)."""
+    return Plan.model_validate_json(text)
+
+
 def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, Indicator]:
     data = _read_toml(path)
     out: dict[str, Indicator] = {}
@@ -157,7 +188,7 @@ def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, Indicator]:
 
 def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
     try:
-        plan = Plan.model_validate(_read_toml(path))
+        plan = Plan.model_validate(_read_json(path))
     except ValidationError as e:
         raise CatalogError(_format_pydantic(path, e)) from e
     for i, t in enumerate(plan.targets):
@@ -197,7 +228,7 @@ def load_catalog(
     indicators = load_indicators(indicators_file)
     official = official or default_official()
     plans: dict[str, Plan] = {}
-    for path in sorted(plans_dir.glob("*.toml")):
+    for path in sorted(plans_dir.glob("*.json")):
         plan = _placed(path, load_plan(path, indicators), official)
         if plan.id in plans:
             raise CatalogError(f"{path.name}: field 'id': {plan.id!r} is used by another plan")

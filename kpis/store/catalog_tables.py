@@ -1,7 +1,6 @@
-"""The catalog's tables (indicators, plans, targets, deadlines) and the commune registry.
+"""The catalog's tables (indicators; the seed plans, through kpis.store.plan_book) and the commune registry.
 
-The catalog's files are the truth for indicators and plans: each connect() replaces those tables
-with them. The registry is the official list: a database gets the shipped list once (seed_official,
+The catalog's files are the truth for indicators: each connect() replaces that table with them. The registry is the official list: a database gets the shipped list once (seed_official,
 in one bulk statement per table, so a connect stays fast), keeps every place it already had (a
 place it knew by name gets its code and the official spelling), and from then on changes only by
 `registry update` (kpis.store.registry_update, journaled). meta 'registry_version' says which list it holds.
@@ -28,6 +27,7 @@ from kpis.core.text import name_key, tone_key
 from kpis.store.files import keep_file
 from kpis.store.journal import Communes, PlacesKept
 from kpis.store.meta import bump_data_version
+from kpis.store.plan_book import sync_seeds
 from kpis.store.transactions import journal_within, journaled, transaction
 
 OLD_REGISTRY = "registry"  # communes.source of the places the hand-written registry (kpis/catalog/registry.csv) gave
@@ -36,10 +36,10 @@ LISTING_COLUMNS = ("commune_code", "kind", "commune", "province_code", "province
 
 
 def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
-    """Replace indicators and plans with the catalog's; give a database the official list once."""
+    """Replace the indicators with the catalog's; give a database the official list once, and the seed plans
+    it has not met (kpis.store.plan_book); the tables of the plans in force are derived again."""
     with transaction(con):
-        for table in ("indicators", "plans", "plan_targets", "plan_deadlines"):
-            con.execute(f"DELETE FROM {table}")
+        con.execute("DELETE FROM indicators")
         for pos, ind in enumerate(catalog.indicators.values()):
             con.execute(
                 "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -56,45 +56,10 @@ def load_catalog_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> Non
                     ind.denominator_en,
                 ],
             )
-        for p in catalog.plans.values():
-            con.execute(
-                "INSERT INTO plans (id, number, date, issuer, title_vi, title_en, province, commune, source, notes,"
-                " province_code, commune_code, notes_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    p.id,
-                    p.number,
-                    p.date,
-                    p.issuer,
-                    p.title_vi,
-                    p.title_en,
-                    p.province,
-                    p.commune,
-                    p.source,
-                    p.notes_vi,
-                    p.province_code,
-                    p.commune_code,
-                    p.notes_en,
-                ],  # fmt: skip
-            )
-            for tg in p.targets:
-                con.execute(
-                    "INSERT INTO plan_targets VALUES (?, ?, ?, ?, ?)", [p.id, tg.indicator, tg.year, tg.target_pct, tg.quote]
-                )
-            for d in p.deadlines:
-                con.execute(
-                    "INSERT INTO plan_deadlines VALUES (?, ?, ?, ?, ?, ?)",
-                    [p.id, d.frequency, d.month, d.day, d.label_vi, d.label_en],
-                )
         if con.execute("SELECT 1 FROM meta WHERE key = 'registry_version'").fetchone() is None:
             seed_official(con, catalog.communes, catalog.registry_version)
-        refresh_plan_places(con)
+        sync_seeds(con, catalog.plans, dt.datetime.now())
         fill_scope_codes(con)
-
-
-def refresh_plan_places(con: duckdb.DuckDBPyConnection) -> None:
-    """The database's names for the plans' codes: a renamed place keeps its plan (inside the caller's transaction)."""
-    con.execute("UPDATE plans SET province = p.name FROM provinces p WHERE p.code = plans.province_code")
-    con.execute("UPDATE plans SET commune = c.name FROM communes c WHERE c.code = plans.commune_code")
 
 
 def seed_official(con: duckdb.DuckDBPyConnection, communes: tuple[Commune, ...], version: str) -> None:

@@ -282,6 +282,36 @@ class TaskUpdate(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlanPut(Event):
+    """A plan workbook accepted (status in_force) or proposed by a commune (proposed), kept under uploads/ as `kept`.
+
+    Replayed by reading the kept workbook again through the same checks (kpis.intake.plan_import).
+    """
+
+    KIND: ClassVar[str] = "plan_put"
+    sha256: str
+    kept: str
+    file_name: str
+    plan_id: str
+    status: str
+    put_by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanDecided(Event):
+    """A proposed plan (the version from the workbook sha256) approved or rejected."""
+
+    KIND: ClassVar[str] = "plan_decided"
+    plan_id: str
+    sha256: str
+    approved: bool
+    decided_by: str
+    at: dt.datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Aborted(Event):
     """The write-ahead line of txn never committed (COMMIT failed, or rebuild found it orphaned: found_by)."""
 
@@ -321,7 +351,7 @@ KINDS: dict[str, type[Event]] = {
     k.KIND: k
     for k in (
         Submission, Withdrawal, Communes, RegistryUpdated, PlacesKept, Demo, AccountCreated, PasswordChanged,
-        AccountDisabled, AccountEnabled, TaskFile, TaskUpdate, Aborted, TornMark,
+        AccountDisabled, AccountEnabled, TaskFile, TaskUpdate, PlanPut, PlanDecided, Aborted, TornMark,
     )
 }  # fmt: skip
 TORN_MARK = TornMark.KIND

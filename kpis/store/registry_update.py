@@ -35,7 +35,8 @@ from kpis.catalog.units import CatalogError, Commune
 from kpis.core.errors import KpisError
 from kpis.core.text import clean_display, name_key, tone_key
 from kpis.store import audit
-from kpis.store.catalog_tables import fill_scope_codes, refresh_plan_places, registry, rename_province
+from kpis.store.catalog_tables import fill_scope_codes, registry, rename_province
+from kpis.store.plan_book import refresh_plan_places
 from kpis.store.files import keep_file
 from kpis.store.journal import RegistryUpdated
 from kpis.store.meta import bump_data_version

@@ -56,6 +56,30 @@ CREATE TABLE IF NOT EXISTS plan_targets (
 CREATE TABLE IF NOT EXISTS plan_deadlines (
     plan_id VARCHAR, frequency VARCHAR, month INTEGER, day INTEGER, label_vi VARCHAR, label_en VARCHAR
 );
+-- every version of every plan, as put in (kpis.store.plan_book): the seeds, and each workbook imported or proposed.
+-- body is the plan (kpis.catalog.model.plan_json); plans, plan_targets and plan_deadlines above hold the bodies in force.
+-- status: in_force, replaced (by replaced_by, a version), proposed (a commune's, waiting for approval), rejected.
+CREATE SEQUENCE IF NOT EXISTS seq_plan_version START 1;
+CREATE TABLE IF NOT EXISTS plan_versions (
+    version INTEGER PRIMARY KEY DEFAULT nextval('seq_plan_version'),
+    plan_id VARCHAR NOT NULL,
+    number VARCHAR,
+    province_code INTEGER NOT NULL,
+    commune_code INTEGER,
+    status VARCHAR NOT NULL,
+    body VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    file_name VARCHAR,
+    sha256 VARCHAR,
+    kept VARCHAR,
+    added_by VARCHAR NOT NULL,
+    added_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR,
+    decided_at TIMESTAMP,
+    decision_note VARCHAR,
+    replaced_by INTEGER,
+    replaced_at TIMESTAMP
+);
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_submission'),
     file_name VARCHAR NOT NULL,

@@ -145,12 +145,12 @@ def test_a_plan_refers_to_its_places_by_code_and_a_name_that_is_not_the_codes_is
     shutil.copytree(PLANS_DIR, plans)
     catalog = load_catalog(plans)
     assert catalog.plans["hoa-an-139-kh-ubnd-2026"].commune == "Hoà An"
-    plan = plans / "hoa-an-139-kh-ubnd-2026.toml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace('commune = "Hoà An"', 'commune = "Hòa An"'), encoding="utf-8")
+    plan = plans / "hoa-an-139-kh-ubnd-2026.json"
+    plan.write_text(plan.read_text(encoding="utf-8").replace('"commune": "Hoà An"', '"commune": "Hòa An"'), encoding="utf-8")
     assert load_catalog(plans).plans["hoa-an-139-kh-ubnd-2026"].commune == "Hoà An"  # the other tone placement
-    plan.write_text(plan.read_text(encoding="utf-8").replace("commune_code = 2353", "commune_code = 1654"), encoding="utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace('"commune_code": 2353', '"commune_code": 1654'), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"'commune_code': 1654 is not a commune of Tuyên Quang"):
         load_catalog(plans)
-    plan.write_text(plan.read_text(encoding="utf-8").replace("commune_code = 1654", "commune_code = 2221"), encoding="utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace('"commune_code": 1654', '"commune_code": 2221'), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"field 'commune': 'Hòa An' but code 2221 is 'Nà Hang'"):
         load_catalog(plans)

@@ -1,6 +1,7 @@
 """The catalog's tables (indicators; the seed plans, through kpis.store.plan_book) and the commune registry.
 
-The catalog's files are the truth for indicators: each connect() replaces that table with them. The registry is the official list: a database gets the shipped list once (seed_official,
+The catalog's files are the truth for indicators: each connect() replaces that table with them. The
+registry is the official list: a database gets the shipped list once (seed_official,
 in one bulk statement per table, so a connect stays fast), keeps every place it already had (a
 place it knew by name gets its code and the official spelling), and from then on changes only by
 `registry update` (kpis.store.registry_update, journaled). meta 'registry_version' says which list it holds.

@@ -36,10 +36,10 @@ from kpis.core.errors import KpisError
 from kpis.core.text import clean_display, name_key, tone_key
 from kpis.store import audit
 from kpis.store.catalog_tables import fill_scope_codes, registry, rename_province
-from kpis.store.plan_book import refresh_plan_places
 from kpis.store.files import keep_file
 from kpis.store.journal import RegistryUpdated
 from kpis.store.meta import bump_data_version
+from kpis.store.plan_book import refresh_plan_places
 from kpis.store.transactions import WRITE_LOCK, journaled
 
 _VERSION_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")

@@ -14,7 +14,7 @@ lang = ui.lang()
 st.title(t("tasks_progress_page", lang))
 account = ui.require_writer(lang)
 con = ui.cursor()
-choices = display.item_choices(lang)
+choices = ui.view(display.item_choices, lang)
 with st.form("task_progress_form"):
     st.markdown(f"**{t('tasks_form_title', lang)}**")
     code = st.selectbox(t("tasks_form_item", lang), list(choices), format_func=choices.get, key="task_progress_item")
@@ -32,14 +32,14 @@ with st.form("task_progress_form"):
 st.subheader(t("tasks_upload_title", lang))
 st.markdown(t("tasks_upload_help", lang))
 st.download_button(
-    t("tasks_template", lang), recording.template(), file_name="tien_do_nhiem_vu.xlsx", key="task_progress_template"
+    t("tasks_template", lang), ui.view(recording.template), file_name="tien_do_nhiem_vu.xlsx", key="task_progress_template"
 )
 round_no = st.session_state.setdefault("task_progress_round", 0)
 if done := st.session_state.pop("task_progress_result", None):  # the sheet written on the run before
     (st.success if done.accepted else st.error)(ui.md_lines(done.summary(lang), done.messages(lang)))
 upload = st.file_uploader(t("tasks_upload_pick", lang), type=["csv", "xlsx"], key=f"task_progress_file_{round_no}")
 if upload is not None:
-    checked = recording.check_sheet(upload.getvalue(), upload.name, dt.date.today())
+    checked = recording.check_sheet(ui.cursor(), upload.getvalue(), upload.name, dt.date.today())
     if not checked.ok:
         st.error(ui.tx("result_refused", lang, file=upload.name, count=len(checked.problems)))
         st.dataframe(views.problems_table(checked.problems, lang), hide_index=True, width="stretch", key="task_progress_problems")

@@ -9,7 +9,7 @@ from kpis.web import ui
 
 lang = ui.lang()
 st.title(t("tasks_page", lang))
-plans = display.plan_labels(lang)
+plans = ui.view(display.plan_labels, lang)
 left, right = st.columns([2, 1])
 plan_id = left.selectbox(
     t("tasks_pick_plan", lang), [None, *plans], format_func=lambda p: plans.get(p, t("tasks_all_plans", lang)), key="tasks_plan"

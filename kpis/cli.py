@@ -204,7 +204,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     print(
         f"{report.db}: rebuilt from {report.submissions} submission(s), {report.withdrawals} withdrawal(s), "
         f"{report.communes_files} registry file(s), {report.task_events} task progress record(s), "
-        f"{report.account_events} account change(s); {report.audit_rows} audit row(s) carried over."
+        f"{report.account_events} account change(s), {report.plan_events} plan step(s); "
+        f"{report.audit_rows} audit row(s) carried over."
     )
     if report.compared:
         print("figures identical to the previous database: " + ("yes" if report.identical else "NO"))

@@ -79,6 +79,16 @@ OUTPUT_COLUMNS = [
 ]
 
 
+def _months(frequency: str, month: int | None) -> list[int]:
+    """The months a deadline falls in each year: every month, every third month from its own, or its one month."""
+    if frequency == "monthly":
+        return list(range(1, 13))
+    if frequency == "quarter":
+        first = ((month or 3) - 1) % 3 + 1
+        return [first + 3 * k for k in range(4)]
+    return [month or 12]
+
+
 @dataclass(frozen=True)
 class PlanSchedule:
     """One plan's dated reporting deadlines, counted from the day it was issued."""
@@ -91,7 +101,7 @@ class PlanSchedule:
         out: set[dt.date] = set()
         for year in range(first_year, last_year + 1):
             for frequency, month, day in self.deadlines:
-                months = range(1, 13) if frequency == "monthly" else [month or 12]
+                months = _months(frequency, month)
                 out.update(day_in_month(year, m, day) for m in months)
         return sorted(d for d in out if self.issued is None or d >= self.issued)
 

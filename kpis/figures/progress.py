@@ -182,16 +182,18 @@ def progress(
     year: int | None = None,
     province: str | None = None,
     commune: str | None = None,
+    targets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per area x indicator x year with data: counts, value, target and status.
 
     province / commune narrow the areas computed (the figures of an area never depend on others).
+    targets (plan_targets' columns) stands in for the plans in force: a plan's preview shows the figures under it.
     """
     sums = _area_sums(con, level, province, commune, up_to=year)
     if sums.empty:
         return pd.DataFrame(columns=[*OUTPUT_COLUMNS, "plan_id", "units"])
     sums["value_pct"] = sums["numerator"] * 100.0 / sums["denominator"]
-    rules = _rules_for(sums, TargetBook(plan_targets(con)))
+    rules = _rules_for(sums, TargetBook(plan_targets(con) if targets is None else targets))
     out = pd.concat([sums, rules], axis=1)
     area = [out["province"], out["commune"].fillna(""), out["indicator"]]
     first_year = out.groupby(area, sort=False)["year"].transform("first")

@@ -1,6 +1,6 @@
 """The plans' tasks and milestones and where each stands on a day: its due day, latest status, days late.
 
-Tasks and milestones live in the plan files (kpis/catalog/plans/*.toml). The latest update (by its
+Tasks and milestones are those of the plans in force (kpis.store.plan_book). The latest update (by its
 date, then by the order it was recorded) is the one that counts. A milestone is due by the last day
 of its year. A task or milestone is late when its due day (kpis.followup.task_deadlines) has passed
 and its latest status is not "done"; recurring work ("thường xuyên") is never late.
@@ -10,16 +10,18 @@ Recording updates is kpis.followup.recording; the tables pages show are kpis.fol
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
 import pandas as pd
 
-from kpis.catalog.model import Catalog, default_catalog
+from kpis.catalog.model import Plan
 from kpis.core.i18n import Lang
 from kpis.followup.task_deadlines import TaskDeadline, milestone_deadline, parse_deadline
 from kpis.followup.task_sheet import STATUSES, KnownItem
+from kpis.store import plan_book
 
 STATES = ("overdue", "no_update", *STATUSES)  # what a row shows: overdue first, then the recorded status
 STATE_LABELS = {
@@ -62,11 +64,10 @@ def split_agencies(lead: str) -> list[str]:
     return parts
 
 
-def items(catalog: Catalog | None = None) -> list[Item]:
-    """Every task and milestone of every plan, with its deadline read."""
-    catalog = catalog or default_catalog()
+def items(plans: Mapping[str, Plan]) -> list[Item]:
+    """Every task and milestone of these plans (the plans in force: plan_book.in_force), with its deadline read."""
     out: list[Item] = []
-    for plan in catalog.plans.values():
+    for plan in plans.values():
         year = plan.date.year if plan.date else None
         for task in plan.tasks:
             out.append(
@@ -77,8 +78,8 @@ def items(catalog: Catalog | None = None) -> list[Item]:
     return out
 
 
-def known_items(catalog: Catalog | None = None) -> dict[str, KnownItem]:
-    return {i.code: KnownItem(i.plan_id, i.kind) for i in items(catalog)}
+def known_items(plans: Mapping[str, Plan]) -> dict[str, KnownItem]:
+    return {i.code: KnownItem(i.plan_id, i.kind) for i in items(plans)}
 
 
 # --- what is late ---------------------------------------------------------------------------
@@ -112,15 +113,14 @@ def _state(item: Item, updates: pd.DataFrame, as_of: dt.date) -> dict:
     }
 
 
-def board(con: duckdb.DuckDBPyConnection, as_of: dt.date, catalog: Catalog | None = None) -> pd.DataFrame:
+def board(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """One row per task and milestone: plan, code, lead, deadline, due day, status, overdue, days late."""
-    catalog = catalog or default_catalog()
     updates = con.execute("SELECT item_code, status, status_date, note, evidence FROM task_updates ORDER BY status_date, id").df()
     updates["status_date"] = pd.to_datetime(updates["status_date"]).dt.date
     by_code = dict(tuple(updates.groupby("item_code", sort=False))) if not updates.empty else {}
     empty = updates.iloc[0:0]
     rows = []
-    for item in items(catalog):
+    for item in items(plan_book.in_force(con)):
         state = _state(item, by_code.get(item.code, empty), as_of)
         rows.append(
             {

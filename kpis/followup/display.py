@@ -11,11 +11,12 @@ import duckdb
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from kpis.catalog.model import Catalog, Plan, default_catalog
+from kpis.catalog.model import Plan
 from kpis.core.i18n import DEFAULT_LANG, Lang, t
 from kpis.core.periods import fmt_date
 from kpis.followup.board import STATE_LABELS, board, items
 from kpis.followup.recording import history
+from kpis.store import plan_book
 
 SYMBOLS = {"overdue": "✖", "no_update": "?", "not_started": "○", "in_progress": "➚", "done": "✔"}
 BACKGROUNDS = {"✖": "#F5C4A8", "?": "#EEEEEE", "○": "#FBE1A6", "➚": "#CFE8F7", "✔": "#C7EBDD"}
@@ -138,10 +139,9 @@ def milestone_table(frame: pd.DataFrame, lang: Lang, plans: dict[str, str], plan
     ).reset_index(drop=True)
 
 
-def plan_labels(lang: Lang, catalog: Catalog | None = None) -> dict[str, str]:
-    """Plan id -> label, for plans that have tasks or milestones."""
-    catalog = catalog or default_catalog()
-    return {p.id: plan_label(p, lang) for p in catalog.plans.values() if p.tasks or p.milestones}
+def plan_labels(con: duckdb.DuckDBPyConnection, lang: Lang) -> dict[str, str]:
+    """Plan id -> label, for the plans in force that have tasks or milestones."""
+    return {p.id: plan_label(p, lang) for p in plan_book.in_force(con).values() if p.tasks or p.milestones}
 
 
 def overdue_tasks(
@@ -158,7 +158,7 @@ def overdue_tasks(
     """
     frame = board(con, as_of)
     if province is not None and not frame.empty:
-        plans = default_catalog().plans
+        plans = plan_book.in_force(con)
         keep = {
             pid for pid, p in plans.items()
             if p.province == province and (commune is None or p.commune in (None, commune))
@@ -167,7 +167,7 @@ def overdue_tasks(
     late = _ordered(frame[frame["overdue"]]) if not frame.empty else frame
     return pd.DataFrame(
         {
-            t("tasks_col_plan", lang): [plan_labels(lang).get(p, p) for p in late["plan_id"]],
+            t("tasks_col_plan", lang): [plan_labels(con, lang).get(p, p) for p in late["plan_id"]],
             t("col_code", lang): late["code"],
             t("tasks_col_item", lang): _titles(late, lang),
             t("tasks_col_lead", lang): late["lead"],
@@ -189,10 +189,10 @@ def style_states(frame: pd.DataFrame, lang: Lang) -> Styler:
     return frame.style.map(colour, subset=[column])
 
 
-def item_choices(lang: Lang, catalog: Catalog | None = None) -> dict[str, str]:
-    """Code -> 'LC-14 · title' for the form's picker."""
+def item_choices(con: duckdb.DuckDBPyConnection, lang: Lang) -> dict[str, str]:
+    """Code -> 'LC-14 · title' for the form's picker, over the plans in force."""
     out = {}
-    for i in items(catalog):
+    for i in items(plan_book.in_force(con)):
         title = i.title(lang)
         out[i.code] = f"{i.code} · {title[:90]}{'…' if len(title) > 90 else ''}"
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,12 +17,12 @@ import duckdb
 import pandas as pd
 
 from kpis import store
-from kpis.catalog.model import Catalog, default_catalog
+from kpis.catalog.model import Plan
 from kpis.core.i18n import DEFAULT_LANG, Lang, format_problem, t
 from kpis.followup.board import STATE_LABELS, items, known_items
 from kpis.followup.task_sheet import HEADERS_VI, STATUSES, CheckedSheet, check_cells, check_file, template_xlsx
 from kpis.intake.validate import Problem
-from kpis.store import audit
+from kpis.store import audit, plan_book
 from kpis.store.journal import Event, TaskFile, TaskUpdate
 
 
@@ -54,11 +54,10 @@ class TaskImport:
 PlanCheck = Callable[[int, int | None], bool]  # (province code, commune code or None for a province plan) -> may write
 
 
-def _out_of_scope(rows: list[dict], may_write_plan: PlanCheck | None, catalog: Catalog | None) -> list[Problem]:
+def _out_of_scope(rows: list[dict], may_write_plan: PlanCheck | None, plans: Mapping[str, Plan]) -> list[Problem]:
     """Rows for a plan the writer's account does not cover: refused, each row named."""
     if may_write_plan is None:
         return []
-    plans = (catalog or default_catalog()).plans
     problems = []
     for r in rows:
         plan = plans[r["plan_id"]]
@@ -95,7 +94,6 @@ def import_sheet(
     file_name: str,
     uploaded_by: str,
     uploaded_at: dt.datetime | None = None,
-    catalog: Catalog | None = None,
     journal: bool = True,
     may_write_plan: PlanCheck | None = None,
 ) -> TaskImport:
@@ -105,8 +103,9 @@ def import_sheet(
     """
     now = uploaded_at or dt.datetime.now()
     file_name = store.recorded_name(file_name)  # whole up to 255 characters; the disk never sees it
-    checked = check_sheet(data, file_name, now.date(), catalog)
-    problems = checked.problems or _out_of_scope(checked.rows, may_write_plan, catalog)
+    plans = plan_book.in_force(con)
+    checked = check_file(data, file_name, known_items(plans), now.date())
+    problems = checked.problems or _out_of_scope(checked.rows, may_write_plan, plans)
     if problems:
         if journal:
             audit.record(con, uploaded_by, "task_update", file_name, {"refused": len(problems)})
@@ -137,9 +136,9 @@ def import_sheet(
     return TaskImport(file_name, "accepted", rows=len(checked.rows))
 
 
-def check_sheet(data: bytes, file_name: str, today: dt.date, catalog: Catalog | None = None) -> CheckedSheet:
-    """Read and check a progress sheet without writing anything."""
-    return check_file(data, file_name, known_items(catalog), today)
+def check_sheet(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, today: dt.date) -> CheckedSheet:
+    """Read and check a progress sheet against the plans in force without writing anything."""
+    return check_file(data, file_name, known_items(plan_book.in_force(con)), today)
 
 
 def record_update(
@@ -151,15 +150,15 @@ def record_update(
     evidence: str = "",
     recorded_by: str = "anonymous",
     recorded_at: dt.datetime | None = None,
-    catalog: Catalog | None = None,
     journal: bool = True,
     may_write_plan: PlanCheck | None = None,
 ) -> TaskImport:
     """One update from the in-app form, checked by the same rules as a sheet row."""
     now = recorded_at or dt.datetime.now()
     cells = {"code": code, "status": status, "date": status_date, "note": note, "evidence": evidence}
-    row, problems = check_cells(cells, known_items(catalog), now.date())
-    problems = problems or _out_of_scope([row], may_write_plan, catalog)
+    plans = plan_book.in_force(con)
+    row, problems = check_cells(cells, known_items(plans), now.date())
+    problems = problems or _out_of_scope([row], may_write_plan, plans)
     if problems:
         return TaskImport(code, "refused", problems)
     event = None
@@ -206,7 +205,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def template(catalog: Catalog | None = None) -> bytes:
-    """The progress sheet to fill in (in Vietnamese, as the offices use it), listing every task and milestone code."""
+def template(con: duckdb.DuckDBPyConnection) -> bytes:
+    """The progress sheet to fill in (in Vietnamese, as the offices use it), listing every task and milestone in force."""
     words = [t(STATE_LABELS[s], "vi") for s in STATUSES]
-    return template_xlsx([(i.code, i.title("vi")) for i in items(catalog)], words)
+    return template_xlsx([(i.code, i.title("vi")) for i in items(plan_book.in_force(con))], words)

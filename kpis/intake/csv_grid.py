@@ -69,10 +69,7 @@ _UTF8_VIETNAMESE_RE = re.compile("[ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèé�
 # UTF-8 of a Vietnamese letter read as Windows-1258 or Windows-1252 (a file garbled once and saved
 # again): Ã¡ (á), Ä‘ (đ), Æ° (ư), áº£ (ả), á»£ (ợ). Only pairs no Vietnamese word writes.
 _CONT = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_MOJIBAKE_RE = re.compile(
-    "[ÃĂ][€‚ƒˆ‰ŠŒ“•™š¡¢£¨©ª¬²³´µ¹º½]|Ä[‘\u0090ƒ‚©¨]|Å[©¨]|Æ[°¡¯\u00a0]"
-    "|á[º»][" + _CONT + "]"
-)
+_MOJIBAKE_RE = re.compile("[ÃĂ][€‚ƒˆ‰ŠŒ“•™š¡¢£¨©ª¬²³´µ¹º½]|Ä[‘\u0090ƒ‚©¨]|Å[©¨]|Æ[°¡¯\u00a0]|á[º»][" + _CONT + "]")
 
 
 def _mixed_encoding(text: str, first: int, pattern: re.Pattern[str] = _STRAY_BYTE_RE) -> IngestError:

@@ -21,14 +21,16 @@ import pandas as pd
 
 from kpis import store
 from kpis.catalog.model import parse_registry
-from kpis.core.errors import TextError
+from kpis.core.errors import KpisError, TextError
 from kpis.figures.progress import progress
 from kpis.followup import recording
+from kpis.intake import plan_import
 from kpis.intake.context import Given
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store.catalog_tables import OLD_REGISTRY
-from kpis.store.journal import Aborted, Communes, Demo, Event, PlacesKept, RegistryUpdated, Submission, Withdrawal
+from kpis.store.journal import Aborted, Communes, Demo, Event, PlacesKept, PlanDecided, PlanPut, RegistryUpdated
+from kpis.store.journal import Submission, Withdrawal
 
 
 class RebuildError(TextError):
@@ -63,6 +65,7 @@ class RebuildReport:
     audit_rows: int = 0  # audit rows carried over from the previous database
     skipped: int = 0  # journal intents never committed (aborted, or absent from the previous database)
     warnings: tuple[str, ...] = ()
+    plan_events: int = 0  # plans put in, proposed, approved or rejected
 
 
 def _kept_bytes(uploads: Path, event: Submission | Communes | RegistryUpdated | PlacesKept) -> bytes:
@@ -87,10 +90,10 @@ def replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, in
     return _replay(events, con)[:4]
 
 
-def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int, int]:
+def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int, int, int]:
     uploads = store.uploads_dir(con)
     ids: dict[int, int] = {}
-    counts = [0, 0, 0, 0, 0]
+    counts = [0, 0, 0, 0, 0, 0]
     kept = [e for e in events if isinstance(e, PlacesKept)]
     for event in [*kept, *(e for e in events if not isinstance(e, PlacesKept))]:  # UnknownEvent (a newer writer's): passed over
         if isinstance(event, (Communes, PlacesKept)):
@@ -132,9 +135,15 @@ def _replay(events: list[Event], con: duckdb.DuckDBPyConnection) -> tuple[int, i
             store.mark_demo(con, event.day, journal=False)
         elif accounts.replay_event(con, event):
             counts[4] += 1
+        elif isinstance(event, (PlanPut, PlanDecided)):  # plans put in, proposed, approved or rejected
+            try:
+                plan_import.replay_event(con, event)
+            except KpisError as e:
+                raise RebuildError(f"the plan line for {event.plan_id!r} cannot be replayed: {e}") from e
+            counts[5] += 1
         elif recording.replay_event(con, event):  # task and milestone progress
             counts[3] += 1
-    return counts[0], counts[1], counts[2], counts[3], counts[4]
+    return counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]
 
 
 def _figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -286,7 +295,7 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
         con = store.connect(fresh)
         try:
             try:
-                subs, withdrawals, communes, task_events, account_events = _replay(live, con)
+                subs, withdrawals, communes, task_events, account_events, plan_events = _replay(live, con)
             except duckdb.Error as e:  # a journal the database cannot take: say so, not a traceback
                 raise RebuildError(f"the journal could not be replayed: {str(e).splitlines()[0]}") from e
             txns = [ev.txn for ev in live if ev.txn]
@@ -349,5 +358,5 @@ def rebuild(db: Path, replace_unverified: bool = False) -> RebuildReport:
         raise RebuildError(f"{journal}: journal vanished during rebuild")
     return RebuildReport(
         db, subs, withdrawals, communes, task_events, compared, identical, backup, compare_error,
-        account_events, audit_rows, len(set(orphans)), tuple(warnings),
+        account_events, audit_rows, len(set(orphans)), tuple(warnings), plan_events,
     )  # fmt: skip

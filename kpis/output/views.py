@@ -445,7 +445,8 @@ AUDIT_DETAIL_LABELS = {  # the keys of an audit row's detail, in words; others a
     "problems": "audit_detail_problems", "refused": "audit_detail_problems", "role": "audit_detail_role",
     "scopes": "audit_detail_scopes", "status": "audit_detail_status", "via": "audit_detail_via",
     "length": "audit_detail_length", "added": "audit_detail_added", "renamed": "audit_detail_renamed",
-    "removed": "audit_detail_removed", "version": "audit_detail_version",
+    "removed": "audit_detail_removed", "version": "audit_detail_version", "plan": "audit_detail_plan",
+    "replaced": "audit_detail_replaced",
 }  # fmt: skip
 
 

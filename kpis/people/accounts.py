@@ -111,6 +111,13 @@ class Account:
             s.commune is None and s.covers(province_code, None, None, None) for s in self.scopes
         )
 
+    def plan_power(self, province_code: int, commune_code: int | None) -> Literal["put", "propose"] | None:
+        """What this account may do with a plan of this place: put it in force (administrators anywhere, a province
+        account in its province and its communes), propose it (a commune account, its own commune's), or nothing."""
+        if not self.may_write_plan(province_code, commune_code):
+            return None
+        return "propose" if self.role == "commune" else "put"
+
     def may_write_all(self, places: list[Commune]) -> bool:
         """May this account change everything in a submission holding figures for these communes?"""
         return self.can_upload and all(self.may_write(c) for c in places)

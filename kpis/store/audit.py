@@ -30,6 +30,11 @@ ACTION_LABELS = {  # every action the trail records, with its words for the audi
     "account_disabled": "audit_act_account_disabled",
     "account_enabled": "audit_act_account_enabled",
     "registry_updated": "audit_act_registry_updated",
+    "plan_put": "audit_act_plan_put",
+    "plan_proposed": "audit_act_plan_proposed",
+    "plan_approved": "audit_act_plan_approved",
+    "plan_rejected": "audit_act_plan_rejected",
+    "plan_refused": "audit_act_plan_refused",
 }
 ACTIONS = tuple(ACTION_LABELS)
 

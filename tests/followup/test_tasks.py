@@ -71,14 +71,14 @@ def test_a_yearly_deadline_comes_back_each_year():
 
 
 def test_every_deadline_in_the_plans_is_understood(catalog):
-    unknown = [(i.code, i.deadline.text) for i in board.items(catalog) if i.deadline.kind == "unknown"]
+    unknown = [(i.code, i.deadline.text) for i in board.items(catalog.plans) if i.deadline.kind == "unknown"]
     assert unknown == []
 
 
 def test_task_and_milestone_codes_are_unique_across_plans(catalog):
-    codes = [i.code for i in board.items(catalog)]
+    codes = [i.code for i in board.items(catalog.plans)]
     assert len(codes) == len(set(codes))
-    assert sum(i.kind == "task" for i in board.items(catalog)) == 19 + 6  # Lai Châu's 19, Hoà An's 6
+    assert sum(i.kind == "task" for i in board.items(catalog.plans)) == 19 + 6  # Lai Châu's 19, Hoà An's 6
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_a_milestone_is_due_by_the_end_of_its_year_and_recorded_like_a_task(con)
     assert (late["status"], late["overdue"], late["days_late"]) == ("no_update", True, 1)
     record(con, "DB-M1", "done", D(2026, 1, 10))
     assert row_of(con, D(2026, 2, 1), "DB-M1")["days_late"] == 10
-    table = display.milestone_table(board.board(con, D(2026, 2, 1)), "vi", display.plan_labels("vi"))
+    table = display.milestone_table(board.board(con, D(2026, 2, 1)), "vi", display.plan_labels(con, "vi"))
     assert "? Chưa có cập nhật" in set(table["Tình trạng"])
     assert table.iloc[0]["Tình trạng"].startswith("✖ Quá hạn")  # overdue first
 
@@ -166,7 +166,7 @@ def test_a_milestone_is_due_by_the_end_of_its_year_and_recorded_like_a_task(con)
 def test_task_table_filters_by_agency_and_state_with_overdue_first(con):
     record(con, "LC-14", "in_progress", D(2026, 3, 10))
     frame = board.board(con, D(2026, 11, 22))
-    labels = display.plan_labels("vi")
+    labels = display.plan_labels(con, "vi")
     table = display.task_table(frame, "vi", labels)
     first = table.iloc[0]  # the most days late first: LC-01, due June 2025, never updated
     assert (first["Mã"], first["Tình trạng"]) == ("LC-01", "✖ Quá hạn · Chưa có cập nhật")
@@ -180,7 +180,7 @@ def test_task_table_filters_by_agency_and_state_with_overdue_first(con):
     assert list(interior["Mã"]) == ["LC-07"]
     only_late = display.task_table(frame, "vi", labels, states=["overdue"])
     assert set(only_late["Tình trạng"].str[0]) == {"✖"}
-    hoa_an = display.task_table(frame, "en", display.plan_labels("en"), plan_id="hoa-an-139-kh-ubnd-2026")
+    hoa_an = display.task_table(frame, "en", display.plan_labels(con, "en"), plan_id="hoa-an-139-kh-ubnd-2026")
     assert len(hoa_an) == 6 and "Recurring" in set(hoa_an["Due"])
     assert "Phòng Văn hóa - Xã hội" in board.agencies(frame, "hoa-an-139-kh-ubnd-2026")
 
@@ -328,10 +328,10 @@ def test_an_english_csv_with_iso_dates_is_accepted(con):
 
 
 def test_the_template_lists_every_code_and_untouched_rows_are_passed_over(con, catalog):
-    wb = openpyxl.load_workbook(io.BytesIO(recording.template(catalog)))
+    wb = openpyxl.load_workbook(io.BytesIO(recording.template(con)))
     ws = wb.active
     codes = [r[0].value for r in ws.iter_rows(min_row=4) if r[0].value]
-    assert codes == [i.code for i in board.items(catalog)]
+    assert codes == [i.code for i in board.items(catalog.plans)]
     ws["B4"], ws["C4"] = "Hoàn thành", "30/11/2025"  # DB-M1, the first row
     buf = io.BytesIO()
     wb.save(buf)

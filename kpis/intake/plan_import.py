@@ -1,0 +1,302 @@
+"""Putting a plan in from its workbook: who may, the rules against the plans in force, the write, the approval.
+
+A workbook is read whole (kpis.intake.plan_workbook), then checked against what is in force: a place
+has at most one plan in force, so a second one must say which it replaces (Thay thế kế hoạch), and what
+it names must be a plan of that place in force. An administrator or a province account puts a plan in
+force at once; a commune account's own plan is proposed, and a province account or an administrator
+approves (or rejects) it. Each step is one journaled transaction, audited, that keeps the workbook; the
+rules run again inside it, so two imports at once cannot both put a plan in force for one place.
+Rebuild replays each step (replay_event) through the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+
+from kpis import store
+from kpis.catalog.model import Catalog, Plan, default_catalog
+from kpis.catalog.places import Places
+from kpis.core.errors import KpisError
+from kpis.core.i18n import Lang, t
+from kpis.core.text import fold
+from kpis.intake.plan_workbook import FIELDS, SHEET_PLAN, PlanProblem, problem, read_plan_workbook
+from kpis.store import audit, plan_book
+from kpis.store.journal import Event, PlanDecided, PlanPut
+from kpis.store.plan_book import IN_FORCE, PROPOSED, REJECTED, Version
+
+Power = Literal["put", "propose"]
+PlanPower = Callable[[int, int | None], Power | None]  # (province code, commune code or None) -> what the writer may do
+TRUSTED: PlanPower = lambda province_code, commune_code: "put"  # noqa: E731  # the command line run by the operator
+
+
+class PlanRefused(KpisError):
+    """A decision on a proposal was refused (not a proposal, not the account's, the rules no longer hold)."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A workbook read and checked: the plan, what it would replace, what the writer may do, and every problem."""
+
+    plan: Plan | None
+    problems: list[PlanProblem]
+    replaces: Version | None = None
+    power: Power | None = None
+    sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not self.problems and self.power is not None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    status: Literal["in_force", "proposed", "refused"]
+    checked: Checked
+    version: int | None = None
+    file_name: str = ""
+    problems: list[PlanProblem] = field(default_factory=list)
+
+    def messages(self, lang: Lang) -> list[str]:
+        return [p.message(lang) for p in self.problems]
+
+    def summary(self, lang: Lang) -> str:
+        plan = self.checked.plan
+        if self.status == "refused":
+            return t("plan_refused", lang, file=self.file_name, count=len(self.problems))
+        label = plan_label(plan, lang) if plan else self.file_name
+        return t("plan_in_force" if self.status == "in_force" else "plan_proposed", lang, plan=label)
+
+
+def plan_label(plan: Plan, lang: Lang) -> str:
+    """'Kế hoạch 45/KH-UBND (Cao Bằng)', or the plan's title where it has no number."""
+    place = f"{plan.commune}, {plan.province}" if plan.commune else plan.province
+    if plan.number:
+        return t("plan_label", lang, number=plan.number, place=place)
+    return t("plan_label_unnumbered", lang, title=plan.title_vi if lang == "vi" else plan.title_en, place=place)
+
+
+def _same_number(written: str, plan: Plan) -> bool:
+    """Does «Thay thế kế hoạch» name this plan: its number (any case or spacing, "Kế hoạch số" or not) or its id?"""
+
+    def bare(text: str) -> str:
+        text = fold(text)
+        for lead in ("ke hoach so ", "ke hoach ", "so "):
+            text = text.removeprefix(lead)
+        return text.replace(" ", "")
+
+    return bare(written) in {bare(plan.number or ""), bare(plan.id)} - {""}
+
+
+def rules(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[list[PlanProblem], Version | None]:
+    """The plan against the plans in force: problems, and the version it replaces (None: a place's first plan)."""
+    sheet = SHEET_PLAN[0]
+    held = plan_book.of_place(con, plan.province_code, plan.commune_code, IN_FORCE)
+    place = plan.commune or plan.province
+    problems: list[PlanProblem] = []
+    replaced: Version | None = None
+    if plan.replaces:
+        replaced = next((v for v in held if _same_number(plan.replaces, v.plan)), None)
+        if replaced is None:
+            known = "; ".join(plan_label(v.plan, "vi") for v in held) or t("plan_none_in_force", "vi")
+            problems.append(
+                problem(
+                    sheet, None, FIELDS["replaces"][0], "plan_replaces_unknown", number=plan.replaces, place=place, known=known
+                )
+            )
+        elif plan_json_equal(replaced.plan, plan):
+            problems.append(problem(sheet, None, None, "plan_unchanged", plan=plan_label(plan, "vi")))
+    elif held:
+        problems.append(
+            problem(
+                sheet, None, FIELDS["replaces"][0], "plan_second_in_force",
+                place=place, held="; ".join(plan_label(v.plan, "vi") for v in held),
+            )
+        )  # fmt: skip
+    elsewhere = con.execute(
+        "SELECT 1 FROM plan_versions WHERE plan_id = ? AND (province_code <> ? OR commune_code IS DISTINCT FROM ?)",
+        [plan.id, plan.province_code, plan.commune_code],
+    ).fetchone()
+    if elsewhere:
+        problems.append(problem(sheet, None, FIELDS["plan_id"][0], "plan_id_taken", plan_id=plan.id))
+    codes = item_codes(plan)
+    for other in plan_book.in_force(con).values():
+        if other.id == plan.id or (replaced is not None and other.id == replaced.plan.id):
+            continue
+        for code in item_codes(other):
+            if code in codes:
+                problems.append(problem(None, None, None, "plan_task_code_taken", task=code, plan=plan_label(other, "vi")))
+    return problems, replaced
+
+
+def item_codes(plan: Plan) -> set[str]:
+    """The codes of a plan's tasks and milestones: progress is recorded by code, so two plans in force never share one."""
+    return {task.code for task in plan.tasks} | {m.code for m in plan.milestones}
+
+
+def plan_json_equal(a: Plan, b: Plan) -> bool:
+    """The same plan, leaving out what a new version must differ in (the plan it replaces)."""
+    return a.model_copy(update={"replaces": None}) == b.model_copy(update={"replaces": None})
+
+
+def _free_id(con: duckdb.DuckDBPyConnection, plan: Plan, named: bool) -> Plan:
+    """A derived id that another place's plan holds gets the place's code ('hoa-an-139-kh-ubnd-2026-2353')."""
+    if named:
+        return plan
+    rows = con.execute("SELECT DISTINCT province_code, commune_code FROM plan_versions WHERE plan_id = ?", [plan.id]).fetchall()
+    if any((p, c) != (plan.province_code, plan.commune_code) for p, c in rows):
+        return plan.model_copy(update={"id": f"{plan.id}-{plan.commune_code or plan.province_code}"})
+    return plan
+
+
+def check_plan(con: duckdb.DuckDBPyConnection, data: bytes, power: PlanPower, catalog: Catalog | None = None) -> Checked:
+    """A workbook read and checked against the plans in force, writing nothing (the page's preview)."""
+    catalog = catalog or default_catalog()
+    read = read_plan_workbook(data, catalog, Places(store.registry(con)))
+    sha = hashlib.sha256(data).hexdigest()
+    if read.plan is None or read.problems:
+        return Checked(None, read.problems, sha256=sha)
+    plan = _free_id(con, read.plan, named=read.named_id)
+    may = power(plan.province_code, plan.commune_code)
+    if may is None:
+        place = plan.commune or plan.province
+        return Checked(plan, [problem(None, None, None, "plan_out_of_scope", place=place)], sha256=sha)
+    problems, replaced = rules(con, plan)
+    return Checked(plan, problems, replaced, may, sha)
+
+
+def import_plan(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    file_name: str,
+    put_by: str,
+    power: PlanPower = TRUSTED,
+    at: dt.datetime | None = None,
+    catalog: Catalog | None = None,
+    journal: bool = True,
+    status: str | None = None,
+) -> PlanResult:
+    """Put a plan in force or propose it, whole, or refuse it with every problem named; audited, journaled, kept.
+
+    status is the replay's (rebuild): the status the journal recorded, with journal=False.
+    """
+    at = at or dt.datetime.now()
+    file_name = store.recorded_name(file_name)
+    checked = check_plan(con, data, power, catalog)
+    if not checked.ok or checked.plan is None:
+        if journal:
+            refused = {"problems": [p.message("vi") for p in checked.problems][:20]}
+            with store.transaction(con):
+                audit.record(con, put_by, "plan_refused", file_name, refused, file_sha256=checked.sha256, at=at)
+        return PlanResult("refused", checked, file_name=file_name, problems=checked.problems)
+    plan = checked.plan
+    new_status = status or (IN_FORCE if checked.power == "put" else PROPOSED)
+    sha, kept = store.keep_file(con, data, file_name)  # a replay finds it kept already
+    event = PlanPut(sha256=sha, kept=kept.name, file_name=file_name, plan_id=plan.id, status=new_status, put_by=put_by, at=at)
+    try:
+        with store.journaled(con, event if journal else None):
+            problems, replaced = rules(con, plan)  # again, under the lock: what is in force may have changed since
+            if problems:
+                raise _Again(problems)
+            number = plan_book.add_version(con, plan, new_status, put_by, at, file_name=file_name, sha256=sha, kept=kept.name)
+            if new_status == IN_FORCE:
+                _put_in_force(con, number, replaced, at)
+            if journal:
+                action = "plan_put" if new_status == IN_FORCE else "plan_proposed"
+                detail: dict[str, object] = {"plan": plan_label(plan, "vi"), "version": number}
+                if replaced is not None:
+                    detail["replaced"] = plan_label(replaced.plan, "vi")
+                audit.record(con, put_by, action, file_name, detail, file_sha256=sha, at=at)
+            store.bump_data_version(con)
+    except _Again as e:
+        return PlanResult("refused", checked, file_name=file_name, problems=e.problems)
+    return PlanResult("in_force" if new_status == IN_FORCE else "proposed", checked, number, file_name)
+
+
+class _Again(Exception):
+    """The rules stopped holding between the check and the write (another import came first)."""
+
+    def __init__(self, problems: list[PlanProblem]) -> None:
+        super().__init__("the plans in force changed")
+        self.problems = problems
+
+
+def _put_in_force(con: duckdb.DuckDBPyConnection, number: int, replaced: Version | None, at: dt.datetime) -> None:
+    if replaced is not None:
+        plan_book.mark_replaced(con, replaced.version, number, at)
+    plan_book.derive(con)
+
+
+def proposals(con: duckdb.DuckDBPyConnection) -> list[Version]:
+    return plan_book.versions(con, "status = ?", [PROPOSED])
+
+
+def decide(
+    con: duckdb.DuckDBPyConnection,
+    number: int,
+    approved: bool,
+    decided_by: str,
+    power: PlanPower = TRUSTED,
+    note: str | None = None,
+    at: dt.datetime | None = None,
+    journal: bool = True,
+) -> Version:
+    """Approve (put in force) or reject a proposed plan; PlanRefused if it is not a proposal, not the decider's, or
+    (approving) the rules no longer hold. Returns the version as it now is."""
+    at = at or dt.datetime.now()
+    found = plan_book.version(con, number)
+    if found is None or found.status != PROPOSED:
+        raise PlanRefused("plan_not_proposed", version=number)
+    if power(found.plan.province_code, found.plan.commune_code) != "put":
+        raise PlanRefused("plan_decide_out_of_scope", place=found.plan.commune or found.plan.province)
+    event = (
+        PlanDecided(plan_id=found.plan.id, sha256=found.sha256 or "", approved=approved, decided_by=decided_by, at=at, note=note)
+        if journal
+        else None
+    )
+    with store.journaled(con, event):
+        replaced = None
+        if approved:
+            problems, replaced = rules(con, found.plan)
+            if problems:
+                raise PlanRefused("plan_approval_refused", problems="; ".join(p.message("vi") for p in problems))
+        plan_book.set_status(con, number, IN_FORCE if approved else REJECTED, decided_by, at, note)
+        if approved:
+            _put_in_force(con, number, replaced, at)
+        if journal:
+            decision: dict[str, object] = {"plan": plan_label(found.plan, "vi"), "version": number}
+            if note:
+                decision["reason"] = note
+            action = "plan_approved" if approved else "plan_rejected"
+            audit.record(con, decided_by, action, found.file_name or "", decision, at=at)
+        store.bump_data_version(con)
+    decided = plan_book.version(con, number)
+    assert decided is not None
+    return decided
+
+
+def replay_event(con: duckdb.DuckDBPyConnection, event: Event) -> bool:
+    """Apply one plan line of the journal to a rebuilt database; False if it is not a plan line."""
+    if isinstance(event, PlanPut):
+        data = (store.uploads_dir(con) / event.kept).read_bytes()
+        if hashlib.sha256(data).hexdigest() != event.sha256:
+            raise KpisError("plan_replay_altered", file=event.file_name)
+        result = import_plan(con, data, event.file_name, event.put_by, at=event.at, journal=False, status=event.status)
+        if result.status == "refused":
+            raise KpisError("plan_replay_refused", file=event.file_name, problems="; ".join(result.messages("en")))
+        return True
+    if isinstance(event, PlanDecided):
+        rows = con.execute(
+            "SELECT version FROM plan_versions WHERE plan_id = ? AND sha256 = ? AND status = ? ORDER BY version DESC",
+            [event.plan_id, event.sha256, PROPOSED],
+        ).fetchall()
+        if not rows:
+            raise KpisError("plan_replay_refused", file=event.plan_id, problems="no such proposal")
+        decide(con, int(rows[0][0]), event.approved, event.decided_by, note=event.note, at=event.at, journal=False)
+        return True
+    return False

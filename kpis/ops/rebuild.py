@@ -29,8 +29,18 @@ from kpis.intake.context import Given
 from kpis.intake.importer import import_file
 from kpis.people import accounts
 from kpis.store.catalog_tables import OLD_REGISTRY
-from kpis.store.journal import Aborted, Communes, Demo, Event, PlacesKept, PlanDecided, PlanPut, RegistryUpdated
-from kpis.store.journal import Submission, Withdrawal
+from kpis.store.journal import (
+    Aborted,
+    Communes,
+    Demo,
+    Event,
+    PlacesKept,
+    PlanDecided,
+    PlanPut,
+    RegistryUpdated,
+    Submission,
+    Withdrawal,
+)
 
 
 class RebuildError(TextError):

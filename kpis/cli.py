@@ -19,7 +19,7 @@ from kpis.catalog.model import CatalogError
 from kpis.catalog.places import NotFound, names
 from kpis.core.csv_safe import safe_cell, write_records
 from kpis.core.errors import KpisError
-from kpis.core.i18n import LANGS, Lang, t
+from kpis.core.i18n import LANGS, Lang, fmt_int, t
 from kpis.core.records import json_records
 from kpis.core.settings import YEAR_MAX, YEAR_MIN
 from kpis.figures.progress import OUTPUT_COLUMNS, progress
@@ -216,6 +216,57 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0 if report.identical is not False else 1
 
 
+# --- plans: `plan template|import|export|list` (issue 15) ---------------------------------------------
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from kpis.catalog.model import default_catalog
+    from kpis.intake import plan_import
+    from kpis.intake.plan_template import plan_workbook
+
+    lang = args.lang
+    if args.action == "template":
+        return _write(Path(_needs(args.out, "--out")), plan_workbook(default_catalog()), lang)
+    con = store.connect(args.db)
+    if args.action == "list":
+        rows = plan_import.plan_listing(con)
+        if args.format == "json":
+            json.dump(rows, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            write_records(sys.stdout, plan_import.LIST_COLUMNS, rows)
+        return 0
+    if args.action == "export":
+        found = plan_import.find_version(con, _needs(args.target, "NUMBER"), args.place)
+        return _write(Path(_needs(args.out, "--out")), plan_workbook(default_catalog(), found.plan), lang)
+    path = Path(_needs(args.target, "FILE"))
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise KpisError("cli_file_unreadable", file=str(path), error=e.strerror or str(e)) from e
+    account = accounts.get(con, args.user) if args.user else None
+    power = plan_import.TRUSTED if account is None else account.plan_power
+    result = plan_import.import_plan(con, data, path.name, args.user or f"cli:{getpass_user()}", power)
+    print(result.summary(lang), file=sys.stdout if result.status != "refused" else sys.stderr)
+    if result.status == "refused":
+        for message in result.messages(lang):
+            print(f"- {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _needs(value: str | None, name: str) -> str:
+    if not value:
+        raise KpisError("cli_argument_missing", name=name)
+    return value
+
+
+def _write(out: Path, data: bytes, lang: Lang) -> int:
+    out.write_bytes(data)
+    print(t("cli_plan_written", lang, out=out, size=fmt_int(len(data), lang)))
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from kpis.intake.form_template import build_form_template
     from kpis.intake.template import build_template, resolve_scope
@@ -393,6 +444,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--lang", choices=LANGS, default="vi")
     p.set_defaults(func=cmd_user)
+
+    p = with_db(sub.add_parser("plan", help="plans: template, import a workbook, export a plan, list them"))
+    p.add_argument("action", choices=["template", "import", "export", "list"])
+    p.add_argument("target", nargs="?", help="import: the workbook; export: the plan's number (or id)")
+    p.add_argument("--out", default=None, help="template, export: the .xlsx to write")
+    p.add_argument("--user", default=None, help="import: recorded as the author; an account's name applies its rights")
+    p.add_argument(
+        "--place", type=int, default=None, help="export: the place's code, where plans of several places share the number"
+    )
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--lang", choices=LANGS, default="vi")
+    p.set_defaults(func=cmd_plan)
 
     p = with_db(sub.add_parser("rebuild", help="rebuild the database from its journal and kept files"))
     p.add_argument(

@@ -25,7 +25,7 @@ from kpis.catalog.places import Places
 from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, t
 from kpis.core.text import fold
-from kpis.intake.plan_workbook import FIELDS, SHEET_PLAN, PlanProblem, problem, read_plan_workbook
+from kpis.intake.plan_workbook import FIELDS, SHEET_PLAN, PlanProblem, plan_problem, read_plan_workbook
 from kpis.store import audit, plan_book
 from kpis.store.journal import Event, PlanDecided, PlanPut
 from kpis.store.plan_book import IN_FORCE, PROPOSED, REJECTED, Version
@@ -105,15 +105,15 @@ def rules(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[list[PlanProblem]
         if replaced is None:
             known = "; ".join(plan_label(v.plan, "vi") for v in held) or t("plan_none_in_force", "vi")
             problems.append(
-                problem(
+                plan_problem(
                     sheet, None, FIELDS["replaces"][0], "plan_replaces_unknown", number=plan.replaces, place=place, known=known
                 )
             )
         elif plan_json_equal(replaced.plan, plan):
-            problems.append(problem(sheet, None, None, "plan_unchanged", plan=plan_label(plan, "vi")))
+            problems.append(plan_problem(sheet, None, None, "plan_unchanged", plan=plan_label(plan, "vi")))
     elif held:
         problems.append(
-            problem(
+            plan_problem(
                 sheet, None, FIELDS["replaces"][0], "plan_second_in_force",
                 place=place, held="; ".join(plan_label(v.plan, "vi") for v in held),
             )
@@ -123,14 +123,14 @@ def rules(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[list[PlanProblem]
         [plan.id, plan.province_code, plan.commune_code],
     ).fetchone()
     if elsewhere:
-        problems.append(problem(sheet, None, FIELDS["plan_id"][0], "plan_id_taken", plan_id=plan.id))
+        problems.append(plan_problem(sheet, None, FIELDS["plan_id"][0], "plan_id_taken", plan_id=plan.id))
     codes = item_codes(plan)
     for other in plan_book.in_force(con).values():
         if other.id == plan.id or (replaced is not None and other.id == replaced.plan.id):
             continue
         for code in item_codes(other):
             if code in codes:
-                problems.append(problem(None, None, None, "plan_task_code_taken", task=code, plan=plan_label(other, "vi")))
+                problems.append(plan_problem(None, None, None, "plan_task_code_taken", task=code, plan=plan_label(other, "vi")))
     return problems, replaced
 
 
@@ -165,7 +165,7 @@ def check_plan(con: duckdb.DuckDBPyConnection, data: bytes, power: PlanPower, ca
     may = power(plan.province_code, plan.commune_code)
     if may is None:
         place = plan.commune or plan.province
-        return Checked(plan, [problem(None, None, None, "plan_out_of_scope", place=place)], sha256=sha)
+        return Checked(plan, [plan_problem(None, None, None, "plan_out_of_scope", place=place)], sha256=sha)
     problems, replaced = rules(con, plan)
     return Checked(plan, problems, replaced, may, sha)
 
@@ -300,3 +300,54 @@ def replay_event(con: duckdb.DuckDBPyConnection, event: Event) -> bool:
         decide(con, int(rows[0][0]), event.approved, event.decided_by, note=event.note, at=event.at, journal=False)
         return True
     return False
+
+
+LIST_COLUMNS = ("number", "issued", "level", "place_code", "place", "targets", "replaces", "in_force")
+
+
+def plan_listing(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Every plan version as `python -m kpis plan list` prints it (LIST_COLUMNS), oldest first.
+
+    replaces is the number (or id, for a plan without one) of the version it replaced, or what its workbook named.
+    """
+    held = plan_book.versions(con)
+    replaced_by = {v.replaced_by: v for v in held if v.replaced_by is not None}
+    rows: list[dict[str, object]] = []
+    for v in held:
+        plan = v.plan
+        before = replaced_by.get(v.version)
+        replaces = (before.plan.number or before.plan.id) if before else plan.replaces
+        rows.append(
+            {
+                "number": plan.number,
+                "issued": plan.date.isoformat() if plan.date else None,
+                "level": plan.level,
+                "place_code": _place_code(plan),
+                "place": plan.commune or plan.province,
+                "targets": len(plan.targets),
+                "replaces": replaces,
+                "in_force": v.status == IN_FORCE,
+            }
+        )
+    return rows
+
+
+def find_version(con: duckdb.DuckDBPyConnection, number: str, place_code: int | None = None) -> Version:
+    """The version a person names by its plan's number (or id): the one in force, else the latest; PlanRefused
+    when no plan has it, or when plans of several places do and place_code (a province or commune code) does not say which."""
+    found = [v for v in plan_book.versions(con) if _same_number(number, v.plan)]
+    if place_code is not None:
+        found = [v for v in found if _place_code(v.plan) == place_code]
+    if not found:
+        raise PlanRefused("plan_not_found", number=number)
+    places = {(v.plan.province_code, v.plan.commune_code) for v in found}
+    if len(places) > 1:
+        names = "; ".join(sorted({f"{v.plan.commune or v.plan.province} ({_place_code(v.plan)})" for v in found}))
+        raise PlanRefused("plan_number_ambiguous", number=number, places=names)
+    live = [v for v in found if v.status == IN_FORCE]
+    return (live or found)[-1]
+
+
+def _place_code(plan: Plan) -> int:
+    """The code of the plan's place: its commune's, or its province's for a province plan."""
+    return plan.commune_code if plan.commune_code is not None else plan.province_code

@@ -105,6 +105,13 @@ PERIODS = {  # Kỳ báo cáo -> the catalog's frequency
     "monthly": ("Tháng", "Month"),
     "periodic": ("Định kỳ", "Periodic"),
 }
+DEADLINE_LABELS = {  # the words of a deadline the workbook gave without a note
+    "quarter": "plan_deadline_quarter",
+    "half_year": "plan_deadline_half_year",
+    "year": "plan_deadline_year",
+    "monthly": "plan_deadline_monthly",
+    "periodic": "plan_deadline_periodic",
+}
 MAX_PLAN_ROWS = 2_000  # rows a sheet of a plan may hold (targets, deadlines, tasks): a plan has dozens
 
 
@@ -128,7 +135,7 @@ class PlanProblem:
         return t("plan_problem_in_sheet", lang, sheet=self.sheet, message=text) if self.sheet else text
 
 
-def problem(sheet: str | None, row: int | None, column: str | None, what: str, **params: Any) -> PlanProblem:
+def plan_problem(sheet: str | None, row: int | None, column: str | None, what: str, **params: Any) -> PlanProblem:
     """A PlanProblem with its message's params as keywords."""
     return PlanProblem(sheet, row, column, what, params)
 
@@ -244,7 +251,7 @@ def _due(frequency: str, value: Any) -> tuple[int | None, int | None] | None:
 def deadline_label(frequency: str, month: int | None, day: int | None, lang: Lang) -> str:
     """The words of a deadline a workbook gave without a note: 'Báo cáo quý, trước ngày 20/3'."""
     when = "" if day is None else (str(day) if month is None else f"{day:02d}/{month:02d}")
-    return t(f"plan_deadline_{frequency}", lang, when=when)
+    return t(DEADLINE_LABELS[frequency], lang, when=when)
 
 
 def _slug(text: str) -> str:
@@ -287,30 +294,33 @@ class _Reader:
         self.places = places
         self.problems: list[PlanProblem] = []
         self.raw_fields: dict[str, Any] = {}  # the «Kế hoạch» sheet's cells as read (a date cell stays a date)
+        self.value_header = FIELD_HEADERS["value"][0]  # the column a field's problem is in, as the sheet writes it
 
-    def problem(self, sheet: str | None, row: int | None, column: str | None, what: str, **params: Any) -> None:
-        self.problems.append(problem(sheet, row, column, what, **params))
+    def plan_problem(self, sheet: str | None, row: int | None, column: str | None, what: str, **params: Any) -> None:
+        self.problems.append(plan_problem(sheet, row, column, what, **params))
 
     def sheet(self, names: tuple[str, str], columns: dict[str, tuple[str, str]], required: bool) -> _Sheet | None:
         found = _find_sheet(self.sheets, names)
         if found is None:
             if required:
-                self.problem(None, None, None, "plan_sheet_missing", name=names[0], english=names[1])
+                self.plan_problem(None, None, None, "plan_sheet_missing", name=names[0], english=names[1])
             return None
         title, grid = found
         if len(grid) > MAX_PLAN_ROWS:
-            self.problem(title, None, None, "plan_sheet_too_long", limit=MAX_PLAN_ROWS)
+            self.plan_problem(title, None, None, "plan_sheet_too_long", limit=MAX_PLAN_ROWS)
             return None
         sheet = _Sheet(title, grid, columns)
         needed = REQUIRED_COLUMNS.get(names, ("field", "value"))
         has_rows = any(cell_text(v) for row in grid for v in row)
         if sheet.header_row is None:
             if has_rows or required:
-                self.problem(title, None, None, "plan_headers_missing", columns=", ".join(f"«{columns[k][0]}»" for k in needed))
+                self.plan_problem(
+                    title, None, None, "plan_headers_missing", columns=", ".join(f"«{columns[k][0]}»" for k in needed)
+                )
             return None
         for k in needed:
             if k not in sheet.index:
-                self.problem(
+                self.plan_problem(
                     title, sheet.header_row + 1, None, "plan_column_missing", header=columns[k][0], english=columns[k][1]
                 )
         return sheet if all(k in sheet.index for k in needed) else None
@@ -354,13 +364,14 @@ class _Reader:
         except ValidationError as e:  # what the checks above let through (an id of the wrong form): named, not raised
             for err in e.errors():
                 where = ".".join(str(x) for x in err["loc"])
-                self.problem(head.title, None, where, "plan_field_invalid", error=err["msg"])
+                self.plan_problem(head.title, None, where, "plan_field_invalid", error=err["msg"])
             return ReadPlan(None, self.problems)
         return ReadPlan(plan if not self.problems else None, self.problems, bool(fields.get("plan_id")))
 
     def fields(self, sheet: _Sheet) -> tuple[dict[str, str], dict[str, int]]:
         """The «Kế hoạch» sheet's fields as text, and the row each is on."""
         wanted = {key(name): k for k, names in FIELDS.items() for name in names}
+        self.value_header = sheet.written.get("value", self.value_header)
         values: dict[str, str] = {}
         at: dict[str, int] = {}
         for row, cells in sheet.rows():
@@ -368,19 +379,19 @@ class _Reader:
             k = wanted.get(key(label.rstrip("*: ")))
             if k is None:
                 if label:
-                    self.problem(sheet.title, row, sheet.written["field"], "plan_field_unknown", field=label)
+                    self.plan_problem(sheet.title, row, sheet.written["field"], "plan_field_unknown", field=label)
                 continue
             if k in at:
-                self.problem(sheet.title, row, sheet.written["field"], "plan_field_twice", field=label, first=at[k])
+                self.plan_problem(sheet.title, row, sheet.written["field"], "plan_field_twice", field=label, first=at[k])
                 continue
             at[k] = row
             self.raw_fields[k] = cells.get("value")
             values[k] = _text(cells.get("value"))
         for k in REQUIRED_FIELDS:
             if not values.get(k):
-                self.problem(sheet.title, at.get(k), FIELDS[k][0], "plan_field_missing", field=FIELDS[k][0])
+                self.plan_problem(sheet.title, at.get(k), self.value_header, "plan_field_missing", field=FIELDS[k][0])
         if "plan_id" in values and values["plan_id"] and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", values["plan_id"]):
-            self.problem(sheet.title, at["plan_id"], FIELDS["plan_id"][0], "plan_id_invalid", value=values["plan_id"])
+            self.plan_problem(sheet.title, at["plan_id"], self.value_header, "plan_id_invalid", value=values["plan_id"])
         return values, at
 
     def issued(self, sheet: _Sheet, fields: dict[str, str], at: dict[str, int]) -> dt.date | None:
@@ -388,7 +399,7 @@ class _Reader:
             return None
         day = parse_date(self.raw_fields.get("issued"))
         if day is None:
-            self.problem(sheet.title, at["issued"], FIELDS["issued"][0], "plan_date_invalid", value=fields["issued"])
+            self.plan_problem(sheet.title, at["issued"], self.value_header, "plan_date_invalid", value=fields["issued"])
         return day
 
     def place(
@@ -398,34 +409,34 @@ class _Reader:
         levels = {key(n): k for k, names in LEVELS.items() for n in names}
         level = levels.get(key(fields.get("level", "")))
         if fields.get("level") and level is None:
-            self.problem(sheet.title, at["level"], FIELDS["level"][0], "plan_level_invalid", value=fields["level"])
+            self.plan_problem(sheet.title, at["level"], self.value_header, "plan_level_invalid", value=fields["level"])
         if level is None or not fields.get("place_code") or not fields.get("place"):
             return None
         code = parse_code(self.raw_fields.get("place_code"))
-        row, column, written = at["place_code"], FIELDS["place_code"][0], fields["place_code"]
+        row, column, written = at["place_code"], self.value_header, fields["place_code"]
         if code is None:
-            self.problem(sheet.title, row, column, "plan_place_code_invalid", value=written)
+            self.plan_problem(sheet.title, row, column, "plan_place_code_invalid", value=written)
             return None
         name = fields["place"]
         if level == "province":
             province = self.places.province_by_code(code)
             if province is None:
-                self.problem(sheet.title, row, column, "plan_province_unknown", code=written)
+                self.plan_problem(sheet.title, row, column, "plan_province_unknown", code=written)
                 return None
             if tone_key(name, strip_prefix=True) != tone_key(province, strip_prefix=True):
-                self.problem(
-                    sheet.title, at["place"], FIELDS["place"][0], "plan_place_mismatch", name=name, code=written, actual=province
+                self.plan_problem(
+                    sheet.title, at["place"], self.value_header, "plan_place_mismatch", name=name, code=written, actual=province
                 )
                 return None
             return level, province, code, None, None
         commune = self.places.commune_by_code(code)
         if commune is None or commune.province_code is None:
-            self.problem(sheet.title, row, column, "plan_commune_unknown", code=written)
+            self.plan_problem(sheet.title, row, column, "plan_commune_unknown", code=written)
             return None
         if tone_key(name, strip_prefix=True) != tone_key(commune.name, strip_prefix=True):
             actual = f"{commune.kind} {commune.name}, {commune.province}"
-            self.problem(
-                sheet.title, at["place"], FIELDS["place"][0], "plan_place_mismatch", name=name, code=written, actual=actual
+            self.plan_problem(
+                sheet.title, at["place"], self.value_header, "plan_place_mismatch", name=name, code=written, actual=actual
             )
             return None
         return level, commune.province, commune.province_code, commune.name, code
@@ -440,13 +451,13 @@ class _Reader:
             written = _text(cells.get("indicator"))
             match = match_indicator(self.catalog, written) if written else None
             if match is None:
-                self.problem(sheet.title, row, col["indicator"], "plan_indicator_missing")
+                self.plan_problem(sheet.title, row, col["indicator"], "plan_indicator_missing")
             elif match.code is None:
                 known = names_of(self.catalog, tuple(self.catalog.indicators))
-                self.problem(sheet.title, row, col["indicator"], "plan_indicator_unknown", value=written, known=known)
+                self.plan_problem(sheet.title, row, col["indicator"], "plan_indicator_unknown", value=written, known=known)
             year = _year(cells.get("year"))
             if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-                self.problem(
+                self.plan_problem(
                     sheet.title,
                     row,
                     col["year"],
@@ -457,11 +468,13 @@ class _Reader:
                 )
             pct = _percent(cells.get("target_pct"))
             if pct is None or not 0 <= pct <= 100:
-                self.problem(sheet.title, row, col["target_pct"], "plan_target_invalid", value=_text(cells.get("target_pct")))
+                self.plan_problem(
+                    sheet.title, row, col["target_pct"], "plan_target_invalid", value=_text(cells.get("target_pct"))
+                )
             if match is None or match.code is None or year is None or pct is None:
                 continue
             if (match.code, year) in seen:
-                self.problem(
+                self.plan_problem(
                     sheet.title, row, col["indicator"], "plan_target_twice",
                     indicator=self.catalog.indicators[match.code].short_vi, year=year, first=seen[(match.code, year)],
                 )  # fmt: skip
@@ -482,12 +495,12 @@ class _Reader:
             frequency = periods.get(key(written))
             if frequency is None:
                 choices = ", ".join(f"«{names[0]}»" for names in PERIODS.values())
-                self.problem(sheet.title, row, col["period"], "plan_period_invalid", value=written, choices=choices)
+                self.plan_problem(sheet.title, row, col["period"], "plan_period_invalid", value=written, choices=choices)
                 continue
             due = _due(frequency, cells.get("due"))
             if due is None:
                 key_ = "plan_due_monthly_invalid" if frequency == "monthly" else "plan_due_invalid"
-                self.problem(sheet.title, row, col["due"], key_, value=_text(cells.get("due")))
+                self.plan_problem(sheet.title, row, col["due"], key_, value=_text(cells.get("due")))
                 continue
             month, day = due
             note, note_en = _text(cells.get("note")), _text(cells.get("note_en"))
@@ -513,10 +526,10 @@ class _Reader:
             title, lead, when = _text(cells.get("task")), _text(cells.get("lead")), _text(cells.get("when"))
             for k, value in (("task", title), ("lead", lead), ("when", when)):
                 if not value:
-                    self.problem(sheet.title, row, col[k], "plan_task_cell_missing")
+                    self.plan_problem(sheet.title, row, col[k], "plan_task_cell_missing")
             task = task_code(name, code, _text(cells.get("no")), position)
             if task in seen:
-                self.problem(
+                self.plan_problem(
                     sheet.title, row, col.get("no", TASK_COLUMNS["no"][0]), "plan_task_twice", task=task, first=seen[task]
                 )
             seen[task] = row
@@ -542,10 +555,10 @@ class _Reader:
         for row, cells in sheet.rows():
             code, title, year = _text(cells.get("code")), _text(cells.get("milestone")), _year(cells.get("year"))
             if not code or not title:
-                self.problem(sheet.title, row, col["code" if not code else "milestone"], "plan_task_cell_missing")
+                self.plan_problem(sheet.title, row, col["code" if not code else "milestone"], "plan_task_cell_missing")
                 continue
             if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-                self.problem(
+                self.plan_problem(
                     sheet.title,
                     row,
                     col["year"],

@@ -21,10 +21,11 @@ CATALOGS = load_catalogs()
 DEFAULT = CATALOGS[i18n.DEFAULT_LANG]
 
 # Where a call takes a string key: function name -> the position of the key among its arguments.
-KEY_ARGUMENT = {"t": 0, "tx": 0, "problem_message": 0, "format_problem": 2, "Problem": 2, "problem": 1}
+KEY_ARGUMENT = {"t": 0, "tx": 0, "problem_message": 0, "format_problem": 2, "Problem": 2, "problem": 1, "plan_problem": 3}
 # KpisError subclasses raised as Error(code, **params); a test below checks the list is complete
 CODED_ERRORS = (
     "KpisError", "IngestError", "ParseError", "AccountError", "TemplateError", "MeetingError", "RegistryUpdateRefused",
+    "PlanRefused",
 )  # fmt: skip
 # Keys whose parameters offer a choice (a quarter as a roman numeral or a digit): kpis.core.periods passes all of them.
 CHOICES = {"quarter_label": {"roman", "quarter", "year"}, "quarter_in_sentence": {"roman", "quarter", "year"}}

@@ -41,8 +41,8 @@ if may_put and account is not None:
         checked = plan_import.check_plan(ui.cursor(), data, account.plan_power)
         with st.container(border=True):
             if checked.ok:
-                for line in plan_view.summary_lines(checked, lang):
-                    st.markdown(ui.md(line))
+                for key, params in plan_view.summary_lines(checked, lang):
+                    st.markdown(ui.tx(key, lang, **params))
                 found = plan_view.effect(ui.cursor(), checked)
                 if found is not None:
                     st.markdown(f"**{ui.tx('plan_preview_targets', lang, communes=found.communes)}**")

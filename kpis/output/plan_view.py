@@ -26,6 +26,12 @@ STATUS_LABELS = {
     plan_book.PROPOSED: "plan_status_proposed",
     plan_book.REJECTED: "plan_status_rejected",
 }
+SUMMARY_KEYS = {  # the preview's first lines
+    "plan": "plan_preview_summary",
+    "replaces": "plan_preview_replaces",
+    "put": "plan_preview_put",
+    "propose": "plan_preview_propose",
+}
 NAMES_SHOWN = 6  # communes named in a preview row before "and N more"
 
 
@@ -91,20 +97,17 @@ def effect_figures_table(con: duckdb.DuckDBPyConnection, found: PlanEffect, lang
     )
 
 
-def summary_lines(checked: Checked, lang: Lang) -> list[str]:
-    """What the preview says first: the plan, its place, its counts, what it replaces and what happens on commit."""
+def summary_lines(checked: Checked, lang: Lang) -> list[tuple[str, dict[str, object]]]:
+    """What the preview says first, as (key, params) for the page to word with its parameters shown as text:
+    the plan, its counts, what it replaces and what happens on commit."""
     plan = checked.plan
     if plan is None:
         return []
-    lines = [
-        t(
-            "plan_preview_summary", lang, plan=plan_label(plan, lang), targets=len(plan.targets),
-            deadlines=len(plan.deadlines), tasks=len(plan.tasks),
-        ),
-    ]  # fmt: skip
+    counts = {"targets": len(plan.targets), "deadlines": len(plan.deadlines), "tasks": len(plan.tasks)}
+    lines: list[tuple[str, dict[str, object]]] = [(SUMMARY_KEYS["plan"], {"plan": plan_label(plan, lang), **counts})]
     if checked.replaces is not None:
-        lines.append(t("plan_preview_replaces", lang, plan=plan_label(checked.replaces.plan, lang)))
-    lines.append(t("plan_preview_put" if checked.power == "put" else "plan_preview_propose", lang))
+        lines.append((SUMMARY_KEYS["replaces"], {"plan": plan_label(checked.replaces.plan, lang)}))
+    lines.append((SUMMARY_KEYS["put" if checked.power == "put" else "propose"], {}))
     return lines
 
 

@@ -11,13 +11,14 @@ used from their module (`from kpis.store import journal`), as is the audit trail
     schema.py          the DDL of every table and view
     migrations.py      named, recorded migrations of an older database's data
     connection.py      connect() (schema, migrations, catalog) and remove_database()
-    catalog_tables.py  indicators and plans from the catalog; the registry: the official list seeded once, its listing
+    catalog_tables.py  indicators from the catalog, the seed plans (through plan_book); the registry: the official list seeded once, its listing
     registry_update.py a newer official list applied by code (added, renamed, removed), journaled
     files.py           kept files: the originals under uploads/ by sha256, and names as recorded
     writes.py          submissions and withdrawals, and the derived unit_year_values they refresh
     queries.py         submissions, units already known, a file already imported
     meta.py            the data version that keys caches; the demo mark and its reference day
     audit.py           the audit trail (imported as kpis.store.audit)
+    plan_book.py       every plan version (seeds, imported, proposed) and the tables of the plans in force
 
 History is append-only; the raw file of every accepted upload is kept, so `python -m kpis rebuild`
 can rebuild the database from the journal and the kept files (kpis/ops/rebuild.py).

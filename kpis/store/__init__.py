@@ -11,7 +11,7 @@ used from their module (`from kpis.store import journal`), as is the audit trail
     schema.py          the DDL of every table and view
     migrations.py      named, recorded migrations of an older database's data
     connection.py      connect() (schema, migrations, catalog) and remove_database()
-    catalog_tables.py  indicators from the catalog, the seed plans (through plan_book); the registry: the official list seeded once, its listing
+    catalog_tables.py  indicators from the catalog, seed plans (via plan_book); the registry: the official list once, its listing
     registry_update.py a newer official list applied by code (added, renamed, removed), journaled
     files.py           kept files: the originals under uploads/ by sha256, and names as recorded
     writes.py          submissions and withdrawals, and the derived unit_year_values they refresh

@@ -75,7 +75,7 @@ if may_put and account is not None:
             st.session_state["plan_round"] = round_no + 1
             st.rerun()
 
-waiting = plan_import.proposals(ui.cursor())
+waiting = plan_import.proposals(ui.cursor()) if may_put else []
 if waiting:
     st.subheader(t("plan_proposals_title", lang))
     st.dataframe(ui.view(plan_view.proposals_table, lang), hide_index=True, width="stretch")

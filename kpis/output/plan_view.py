@@ -53,7 +53,7 @@ def effect(con: duckdb.DuckDBPyConnection, checked: Checked) -> PlanEffect | Non
     if plan is None:
         return None
     communes = [c.name for c in store.registry(con) if c.province == plan.province]
-    indicators = list(indicator_names(con, "vi"))
+    indicators = list(default_catalog().indicators)
     replaced = checked.replaces.plan.id if checked.replaces else None
     return plan_effect(con, plan, replaced, communes, indicators)
 

@@ -165,9 +165,10 @@ def overdue_tasks(
         }  # fmt: skip
         frame = frame[frame["plan_id"].isin(keep)]
     late = _ordered(frame[frame["overdue"]]) if not frame.empty else frame
+    labels = plan_labels(con, lang)
     return pd.DataFrame(
         {
-            t("tasks_col_plan", lang): [plan_labels(con, lang).get(p, p) for p in late["plan_id"]],
+            t("tasks_col_plan", lang): [labels.get(p, p) for p in late["plan_id"]],
             t("col_code", lang): late["code"],
             t("tasks_col_item", lang): _titles(late, lang),
             t("tasks_col_lead", lang): late["lead"],

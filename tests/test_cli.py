@@ -1,4 +1,4 @@
-"""The command-line contract: `python -m kpis import|progress|demo|communes|registry update`.
+"""The command-line contract: `python -m kpis import|progress|demo|communes|registry update|plan`.
 
 Run in this process through kpis.cli.main(argv) (the `kpis` fixture of tests/conftest.py); one test runs
 the real entry point as a subprocess, to check that `python -m kpis` reaches main and passes its exit code on.
@@ -14,12 +14,19 @@ import sys
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from kpis import store
+from kpis.catalog.model import default_catalog
+from kpis.catalog.places import Places
 from kpis.figures.progress import OUTPUT_COLUMNS
+from kpis.intake.plan_workbook import read_plan_workbook
+from kpis.people import accounts
+from kpis.store import audit
 from kpis.store.journal import Submission
 from tests.conftest import ROOT, Kpis, csv_bytes, xlsx_bytes
+from tests.intake.plan_books import THUC_PHAN, fields_of, plan_book
 
 KEYS = [
     "province",
@@ -472,3 +479,154 @@ def test_import_checks_year_and_quarter_before_reading_anything(kpis, tmp_path, 
     run = kpis("import", good_file, "--db", str(db), flag, value)
     assert run.returncode == 2 and expected in run.stderr and f"argument {flag}" in run.stderr
     assert not db.exists()
+
+
+# --- plan: template, import, export, list (issue 15) ------------------------------------------------------
+
+
+PLAN_KEYS = ["number", "issued", "level", "place_code", "place", "targets", "replaces", "in_force"]
+
+
+def plan_list(kpis: Kpis, db: Path) -> list[dict]:
+    run = kpis("plan", "list", "--db", str(db), "--format", "json")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("\n") == 1  # a single JSON document on one line
+    return json.loads(run.stdout)
+
+
+def test_plan_template_writes_the_workbook_offices_fill(kpis, tmp_path):
+    out = tmp_path / "mau_ke_hoach.xlsx"
+    run = kpis("plan", "template", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert str(out) in run.stdout and "đã ghi" in run.stdout
+    book = openpyxl.load_workbook(out)
+    assert {"Kế hoạch", "Chỉ tiêu", "Hạn báo cáo", "Nhiệm vụ"} <= set(book.sheetnames)
+    read = read_plan_workbook(out.read_bytes(), default_catalog(), Places(default_catalog().communes))
+    assert read.plan is None and {p.code for p in read.problems} == {"plan_field_missing"}
+
+
+def test_plan_import_puts_the_plan_in_and_list_shows_it_with_the_contracts_keys(kpis, tmp_path):
+    db = tmp_path / "kpis.duckdb"
+    seeds = plan_list(kpis, db)
+    assert len(seeds) == 5 and all(list(r) == PLAN_KEYS for r in seeds)
+    path = write(tmp_path / "ke_hoach_cao_bang.xlsx", plan_book())
+    run = kpis("plan", "import", path, "--db", str(db))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "Đã áp dụng Kế hoạch số 45/KH-UBND (Cao Bằng)." and run.stderr == ""
+    listed = plan_list(kpis, db)
+    assert all(list(r) == PLAN_KEYS for r in listed)
+    assert listed[:5] == seeds
+    assert listed[5:] == [
+        {"number": "45/KH-UBND", "issued": "2026-03-03", "level": "province", "place_code": 4, "place": "Cao Bằng",
+         "targets": 2, "replaces": None, "in_force": True},
+    ]  # fmt: skip
+    amended = write(tmp_path / "sua_doi.xlsx", plan_book(fields_of(number="46/KH-UBND", replaces="45/KH-UBND")))
+    run = kpis("plan", "import", amended, "--db", str(db), "--lang", "en")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "Plan No. 46/KH-UBND (Cao Bằng) is now in force."
+    cao_bang = [(r["number"], r["replaces"], r["in_force"]) for r in plan_list(kpis, db) if r["place"] == "Cao Bằng"]
+    assert cao_bang == [("45/KH-UBND", None, False), ("46/KH-UBND", "45/KH-UBND", True)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "summary", "where"),
+    [
+        (
+            "vi",
+            "chưa được nhận: có 2 lỗi",
+            ["Trang «Chỉ tiêu» — Dòng 2, cột «Tỷ lệ (%)»:", "Trang «Kế hoạch» — Dòng 7, cột «Nội dung»:"],
+        ),
+        ("en", "2 problem", ["Sheet 'Chỉ tiêu' — Row 2, column 'Tỷ lệ (%)':", "Sheet 'Kế hoạch' — Row 7, column 'Nội dung':"]),
+    ],
+)
+def test_plan_import_of_a_bad_workbook_exits_1_naming_sheet_row_and_column(kpis, tmp_path, lang, summary, where):
+    db = tmp_path / "kpis.duckdb"
+    path = write(tmp_path / "sai.xlsx", plan_book(fields_of(place="Bắc Kạn"), [("Người dân được tiếp cận", 2030, 120)]))
+    run = kpis("plan", "import", path, "--db", str(db), "--lang", lang)
+    assert run.returncode == 1
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert "sai.xlsx" in lines[0] and summary in lines[0]
+    problems = sorted(line.removeprefix("- ") for line in lines[1:])
+    assert len(problems) == 2
+    assert all(p.startswith(w) for p, w in zip(problems, sorted(where), strict=True)), problems
+    assert len(plan_list(kpis, db)) == 5, "nothing written"
+
+
+def test_plan_import_of_a_file_that_is_no_workbook_exits_1(kpis, tmp_path):
+    db = tmp_path / "kpis.duckdb"
+    path = write(tmp_path / "ke_hoach.csv", csv_bytes([row("Bản Na Sang", 450, 500)]))
+    run = kpis("plan", "import", path, "--db", str(db), "--lang", "en")
+    assert run.returncode == 1 and "not a valid Excel workbook" in run.stderr
+    missing = kpis("plan", "import", str(tmp_path / "khong_co.xlsx"), "--db", str(db))
+    assert missing.returncode == 1 and "khong_co.xlsx" in missing.stderr
+
+
+@pytest.mark.parametrize("number", ["139/KH-UBND", "01/KH-UBND", "2653/KH-UBND"])
+def test_plan_export_of_a_seed_imports_back_as_unchanged(kpis, tmp_path, number):
+    db = tmp_path / "kpis.duckdb"
+    out = tmp_path / "xuat.xlsx"
+    run = kpis("plan", "export", number, "--out", str(out), "--db", str(db))
+    assert run.returncode == 0, run.stderr
+    plan = read_plan_workbook(out.read_bytes(), default_catalog(), Places(default_catalog().communes)).plan
+    assert plan is not None and plan.number == number
+    again = kpis("plan", "import", str(out), "--db", str(db))
+    assert again.returncode == 1
+    assert "không có gì thay đổi" in again.stderr
+    assert len(plan_list(kpis, db)) == 5
+
+
+def test_plan_export_of_an_unknown_or_shared_number(kpis, tmp_path):
+    db = tmp_path / "kpis.duckdb"
+    out = tmp_path / "xuat.xlsx"
+    unknown = kpis("plan", "export", "999/KH-UBND", "--out", str(out), "--db", str(db))
+    assert unknown.returncode == 1 and "999/KH-UBND" in unknown.stderr and not out.exists()
+    thuc_phan = write(tmp_path / "tp.xlsx", plan_book(THUC_PHAN, [("Người dân được tiếp cận", 2030, 90)]))
+    nung_tri_cao = write(
+        tmp_path / "ntc.xlsx",
+        plan_book(fields_of(THUC_PHAN, place_code="01279", place="Nùng Trí Cao"), [("Người dân được tiếp cận", 2030, 80)]),
+    )
+    assert kpis("plan", "import", thuc_phan, "--db", str(db)).returncode == 0
+    assert kpis("plan", "import", nung_tri_cao, "--db", str(db)).returncode == 0
+    shared = kpis("plan", "export", "12/KH-UBND", "--out", str(out), "--db", str(db))
+    assert shared.returncode == 1 and "--place" in shared.stderr and "1273" in shared.stderr and "1279" in shared.stderr
+    chosen = kpis("plan", "export", "12/KH-UBND", "--place", "1279", "--out", str(out), "--db", str(db))
+    assert chosen.returncode == 0, chosen.stderr
+    plan = read_plan_workbook(out.read_bytes(), default_catalog(), Places(default_catalog().communes)).plan
+    assert plan is not None and plan.commune == "Nùng Trí Cao"
+
+
+def test_plan_list_csv_has_the_contracts_header(kpis, tmp_path):
+    db = tmp_path / "kpis.duckdb"
+    assert kpis("plan", "import", write(tmp_path / "kh.xlsx", plan_book()), "--db", str(db)).returncode == 0
+    run = kpis("plan", "list", "--db", str(db), "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0] == "number,issued,level,place_code,place,targets,replaces,in_force"
+    records = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert len(records) == 6
+    assert records[-1] == {
+        "number": "45/KH-UBND", "issued": "2026-03-03", "level": "province", "place_code": "4", "place": "Cao Bằng",
+        "targets": "2", "replaces": "", "in_force": "True",
+    }  # fmt: skip
+    assert records[0]["number"] == "" and records[0]["place"] == "Điện Biên", "a seed without a number"
+
+
+def test_plan_import_as_an_account_applies_its_rights(kpis, tmp_path):
+    db = tmp_path / "kpis.duckdb"
+    with store.connect(db) as con:
+        accounts.create(con, "tp.xa", "mat-khau-du-dai-1", "commune", "test", province="Cao Bằng", communes=["Thục Phán"])
+        accounts.create(con, "db.tinh", "mat-khau-du-dai-1", "province", "test", province="Điện Biên")
+    path = write(tmp_path / "kh.xlsx", plan_book())
+    other = kpis("plan", "import", path, "--db", str(db), "--user", "db.tinh")
+    assert other.returncode == 1 and "không được nhập kế hoạch cho Cao Bằng" in other.stderr
+    own = write(tmp_path / "tp.xlsx", plan_book(THUC_PHAN, [("Người dân được tiếp cận", 2030, 90)]))
+    proposed = kpis("plan", "import", own, "--db", str(db), "--user", "tp.xa")
+    assert proposed.returncode == 0, proposed.stderr
+    assert proposed.stdout.startswith("Đã gửi Kế hoạch số 12/KH-UBND (Thục Phán, Cao Bằng)")
+    assert [r["in_force"] for r in plan_list(kpis, db) if r["place"] == "Thục Phán"] == [False]
+    with store.connect(db) as con:
+        trail = audit.events(con)
+        assert trail[trail["action"].str.startswith("plan_")][["actor", "action"]].values.tolist() == [
+            ["tp.xa", "plan_proposed"],
+            ["db.tinh", "plan_refused"],
+        ]

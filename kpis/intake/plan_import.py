@@ -25,10 +25,10 @@ from kpis.catalog.places import Places
 from kpis.core.errors import KpisError
 from kpis.core.i18n import Lang, t
 from kpis.core.text import fold
-from kpis.intake.plan_workbook import FIELDS, SHEET_PLAN, PlanProblem, plan_problem, read_plan_workbook
+from kpis.intake.plan_workbook import FIELDS, SHEET_PLAN, PlanProblem, ReadPlan, plan_problem, read_plan_workbook
 from kpis.store import audit, plan_book
 from kpis.store.journal import Event, PlanDecided, PlanPut
-from kpis.store.plan_book import IN_FORCE, PROPOSED, REJECTED, Version
+from kpis.store.plan_book import IN_FORCE, PROPOSED, REJECTED, SEED, Version
 
 Power = Literal["put", "propose"]
 PlanPower = Callable[[int, int | None], Power | None]  # (province code, commune code or None) -> what the writer may do
@@ -48,6 +48,10 @@ class Checked:
     replaces: Version | None = None
     power: Power | None = None
     sha256: str = ""
+    read: ReadPlan | None = None  # the workbook as read: where its fields are, to place the rules' problems
+
+    def located(self, problems: list[PlanProblem]) -> list[PlanProblem]:
+        return self.read.located(problems) if self.read is not None else problems
 
     @property
     def ok(self) -> bool:
@@ -93,13 +97,22 @@ def _same_number(written: str, plan: Plan) -> bool:
     return bare(written) in {bare(plan.number or ""), bare(plan.id)} - {""}
 
 
-def rules(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[list[PlanProblem], Version | None]:
-    """The plan against the plans in force: problems, and the version it replaces (None: a place's first plan)."""
+def rules(con: duckdb.DuckDBPyConnection, plan: Plan, seeds_give_way: bool = False) -> tuple[list[PlanProblem], Version | None]:
+    """The plan against the plans in force: problems, and the version it replaces (None: a place's first plan).
+
+    seeds_give_way is the replay's (rebuild): a rebuilt database meets the seeds the product ships now before
+    the journal's plans, so a seed the journal's plan does not name may be one the original database met only
+    after that plan was in force (a later release): it does not stop the plan, it gives way (_put_in_force),
+    as it did there (kpis.store.plan_book.sync_seeds)."""
     sheet = SHEET_PLAN[0]
     held = plan_book.of_place(con, plan.province_code, plan.commune_code, IN_FORCE)
+    if seeds_give_way:
+        held = [v for v in held if v.origin != SEED or (plan.replaces and _same_number(plan.replaces, v.plan))]
     place = plan.commune or plan.province
     problems: list[PlanProblem] = []
     replaced: Version | None = None
+    if any(plan_json_equal(v.plan, plan) for v in held):  # the plan in force again (its export, or the same file)
+        return [plan_problem(sheet, None, None, "plan_unchanged", plan=plan_label(plan, "vi"))], None
     if plan.replaces:
         replaced = next((v for v in held if _same_number(plan.replaces, v.plan)), None)
         if replaced is None:
@@ -109,8 +122,6 @@ def rules(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[list[PlanProblem]
                     sheet, None, FIELDS["replaces"][0], "plan_replaces_unknown", number=plan.replaces, place=place, known=known
                 )
             )
-        elif plan_json_equal(replaced.plan, plan):
-            problems.append(plan_problem(sheet, None, None, "plan_unchanged", plan=plan_label(plan, "vi")))
     elif held:
         problems.append(
             plan_problem(
@@ -125,13 +136,20 @@ def rules(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[list[PlanProblem]
     if elsewhere:
         problems.append(plan_problem(sheet, None, FIELDS["plan_id"][0], "plan_id_taken", plan_id=plan.id))
     codes = item_codes(plan)
+    giving_way = _seeds_in_the_way(con, plan, replaced) if seeds_give_way else set()
     for other in plan_book.in_force(con).values():
-        if other.id == plan.id or (replaced is not None and other.id == replaced.plan.id):
+        if other.id == plan.id or (replaced is not None and other.id == replaced.plan.id) or other.id in giving_way:
             continue
         for code in item_codes(other):
             if code in codes:
                 problems.append(plan_problem(None, None, None, "plan_task_code_taken", task=code, plan=plan_label(other, "vi")))
     return problems, replaced
+
+
+def _seeds_in_the_way(con: duckdb.DuckDBPyConnection, plan: Plan, replaced: Version | None) -> set[str]:
+    """The ids of the seeds in force at the plan's place that it does not replace (see rules' seeds_give_way)."""
+    held = plan_book.of_place(con, plan.province_code, plan.commune_code, IN_FORCE)
+    return {v.plan.id for v in held if v.origin == SEED and (replaced is None or v.version != replaced.version)}
 
 
 def item_codes(plan: Plan) -> set[str]:
@@ -154,8 +172,16 @@ def _free_id(con: duckdb.DuckDBPyConnection, plan: Plan, named: bool) -> Plan:
     return plan
 
 
-def check_plan(con: duckdb.DuckDBPyConnection, data: bytes, power: PlanPower, catalog: Catalog | None = None) -> Checked:
-    """A workbook read and checked against the plans in force, writing nothing (the page's preview)."""
+def check_plan(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    power: PlanPower,
+    catalog: Catalog | None = None,
+    seeds_give_way: bool = False,
+) -> Checked:
+    """A workbook read and checked against the plans in force, writing nothing (the page's preview).
+
+    seeds_give_way: a replay's (see rules)."""
     catalog = catalog or default_catalog()
     read = read_plan_workbook(data, catalog, Places(store.registry(con)))
     sha = hashlib.sha256(data).hexdigest()
@@ -166,8 +192,8 @@ def check_plan(con: duckdb.DuckDBPyConnection, data: bytes, power: PlanPower, ca
     if may is None:
         place = plan.commune or plan.province
         return Checked(plan, [plan_problem(None, None, None, "plan_out_of_scope", place=place)], sha256=sha)
-    problems, replaced = rules(con, plan)
-    return Checked(plan, problems, replaced, may, sha)
+    problems, replaced = rules(con, plan, seeds_give_way)
+    return Checked(plan, read.located(problems), replaced, may, sha, read)
 
 
 def import_plan(
@@ -187,12 +213,10 @@ def import_plan(
     """
     at = at or dt.datetime.now()
     file_name = store.recorded_name(file_name)
-    checked = check_plan(con, data, power, catalog)
+    checked = check_plan(con, data, power, catalog, seeds_give_way=not journal)
     if not checked.ok or checked.plan is None:
         if journal:
-            refused = {"problems": [p.message("vi") for p in checked.problems][:20]}
-            with store.transaction(con):
-                audit.record(con, put_by, "plan_refused", file_name, refused, file_sha256=checked.sha256, at=at)
+            _audit_refused(con, put_by, file_name, checked.problems, checked.sha256, at)
         return PlanResult("refused", checked, file_name=file_name, problems=checked.problems)
     plan = checked.plan
     new_status = status or (IN_FORCE if checked.power == "put" else PROPOSED)
@@ -200,12 +224,13 @@ def import_plan(
     event = PlanPut(sha256=sha, kept=kept.name, file_name=file_name, plan_id=plan.id, status=new_status, put_by=put_by, at=at)
     try:
         with store.journaled(con, event if journal else None):
-            problems, replaced = rules(con, plan)  # again, under the lock: what is in force may have changed since
+            # again, under the lock: what is in force may have changed since
+            problems, replaced = rules(con, plan, seeds_give_way=not journal)
             if problems:
-                raise _Again(problems)
+                raise _Again(checked.located(problems))
             number = plan_book.add_version(con, plan, new_status, put_by, at, file_name=file_name, sha256=sha, kept=kept.name)
             if new_status == IN_FORCE:
-                _put_in_force(con, number, replaced, at)
+                _put_in_force(con, number, plan, replaced, at)
             if journal:
                 action = "plan_put" if new_status == IN_FORCE else "plan_proposed"
                 detail: dict[str, object] = {"plan": plan_label(plan, "vi"), "version": number}
@@ -213,9 +238,19 @@ def import_plan(
                     detail["replaced"] = plan_label(replaced.plan, "vi")
                 audit.record(con, put_by, action, file_name, detail, file_sha256=sha, at=at)
             store.bump_data_version(con)
-    except _Again as e:
+    except _Again as e:  # refused like any other workbook, and audited so
+        if journal:
+            _audit_refused(con, put_by, file_name, e.problems, sha, at)
         return PlanResult("refused", checked, file_name=file_name, problems=e.problems)
     return PlanResult("in_force" if new_status == IN_FORCE else "proposed", checked, number, file_name)
+
+
+def _audit_refused(
+    con: duckdb.DuckDBPyConnection, put_by: str, file_name: str, problems: list[PlanProblem], sha: str, at: dt.datetime
+) -> None:
+    refused = {"problems": [p.message("vi") for p in problems][:20]}
+    with store.transaction(con):
+        audit.record(con, put_by, "plan_refused", file_name, refused, file_sha256=sha, at=at)
 
 
 class _Again(Exception):
@@ -226,9 +261,14 @@ class _Again(Exception):
         self.problems = problems
 
 
-def _put_in_force(con: duckdb.DuckDBPyConnection, number: int, replaced: Version | None, at: dt.datetime) -> None:
+def _put_in_force(con: duckdb.DuckDBPyConnection, number: int, plan: Plan, replaced: Version | None, at: dt.datetime) -> None:
+    """The version in force, what it replaces replaced, and a seed still in force at its place set aside: the rules
+    leave none but in a replay (rules' seeds_give_way), and a place never has two plans in force."""
     if replaced is not None:
         plan_book.mark_replaced(con, replaced.version, number, at)
+    for v in plan_book.of_place(con, plan.province_code, plan.commune_code, IN_FORCE):
+        if v.origin == SEED and v.version not in (number, replaced.version if replaced else None):
+            plan_book.set_aside(con, v.version, at)
     plan_book.derive(con)
 
 
@@ -262,12 +302,12 @@ def decide(
     with store.journaled(con, event):
         replaced = None
         if approved:
-            problems, replaced = rules(con, found.plan)
+            problems, replaced = rules(con, found.plan, seeds_give_way=not journal)
             if problems:
                 raise PlanRefused("plan_approval_refused", problems="; ".join(p.message("vi") for p in problems))
         plan_book.set_status(con, number, IN_FORCE if approved else REJECTED, decided_by, at, note)
         if approved:
-            _put_in_force(con, number, replaced, at)
+            _put_in_force(con, number, found.plan, replaced, at)
         if journal:
             decision: dict[str, object] = {"plan": plan_label(found.plan, "vi"), "version": number}
             if note:

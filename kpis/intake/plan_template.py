@@ -102,7 +102,7 @@ def plan_workbook(catalog: Catalog, plan: Plan | None = None) -> bytes:
     _header(targets, TARGET_COLUMNS, TARGET_COLUMNS)
     if plan:
         short = {code: ind.short_vi for code, ind in catalog.indicators.items()}
-        _rows(targets, ([short[tg.indicator], tg.year, tg.target_pct, tg.quote] for tg in plan.targets))
+        _rows(targets, ([short[tg.indicator], tg.year, _target_cell(tg.target_pct), tg.quote] for tg in plan.targets))
     _choices(targets, _column("A"), [ind.short_vi for ind in catalog.indicators.values()], lists, 2)
     _choices(targets, _column("B"), [str(y) for y in range(YEAR_MIN, YEAR_MAX + 1)], lists, 3)
 
@@ -128,6 +128,14 @@ def plan_workbook(catalog: Catalog, plan: Plan | None = None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _target_cell(pct: float) -> float | str:
+    """A target as the export writes it: a number, but as text ("1", "0,5") when it is in (0, 1], because the reader
+    takes a number cell there for Excel's percent cell (0.8 = 80 %) and would read a 1 % target back as 100 %."""
+    if 0 < pct <= 1:
+        return repr(float(pct)).removesuffix(".0").replace(".", ",")
+    return pct
 
 
 def _due_text(frequency: str, month: int | None, day: int | None) -> str:

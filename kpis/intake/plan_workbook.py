@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -147,10 +147,27 @@ class ReadPlan:
     plan: Plan | None
     problems: list[PlanProblem]
     named_id: bool = False  # the workbook gave the id (Mã kế hoạch): an export; else the importer derived it
+    plan_sheet: str | None = None  # the «Kế hoạch» sheet's title as written («Plan» in an English workbook)
+    field_rows: dict[str, int] = field(default_factory=dict)  # the row each field (FIELDS' key) is on
+    value_column: str = FIELD_HEADERS["value"][0]  # the «Nội dung» column's header as written
 
     @property
     def ok(self) -> bool:
         return self.plan is not None and not self.problems
+
+    def located(self, problems: list[PlanProblem]) -> list[PlanProblem]:
+        """Problems found against the plans in force (kpis.intake.plan_import, which names a field of «Kế hoạch» by
+        its Vietnamese name and knows no row) placed where this workbook has them: its sheet, the field's row and
+        the value column, as the reader's own problems are."""
+        fields = {names[0]: k for k, names in FIELDS.items()}
+        out = []
+        for p in problems:
+            if p.sheet == SHEET_PLAN[0] and p.row is None:
+                k = fields.get(p.column or "")
+                row = self.field_rows.get(k) if k else None
+                p = replace(p, sheet=self.plan_sheet or p.sheet, row=row, column=self.value_column if row else p.column)
+            out.append(p)
+        return out
 
 
 class _Sheet:
@@ -279,6 +296,8 @@ def task_code(place: str, place_code: int, written: str, position: int) -> str:
 
 def read_plan_workbook(data: bytes, catalog: Catalog, places: Places) -> ReadPlan:
     """A plan workbook's bytes (hostile: parsed in a child, see kpis.intake.sheets) read into a Plan, or its problems."""
+    if not data:  # an empty upload is told so, as a figures file is (kpis.intake.ingest), not called a broken workbook
+        return ReadPlan(None, [PlanProblem(None, None, None, "file_empty")])
     try:
         check_size(data)
         sheets = sheets_from_workbook(data)
@@ -366,7 +385,9 @@ class _Reader:
                 where = ".".join(str(x) for x in err["loc"])
                 self.plan_problem(head.title, None, where, "plan_field_invalid", error=err["msg"])
             return ReadPlan(None, self.problems)
-        return ReadPlan(plan if not self.problems else None, self.problems, bool(fields.get("plan_id")))
+        return ReadPlan(
+            plan if not self.problems else None, self.problems, bool(fields.get("plan_id")), head.title, at, self.value_header
+        )
 
     def fields(self, sheet: _Sheet) -> tuple[dict[str, str], dict[str, int]]:
         """The «Kế hoạch» sheet's fields as text, and the row each is on."""
@@ -573,10 +594,13 @@ class _Reader:
 
 
 def _percent(value: Any) -> float | None:
-    """A target as written: 80, "80", "80%", "80,5"; a number cell in (0, 1] is Excel's 80% (0.8), read as 80."""
+    """A target as written: 80, "80", "80%", "80,5"; a number cell in (0, 1] is Excel's 80% (0.8), read as 80.
+
+    The fraction times 100 is rounded to 10 decimals: Excel's 57 % is the double 0.57, and 0.57 * 100 is
+    56.99999999999999, which would be shown and compared as the target."""
     number = _number(value)
     if number is not None and isinstance(value, float) and 0 < number <= 1:
-        return number * 100
+        return round(number * 100, 10)
     return number
 
 

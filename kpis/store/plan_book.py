@@ -132,6 +132,11 @@ def mark_replaced(con: duckdb.DuckDBPyConnection, old: int, new: int, at: dt.dat
     )
 
 
+def set_aside(con: duckdb.DuckDBPyConnection, number: int, at: dt.datetime) -> None:
+    """A seed out of force because its place has its own plan (sync_seeds; a replay): replaced, by no version."""
+    con.execute("UPDATE plan_versions SET status = ?, replaced_at = ? WHERE version = ?", [REPLACED, at, number])
+
+
 def set_status(
     con: duckdb.DuckDBPyConnection, number: int, status: str, decided_by: str, at: dt.datetime, note: str | None
 ) -> None:
@@ -145,8 +150,10 @@ def set_status(
 def sync_seeds(con: duckdb.DuckDBPyConnection, seeds: Mapping[str, Plan], at: dt.datetime) -> None:
     """Give the database the shipped plans, inside the caller's transaction, then derive the tables in force.
 
-    A seed the database has never met is put in force. One it has keeps its status (a province may
-    have replaced it) and takes the shipped text, so a corrected seed reaches every database.
+    A seed the database has never met is put in force, unless its place already has a plan in force (one put
+    in from a workbook before a release shipped this seed): the place's own plan stands, and the seed is kept
+    out of force (replaced, by no version), so a place never has two plans in force. One it has met keeps its
+    status (a province may have replaced it) and takes the shipped text, so a corrected seed reaches every database.
     """
     held = {
         plan_id: (number, body)
@@ -156,7 +163,10 @@ def sync_seeds(con: duckdb.DuckDBPyConnection, seeds: Mapping[str, Plan], at: dt
     }
     for plan in seeds.values():
         if plan.id not in held:
-            add_version(con, plan, IN_FORCE, SEED_AUTHOR, at, origin=SEED)
+            placed = bool(of_place(con, plan.province_code, plan.commune_code, IN_FORCE))
+            number = add_version(con, plan, REPLACED if placed else IN_FORCE, SEED_AUTHOR, at, origin=SEED)
+            if placed:
+                set_aside(con, number, at)
         elif held[plan.id][1] != (body := plan_json(plan)):
             con.execute("UPDATE plan_versions SET body = ? WHERE version = ?", [body, held[plan.id][0]])
     derive(con)

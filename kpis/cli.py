@@ -245,6 +245,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     except OSError as e:
         raise KpisError("cli_file_unreadable", file=str(path), error=e.strerror or str(e)) from e
     account = accounts.get(con, args.user) if args.user else None
+    if args.user and account is None:  # a mistyped name must not act as the operator
+        raise KpisError("cli_plan_user_unknown", user=args.user)
     power = plan_import.TRUSTED if account is None else account.plan_power
     result = plan_import.import_plan(con, data, path.name, args.user or f"cli:{getpass_user()}", power)
     print(result.summary(lang), file=sys.stdout if result.status != "refused" else sys.stderr)
@@ -449,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["template", "import", "export", "list"])
     p.add_argument("target", nargs="?", help="import: the workbook; export: the plan's number (or id)")
     p.add_argument("--out", default=None, help="template, export: the .xlsx to write")
-    p.add_argument("--user", default=None, help="import: recorded as the author; an account's name applies its rights")
+    p.add_argument("--user", default=None, help="import: an active account, recorded as the author, whose rights apply")
     p.add_argument(
         "--place", type=int, default=None, help="export: the place's code, where plans of several places share the number"
     )

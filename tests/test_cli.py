@@ -619,6 +619,8 @@ def test_plan_import_as_an_account_applies_its_rights(kpis, tmp_path):
     path = write(tmp_path / "kh.xlsx", plan_book())
     other = kpis("plan", "import", path, "--db", str(db), "--user", "db.tinh")
     assert other.returncode == 1 and "không được nhập kế hoạch cho Cao Bằng" in other.stderr
+    typo = kpis("plan", "import", path, "--db", str(db), "--user", "db.tinhh")
+    assert typo.returncode == 1 and "Không có tài khoản «db.tinhh» đang hoạt động" in typo.stderr, "never the operator"
     own = write(tmp_path / "tp.xlsx", plan_book(THUC_PHAN, [("Người dân được tiếp cận", 2030, 90)]))
     proposed = kpis("plan", "import", own, "--db", str(db), "--user", "tp.xa")
     assert proposed.returncode == 0, proposed.stderr

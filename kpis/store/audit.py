@@ -30,6 +30,8 @@ ACTION_LABELS = {  # every action the trail records, with its words for the audi
     "account_disabled": "audit_act_account_disabled",
     "account_enabled": "audit_act_account_enabled",
     "registry_updated": "audit_act_registry_updated",
+    "accounts_imported": "audit_act_accounts_imported",
+    "accounts_import_refused": "audit_act_accounts_import_refused",
 }
 ACTIONS = tuple(ACTION_LABELS)
 

@@ -269,10 +269,21 @@ def _stray_cell() -> bytes:
     return buf.getvalue()
 
 
+def _entity_bomb() -> bytes:
+    """A workbook whose sheet declares entities a billion "lol"s long (Excel never writes a DTD): refused unread."""
+    good = zipfile.ZipFile(io.BytesIO(xlsx_bytes([GOOD], header=VI)))
+    lols = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    sheet = good.read("xl/worksheets/sheet1.xml").decode()
+    at = sheet.index("<worksheet")
+    sheet = sheet[:at] + f'<!DOCTYPE worksheet [<!ENTITY lol0 "lol">{lols}]>' + sheet[at:].replace("<t>Nguyễn", "<t>&lol9;", 1)
+    return _zip({n: sheet.encode() if n == "xl/worksheets/sheet1.xml" else good.read(n) for n in good.namelist()})
+
+
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
         ("ds.xlsx", b"not a workbook at all", "file_not_xlsx"),
+        ("ds.xlsx", _entity_bomb(), "file_not_xlsx"),
         ("ds.xlsx", xlsx_bytes([GOOD], header=VI)[:1500], "file_not_xlsx"),  # cut short
         ("ds.xlsx", _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<<<"}), "file_not_xlsx"),
         ("ds.xlsx", _zip({"xl/sharedStrings.xml": b"\0" * (26 * 1024 * 1024)}), "file_inflates"),  # a zip bomb
@@ -286,8 +297,8 @@ def _stray_cell() -> bytes:
         ("ds.csv", csv_bytes([[f"u{i}", "Tên", "commune", "", "01273", ""] for i in range(5_001)], VI), "file_too_many_rows"),
     ],
     ids=[
-        "garbage", "truncated", "broken-xml", "zip-bomb", "ole", "stray-cell", "pdf", "empty", "too-large", "odd-utf16",
-        "far-rows", "too-many-rows",
+        "garbage", "entity-bomb", "truncated", "broken-xml", "zip-bomb", "ole", "stray-cell", "pdf", "empty", "too-large",
+        "odd-utf16", "far-rows", "too-many-rows",
     ],
 )  # fmt: skip
 def test_a_broken_or_hostile_file_is_refused_by_name_and_writes_nothing(con, name, data, code):

@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from kpis import store
 from kpis.catalog.model import CatalogError
 from kpis.catalog.places import NotFound, names
@@ -348,18 +350,75 @@ def cmd_user(args: argparse.Namespace) -> int:
         )
         scopes = "; ".join(f"{s.province}" + (f" / {s.commune}" if s.commune else "") for s in account.scopes)
         print(f"{account.username}: {account.role} account created" + (f" ({scopes})" if scopes else ""))
-    elif args.action == "passwd":
-        accounts.set_password(con, args.username, _read_password(args), actor)
-        print(f"{args.username}: password changed")
+    elif args.action == "passwd":  # an operator's reset: the person changes it at their next sign-in
+        accounts.set_password(con, args.username, _read_password(args), actor, must_change=True)
+        print(f"{args.username}: password changed; to be changed at the next sign-in")
     elif args.action in ("disable", "enable"):
         accounts.set_disabled(con, args.username, args.action == "disable", actor)
         print(f"{args.username}: {args.action}d")
+    elif args.action == "import":
+        return _user_import(args, con, actor)
+    elif args.action == "template":
+        return _user_template(args, con)
     else:
         for a in accounts.listing(con):
             state = "disabled" if a["disabled_at"] else "active"
             demo = " [demo]" if a["demo"] else ""
-            cells = [a["username"], a["role"], state + demo, a["scopes"] or "", a["full_name"] or ""]
+            first = "must change password" if a["must_change_password"] else ""
+            cells = [a["username"], a["role"], state + demo, a["scopes"] or "", a["full_name"] or "", a["email"] or "", first]
             print("\t".join(str(safe_cell(c)) for c in cells))
+    return 0
+
+
+def _user_import(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, actor: str) -> int:
+    """`user import SHEET`: every account of the sheet with a one-time password, printed once here (the operator
+    hands them out), or none, with every problem; --user names the importing account, whose limits then apply."""
+    from kpis.people.account_sheet import import_sheet
+    from kpis.people.account_workbooks import handout_xlsx
+
+    path = Path(args.username)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        print(f"{args.username}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    importer = None
+    if args.user is not None:
+        importer = accounts.get(con, args.user)
+        if importer is None:
+            raise accounts.AccountError("account_unknown", username=args.user)
+        actor = importer.username
+    result = import_sheet(con, data, path.name, actor, importer)
+    print(result.summary(args.lang))
+    if not result.accepted:
+        for message in result.messages(args.lang):
+            print(f"  - {message}")
+        return 1
+    for issued in result.issued:
+        print(f"{issued.username}\t{issued.password}")
+    if args.out:
+        try:
+            Path(args.out).write_bytes(handout_xlsx(result.issued, args.lang))
+        except OSError as e:  # the accounts stand, and their passwords are printed above
+            print(f"{args.out}: {e.strerror or e}", file=sys.stderr)
+            return 1
+        print(t("cli_account_handout_written", args.lang, out=args.out, count=len(result.issued)))
+    return 0
+
+
+def _user_template(args: argparse.Namespace, con: duckdb.DuckDBPyConnection) -> int:
+    """`user template --out F.xlsx [--province P]`: the empty sheet of accounts, with the province's commune codes."""
+    from kpis.people.account_workbooks import template_xlsx
+
+    province = None
+    if args.province is not None:
+        found = store.find_province(con, args.province)
+        if isinstance(found, NotFound):
+            raise KpisError("registry_unknown_province", province=args.province, suggest=names(found.nearest))
+        province = found[0]
+    communes = [c for c in store.registry(con) if province is None or c.province == province]
+    Path(args.out).write_bytes(template_xlsx(communes, args.lang))
+    print(t("cli_account_template_written", args.lang, out=args.out))
     return 0
 
 
@@ -436,14 +495,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=3)
     p.set_defaults(func=cmd_bench_import)
 
-    p = with_db(sub.add_parser("user", help="accounts: add, passwd, disable, enable, list (administrators)"))
-    p.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
-    p.add_argument("username", nargs="?")
+    p = with_db(sub.add_parser("user", help="accounts: add, passwd, disable, enable, list, import a sheet, its template"))
+    p.add_argument("action", choices=["add", "passwd", "disable", "enable", "list", "import", "template"])
+    p.add_argument("username", nargs="?", help="the account; for import, the sheet of accounts (.xlsx or .csv)")
     p.add_argument("--role", choices=accounts.ROLES, default="viewer")
     p.add_argument("--province", default=None, help="for province and commune officers")
     p.add_argument("--commune", action="append", help="for commune officers; repeat for several")
     p.add_argument("--full-name", default=None)
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--user", default=None, help="import: the account importing (a province officer's limits apply)")
+    p.add_argument("--out", default=None, help="import: also write the handout of passwords (.xlsx); template: the file")
     p.add_argument("--lang", choices=LANGS, default="vi")
     p.set_defaults(func=cmd_user)
 
@@ -542,8 +603,12 @@ def _failure(args: argparse.Namespace, e: KpisError) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "user" and args.action != "list" and not args.username:
-        parser.error("user add|passwd|disable|enable needs a USERNAME")
+    if args.command == "user" and args.action not in ("list", "template") and not args.username:
+        parser.error(
+            "user import needs the sheet FILE" if args.action == "import" else "user add|passwd|disable|enable needs a USERNAME"
+        )
+    if args.command == "user" and args.action == "template" and not args.out:
+        parser.error("user template needs --out F.xlsx")
     try:
         return int(args.func(args))
     except KpisError as e:

@@ -632,3 +632,98 @@ def test_plan_import_as_an_account_applies_its_rights(kpis, tmp_path):
             ["tp.xa", "plan_proposed"],
             ["db.tinh", "plan_refused"],
         ]
+
+
+# --- user import, user template: officers' accounts in bulk (issue 15) ---------------------------------------
+
+ACCOUNT_HEADER = ["Tên đăng nhập", "Họ và tên", "Vai trò", "Mã tỉnh", "Mã xã", "Thư điện tử"]
+ACCOUNTS = [
+    ["lan.thucphan", "Nguyễn Thị Lan", "Cán bộ cấp xã", "04", "01273", "lan.nguyen@caobang.gov.vn"],
+    ["hoa.haixa", "Hoàng Văn Hòa", "commune", "", "01273; 01279", ""],
+    ["tinh.caobang", "Bế Thị Tỉnh", "Cán bộ cấp tỉnh", "04", "", ""],
+]
+
+
+def user_count(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def test_user_import_creates_every_account_and_prints_each_one_time_password(kpis, tmp_path):
+    import openpyxl
+
+    from kpis.people import accounts
+
+    db, sheet, handout = tmp_path / "kpis.duckdb", tmp_path / "can_bo.xlsx", tmp_path / "mat_khau.xlsx"
+    write(sheet, xlsx_bytes(ACCOUNTS, header=ACCOUNT_HEADER))
+    run = kpis("user", "import", str(sheet), "--db", str(db), "--out", str(handout))
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("can_bo.xlsx: đã tạo 3 tài khoản") and lines[-1].startswith(f"{handout}: đã ghi bảng phát")
+    printed = dict(line.split("\t") for line in lines[1:-1])
+    assert list(printed) == ["lan.thucphan", "hoa.haixa", "tinh.caobang"]
+    handed = openpyxl.load_workbook(handout).active
+    assert [[c.value for c in r][:1] + [c.value for c in r][5:] for r in handed.iter_rows(min_row=5)] == list(
+        map(list, printed.items())
+    )
+    with store.connect(db) as con:
+        for username, password in printed.items():
+            assert accounts.sign_in(con, username, password).must_change_password
+        actors = con.execute("SELECT DISTINCT actor FROM audit WHERE action = 'account_created'").fetchall()
+    assert actors[0][0].startswith("cli:")
+    listed = kpis("user", "list", "--db", str(db)).stdout.splitlines()
+    assert listed[0].split("\t")[:3] == ["hoa.haixa", "commune", "active"] and listed[0].endswith("\tmust change password")
+    assert "lan.nguyen@caobang.gov.vn" in listed[1]
+
+
+def test_user_import_refused_exits_1_names_every_problem_in_the_chosen_language_and_creates_none(kpis, tmp_path):
+    db, sheet = tmp_path / "kpis.duckdb", tmp_path / "can_bo.csv"
+    bad = [*ACCOUNTS, ["lan.thucphan", "", "trưởng bản", "04", "03268", "lan@"]]
+    write(sheet, csv_bytes(bad, header=ACCOUNT_HEADER))
+    run = kpis("user", "import", str(sheet), "--db", str(db), "--lang", "en")
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == [
+        "can_bo.csv: refused, 5 problem(s); no account was created.",
+        "  - Row 5, column 'Tên đăng nhập': Username 'lan.thucphan' is already on row 2 of the file; each person needs a"
+        " username of their own.",
+        "  - Row 5, column 'Họ và tên': This cell is empty; enter a value.",
+        "  - Row 5, column 'Vai trò': There is no role 'trưởng bản'; write one of: Quản trị (admin), Cán bộ cấp tỉnh (province),"
+        " Cán bộ cấp xã (commune), Chỉ xem (viewer).",
+        "  - Row 5, column 'Mã xã': Commune code '03268' is Mường Mùn's, in Điện Biên, not in Cao Bằng; check the commune code"
+        " or the province code.",
+        "  - Row 5, column 'Thư điện tử': 'lan@' is not an e-mail address (for example lan.nguyen@caobang.gov.vn); correct it"
+        " or leave it empty.",
+    ]
+    assert user_count(db) == 0
+    vi = kpis("user", "import", str(sheet), "--db", str(db))
+    assert vi.returncode == 1 and "  - Dòng 5, cột «Vai trò»: Vai trò «trưởng bản» không có" in vi.stdout
+
+
+def test_user_import_as_a_province_officer_keeps_to_its_province(kpis, tmp_path):
+    db, sheet = tmp_path / "kpis.duckdb", tmp_path / "dien_bien.xlsx"
+    added = kpis("user", "add", "tinh.cb", "--role", "province", "--province", "04", "--password-stdin", "--db", str(db),
+                 stdin="mat-khau-tinh-cao-bang\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    write(sheet, xlsx_bytes([["o.mm", "Lò Văn O", "Cán bộ cấp xã", "11", "03268", ""]], header=ACCOUNT_HEADER))
+    run = kpis("user", "import", str(sheet), "--db", str(db), "--user", "tinh.cb", "--lang", "en")
+    assert run.returncode == 1 and "you may create accounts in Cao Bằng only" in run.stdout
+    assert user_count(db) == 1
+    unknown = kpis("user", "import", str(sheet), "--db", str(db), "--user", "nobody", "--lang", "en")
+    assert unknown.returncode == 1 and "nobody" in unknown.stderr
+    missing = kpis("user", "import", str(tmp_path / "khong_co.xlsx"), "--db", str(db))
+    assert missing.returncode == 1 and "khong_co.xlsx" in missing.stderr
+
+
+def test_user_template_writes_the_empty_sheet_with_the_provinces_codes(kpis, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "mau_tai_khoan.xlsx"
+    run = kpis("user", "template", "--out", str(out), "--province", "Cao Bằng", "--db", str(tmp_path / "kpis.duckdb"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"{out}: đã ghi biểu mẫu danh sách tài khoản."
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Tài khoản", "Hướng dẫn", "Mã xã"]
+    assert [c.value for c in wb["Tài khoản"][1]] == ACCOUNT_HEADER
+    assert {r[0] for r in wb["Mã xã"].iter_rows(min_row=2, values_only=True)} == {"04"}
+    assert kpis("user", "template", "--db", str(tmp_path / "kpis.duckdb")).returncode == 2  # --out is needed
+    assert kpis("user", "import", "--db", str(tmp_path / "kpis.duckdb")).returncode == 2  # the sheet is needed

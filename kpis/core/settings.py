@@ -92,6 +92,20 @@ SETTINGS = _declare(
         "characters",
         "Longest password; longer is refused before hashing (argon2 over a megabyte is CPU for an attacker).",
     ),
+    # --- a sheet of accounts (kpis.people.account_sheet) ------------------------------------------
+    Setting("account_sheet_mb", 5, "MB", "Largest sheet of accounts: 5,000 officers take about 200 KB; the rest is a mistake."),
+    Setting(
+        "account_sheet_inflated_mb",
+        25,
+        "MB",
+        "Largest size a sheet of accounts may decompress to: read without the parsing child, so kept small.",
+    ),
+    Setting(
+        "account_sheet_rows",
+        5_000,
+        "rows",
+        "Most accounts in one sheet: every commune of a large province several times over (argon2 costs ~0.2 s each).",
+    ),
 )
 
 
@@ -124,3 +138,6 @@ LOCK_AFTER = _int("lock_after")
 LOCK_WINDOW = dt.timedelta(minutes=_int("lock_minutes"))
 MAX_USERNAME = _int("max_username")
 MAX_PASSWORD = _int("max_password")
+MAX_ACCOUNT_SHEET_BYTES = _int("account_sheet_mb") * MB
+MAX_ACCOUNT_SHEET_INFLATED = _int("account_sheet_inflated_mb") * MB
+MAX_ACCOUNT_ROWS = _int("account_sheet_rows")

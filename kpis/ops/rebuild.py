@@ -169,10 +169,15 @@ def _figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _accounts(con: duckdb.DuckDBPyConnection) -> set[tuple]:
-    """Who can sign in, as what, where (not the hash: a sign-in may re-hash a password with newer settings)."""
+    """Who can sign in, as what, where, with which e-mail, and whether they must change their password first (not the
+    hash: a sign-in may re-hash a password with newer settings). A database from before e-mails and one-time
+    passwords (not opened since: not migrated) had neither."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'users'").fetchall()}
+    email = "u.email" if "email" in have else "NULL::VARCHAR"
+    must_change = "coalesce(u.must_change_password, false)" if "must_change_password" in have else "false"
     rows = con.execute(
-        """
-        SELECT u.username, u.role, u.demo, u.disabled_at IS NOT NULL,
+        f"""
+        SELECT u.username, u.role, u.demo, u.disabled_at IS NOT NULL, {email}, {must_change},
                string_agg(s.province || '/' || coalesce(s.commune, '*') || '#' || coalesce(s.province_code::VARCHAR, '')
                           || '/' || coalesce(s.commune_code::VARCHAR, ''), ';' ORDER BY s.province, s.commune)
         FROM users u LEFT JOIN user_scopes s ON s.username = u.username GROUP BY ALL

@@ -7,6 +7,7 @@ reshaping lives here so that it is tested without Streamlit.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -32,6 +33,9 @@ from kpis.intake.form_template import build_form_template
 from kpis.intake.template import Layout, TemplateScope, build_template, template_file_name
 from kpis.intake.validate import Problem
 from kpis.people import accounts
+from kpis.people.account_sheet import IssuedAccount, PlannedAccount, places_text
+from kpis.people.account_sheet import Problem as SheetProblem
+from kpis.people.account_workbooks import template_xlsx
 from kpis.store import audit
 
 NO_VALUE = "–"  # a cell without a value
@@ -229,7 +233,7 @@ def plan_scope(province: str, commune: object, lang: Lang) -> str:
     return t("scope_province", lang, province=province)
 
 
-def problems_table(problems: list[Problem], lang: Lang) -> pd.DataFrame:
+def problems_table(problems: Sequence[Problem | SheetProblem], lang: Lang) -> pd.DataFrame:
     """A refusal as a table the person can work through: row, column, what to fix."""
     return pd.DataFrame(
         {
@@ -260,20 +264,28 @@ def template_bytes(
     return template_file_name(scope, layout), build(con, scope, lang)
 
 
-def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang) -> pd.DataFrame:
+def accounts_table(con: duckdb.DuckDBPyConnection, lang: Lang, province_codes: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Every account; with province_codes (a province officer's), only those with a place in those provinces."""
     rows = accounts.listing(con)
+    if province_codes is not None:
+        rows = [r for r in rows if set(r["province_codes"] or ()) & set(province_codes)]
     return pd.DataFrame(
         {
             t("sign_in_username", lang): [r["username"] for r in rows],
             t("accounts_full_name", lang): [r["full_name"] for r in rows],
             t("accounts_role", lang): [t(accounts.ROLE_LABELS[r["role"]], lang) for r in rows],
             t("accounts_scope", lang): [r["scopes"] or "" for r in rows],
-            t("accounts_state", lang): [
-                t("accounts_disabled", lang) if r["disabled_at"] else t("accounts_active", lang) for r in rows
-            ],
+            t("accounts_state", lang): [_account_state(r, lang) for r in rows],
             t("accounts_demo", lang): [t("accounts_demo_yes", lang) if r["demo"] else "" for r in rows],
+            t("account_email", lang): [r["email"] or "" for r in rows],
         }
     )
+
+
+def _account_state(row: dict, lang: Lang) -> str:
+    if row["disabled_at"]:
+        return t("accounts_disabled", lang)
+    return t("accounts_must_change", lang) if row["must_change_password"] else t("accounts_active", lang)
 
 
 def _submission_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -482,3 +494,38 @@ def audit_table(events: pd.DataFrame, lang: Lang) -> pd.DataFrame:
         file_sha256=[f"{h[:12]}…" if isinstance(h, str) and h else "" for h in events["file_sha256"]],
     )
     return shown.rename(columns={c: t(key, lang) for c, key in AUDIT_COLUMNS.items()})
+
+
+# --- officers' accounts in bulk (issue 15) -----------------------------------------------------------------
+
+
+def planned_accounts_table(planned: Sequence[PlannedAccount], lang: Lang) -> pd.DataFrame:
+    """What a checked sheet of accounts would create, row by row, before anything is written."""
+    return pd.DataFrame(
+        {
+            t("col_row", lang): [a.line for a in planned],
+            t("sign_in_username", lang): [a.username for a in planned],
+            t("accounts_full_name", lang): [a.full_name for a in planned],
+            t("accounts_role", lang): [t(accounts.ROLE_LABELS[a.role], lang) for a in planned],
+            t("accounts_scope", lang): [places_text(a.scopes) for a in planned],
+            t("account_email", lang): [a.email or "" for a in planned],
+        }
+    )
+
+
+def issued_accounts_table(issued: Sequence[IssuedAccount], lang: Lang) -> pd.DataFrame:
+    """The accounts just created with their one-time passwords: shown once, beside the handout to download."""
+    return pd.DataFrame(
+        {
+            t("sign_in_username", lang): [a.username for a in issued],
+            t("accounts_full_name", lang): [a.full_name for a in issued],
+            t("accounts_role", lang): [t(accounts.ROLE_LABELS[a.role], lang) for a in issued],
+            t("accounts_scope", lang): [places_text(a.scopes) for a in issued],
+            t("account_one_time_password", lang): [a.password for a in issued],
+        }
+    )
+
+
+def account_template_bytes(con: duckdb.DuckDBPyConnection, lang: Lang, province: str | None = None) -> bytes:
+    """The empty sheet of accounts, with the codes of a province's communes (of every commune without one)."""
+    return template_xlsx([c for c in store.registry(con) if province is None or c.province == province], lang)

@@ -1,7 +1,9 @@
 """Accounts, roles and scopes: each commune writes only its own figures.
 
 Passwords are kept only as argon2id hashes (argon2-cffi); a clear password is never
-stored, logged or exported. Repeated failures lock an account for a while. Roles:
+stored, logged or exported. Repeated failures lock an account for a while. An account made with a
+one-time password (kpis.people.account_sheet), or whose password an administrator reset, must change
+it at its next sign-in: until then it may write nothing. Roles:
 - admin: everything, including accounts and the registry;
 - province: reads everything, uploads for any commune of its province(s);
 - commune: reads everything, uploads and records tasks for its own commune(s);
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -83,10 +86,12 @@ class Account:
     role: Role
     scopes: tuple[Scope, ...]
     demo: bool = False
+    email: str | None = None
+    must_change_password: bool = False  # a one-time (or reset) password: it writes nothing until it has changed it
 
     @property
     def can_upload(self) -> bool:
-        return self.role in ("admin", "province", "commune")
+        return self.role in ("admin", "province", "commune") and not self.must_change_password
 
     @property
     def is_admin(self) -> bool:
@@ -94,6 +99,8 @@ class Account:
 
     def may_write(self, commune: Commune) -> bool:
         """May this account write figures or task progress for this registered commune (by its codes)?"""
+        if self.must_change_password:
+            return False
         if self.role == "admin":
             return True
         if self.role == "viewer":
@@ -103,6 +110,8 @@ class Account:
     def may_write_plan(self, province_code: int, commune_code: int | None) -> bool:
         """May this account record progress on a plan's tasks (a plan names its places by code)?
         A province plan needs a province-wide scope."""
+        if self.must_change_password:
+            return False
         if self.role == "admin":
             return True
         if commune_code is not None:
@@ -125,6 +134,18 @@ class Account:
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
+
+
+# Letters and digits nobody misreads on paper or a phone (no 0/o, 1/l/i): 31 symbols, 12 of them ~ 59 bits.
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """A password to hand out once ("k7mp-x3qa-9rtd"): three groups of four, to be changed at the first sign-in."""
+    groups = ("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(3))
+    password = "-".join(groups)
+    _check_password_rules(password)
+    return password
 
 
 def _check_password_rules(password: str) -> None:
@@ -177,8 +198,10 @@ def create(
     province: str | None = None,
     communes: list[str] | None = None,
     demo: bool = False,
+    email: str | None = None,
+    must_change: bool = False,
 ) -> Account:
-    """Create an account with its scopes, in one transaction, and audit it."""
+    """Create an account with its scopes, in one transaction, and audit it (must_change: at its first sign-in)."""
     if role not in ROLES:
         raise AccountError("account_bad_role", role=role)
     name = _normal_username(username)
@@ -191,24 +214,29 @@ def create(
     event = journal.AccountCreated(
         username=name, full_name=full_name.strip(), role=role, password_hash=hashed, created_at=dt.datetime.now(),
         demo=bool(demo), scopes=tuple(pairs), actor=actor,
-        scope_codes=tuple((s.province_code, s.commune_code) for s in scopes),
+        scope_codes=tuple((s.province_code, s.commune_code) for s in scopes), email=email or None, must_change=must_change,
     )  # fmt: skip
     try:
         with store.journaled(con, event):  # the journal holds the hash (never the password) so rebuild keeps the account
             if con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
                 raise AccountError("account_exists", username=name)
-            _insert_account(con, event)
+            insert_account(con, event)
             audit.record(con, actor, "account_created", name, {"role": role, "scopes": pairs})
     except store.JournalError as e:
         raise AccountError("store_journal_unwritable", error=str(e)) from e
-    return Account(name, full_name.strip(), role, tuple(scopes), demo)
+    return Account(name, full_name.strip(), role, tuple(scopes), demo, event.email, must_change)
 
 
-def _insert_account(con: duckdb.DuckDBPyConnection, event: journal.AccountCreated) -> None:
+def insert_account(con: duckdb.DuckDBPyConnection, event: journal.AccountCreated) -> None:
+    """The rows of a journaled account (the caller holds the transaction): create(), the bulk import and replay."""
     con.execute(
-        "INSERT INTO users (username, full_name, role, password_hash, created_at, demo) VALUES (?, ?, ?, ?, ?, ?)",
-        [event.username, event.full_name, event.role, event.password_hash, event.created_at, event.demo],
-    )
+        "INSERT INTO users (username, full_name, role, password_hash, created_at, demo, email, must_change_password)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            event.username, event.full_name, event.role, event.password_hash, event.created_at, event.demo, event.email,
+            event.must_change,
+        ],
+    )  # fmt: skip
     codes = event.scope_codes or tuple((None, None) for _ in event.scopes)  # a line from before codes: found by name
     for (province, commune), (province_code, commune_code) in zip(event.scopes, codes, strict=True):
         con.execute(
@@ -224,9 +252,12 @@ def replay_event(con: duckdb.DuckDBPyConnection, event: journal.Event) -> bool:
     if isinstance(event, journal.AccountCreated):
         # an account journaled twice (a crash while an old database's accounts were journaled) is made once
         if not con.execute("SELECT 1 FROM users WHERE username = ?", [event.username]).fetchone():
-            _insert_account(con, event)
+            insert_account(con, event)
     elif isinstance(event, journal.PasswordChanged):
-        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [event.password_hash, event.username])
+        con.execute(
+            "UPDATE users SET password_hash = ?, must_change_password = ? WHERE username = ?",
+            [event.password_hash, event.must_change, event.username],
+        )
     elif isinstance(event, (journal.AccountDisabled, journal.AccountEnabled)):
         at = event.at if isinstance(event, journal.AccountDisabled) else None
         con.execute("UPDATE users SET disabled_at = ? WHERE username = ?", [at, event.username])
@@ -237,15 +268,17 @@ def replay_event(con: duckdb.DuckDBPyConnection, event: journal.Event) -> bool:
 
 def get(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
     row = con.execute(
-        "SELECT username, full_name, role, demo FROM users WHERE username = ? AND disabled_at IS NULL", [username.strip().lower()]
+        "SELECT username, full_name, role, demo, email, must_change_password FROM users"
+        " WHERE username = ? AND disabled_at IS NULL",
+        [username.strip().lower()],
     ).fetchall()
     if not row:
         return None
-    u, full, role, demo = row[0]
+    u, full, role, demo, email, must_change = row[0]
     scopes = con.execute(
         f"SELECT {_SCOPE_NAMES}, s.province_code, s.commune_code FROM {_SCOPES} WHERE s.username = ? ORDER BY 1, 2", [u]
     ).fetchall()
-    return Account(u, full or "", role, tuple(Scope(*r) for r in scopes), bool(demo))
+    return Account(u, full or "", role, tuple(Scope(*r) for r in scopes), bool(demo), email, bool(must_change))
 
 
 # An account's places with the registry's names for their codes now (the names it was made with, for a place without one).
@@ -337,19 +370,48 @@ def _verify(con: duckdb.DuckDBPyConnection, name: str, password: str) -> tuple[s
     return stored, stored is not None and row[0][1] is None
 
 
-def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, actor: str) -> None:
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, actor: str, must_change: bool = False) -> None:
+    """A new password; must_change (an administrator's reset: `user passwd`, the accounts page) makes the person
+    change it at their next sign-in."""
     name = username.strip().lower()
     _check_password_rules(password)
-    hashed = hash_password(password)
-    event = journal.PasswordChanged(username=name, password_hash=hashed, at=dt.datetime.now(), actor=actor)
+    _store_password(con, name, hash_password(password), actor, must_change, dt.datetime.now())
+
+
+def _store_password(
+    con: duckdb.DuckDBPyConnection, name: str, hashed: str, actor: str, must_change: bool, at: dt.datetime
+) -> None:
+    event = journal.PasswordChanged(username=name, password_hash=hashed, at=at, actor=actor, must_change=must_change)
     try:
         with store.journaled(con, event):
             if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchall():
                 raise AccountError("account_unknown", username=name)
-            con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hashed, name])
-            audit.record(con, actor, "password_changed", name)
+            con.execute(
+                "UPDATE users SET password_hash = ?, must_change_password = ? WHERE username = ?", [hashed, must_change, name]
+            )
+            audit.record(con, actor, "password_changed", name, at=at)
     except store.JournalError as e:
         raise AccountError("store_journal_unwritable", error=str(e)) from e
+
+
+def change_own_password(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, again: str, now: dt.datetime | None = None
+) -> Account:
+    """The signed-in person's own new password (typed twice), which must differ from the one-time or reset one it
+    replaces; the must-change mark is cleared. Journaled and audited with the person as the actor."""
+    name = username.strip().lower()
+    if password != again:
+        raise AccountError("account_password_mismatch")
+    _check_password_rules(password)
+    if get(con, name) is None:  # unknown, or disabled meanwhile
+        raise AccountError("account_unknown", username=name)
+    if _verify(con, name, password)[1]:
+        raise AccountError("account_password_same")
+    _store_password(con, name, hash_password(password), name, False, now or dt.datetime.now())
+    account = get(con, name)
+    if account is None:  # disabled meanwhile
+        raise AccountError("account_unknown", username=name)
+    return account
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, actor: str) -> None:
@@ -369,14 +431,19 @@ def listing(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Accounts for the accounts page and `user list`: never the hash."""
     rows = con.execute(
         f"""
-        WITH named AS (SELECT s.username, {_SCOPE_NAMES} FROM {_SCOPES})
+        WITH named AS (SELECT s.username, {_SCOPE_NAMES}, s.province_code FROM {_SCOPES})
         SELECT u.username, u.full_name, u.role, u.demo, u.created_at, u.disabled_at,
-               string_agg(s.province || coalesce(' / ' || s.commune, ''), '; ' ORDER BY s.province, s.commune) AS scopes
+               string_agg(s.province || coalesce(' / ' || s.commune, ''), '; ' ORDER BY s.province, s.commune) AS scopes,
+               u.email, coalesce(u.must_change_password, false) AS must_change_password,
+               list(DISTINCT s.province_code) FILTER (WHERE s.province_code IS NOT NULL) AS province_codes
         FROM users u LEFT JOIN named s ON s.username = u.username
         GROUP BY ALL ORDER BY u.username
         """
     ).fetchall()
-    keys = ["username", "full_name", "role", "demo", "created_at", "disabled_at", "scopes"]
+    keys = [
+        "username", "full_name", "role", "demo", "created_at", "disabled_at", "scopes", "email", "must_change_password",
+        "province_codes",
+    ]  # fmt: skip
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 

@@ -35,6 +35,8 @@ ACTION_LABELS = {  # every action the trail records, with its words for the audi
     "plan_approved": "audit_act_plan_approved",
     "plan_rejected": "audit_act_plan_rejected",
     "plan_refused": "audit_act_plan_refused",
+    "accounts_imported": "audit_act_accounts_imported",
+    "accounts_import_refused": "audit_act_accounts_import_refused",
 }
 ACTIONS = tuple(ACTION_LABELS)
 

@@ -203,7 +203,9 @@ class AccountCreated(Event):
 
     scopes are (province, commune or None) names; scope_codes, the same places' (province code, commune code),
     appeared with the official list: lines written before it have none (the line is then written without the
-    key, as they were), and replay finds the codes by name.
+    key, as they were), and replay finds the codes by name. email and must_change (a one-time password, to be
+    changed at the first sign-in) came with the bulk import of accounts: left out of the line when None/False,
+    so every line written before them reads and writes back as it was.
     """
 
     KIND: ClassVar[str] = "account_created"
@@ -216,21 +218,37 @@ class AccountCreated(Event):
     scopes: tuple[tuple[str, str | None], ...]
     actor: str
     scope_codes: tuple[tuple[int | None, int | None], ...] | None = None
+    email: str | None = None
+    must_change: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         if self.scope_codes is None:
             del out["scope_codes"]
+        if self.email is None:
+            del out["email"]
+        if not self.must_change:
+            del out["must_change"]
         return out
 
 
 @dataclass(frozen=True, kw_only=True)
 class PasswordChanged(Event):
+    """A new hash. must_change: an administrator's reset, to be changed at the next sign-in (left out when False:
+    the person's own change, and every line written before the flag existed)."""
+
     KIND: ClassVar[str] = "password_changed"
     username: str
     password_hash: str
     at: dt.datetime
     actor: str | None = None
+    must_change: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if not self.must_change:
+            del out["must_change"]
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -119,12 +119,22 @@ def plan_notes_by_language(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE plans ADD COLUMN notes_en VARCHAR")
 
 
+def account_email_and_first_password(con: duckdb.DuckDBPyConnection) -> None:
+    """Accounts come in bulk from a sheet (issue 15): users gains email, and must_change_password for an account
+    whose password is a one-time one (or an administrator's reset), to be changed at the next sign-in."""
+    if not _has_column(con, "users", "email"):
+        con.execute("ALTER TABLE users ADD COLUMN email VARCHAR")
+    if not _has_column(con, "users", "must_change_password"):
+        con.execute("ALTER TABLE users ADD COLUMN must_change_password BOOLEAN DEFAULT false")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("fill_unit_year_values", 2, fill_unit_year_values),
     Migration("journal_existing_accounts", 3, journal_existing_accounts),
     Migration("official_codes", 4, official_codes),
     Migration("scope_codes", 5, scope_codes),
     Migration("plan_notes_by_language", 6, plan_notes_by_language),
+    Migration("account_email_and_first_password", 7, account_email_and_first_password),
 )
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 

@@ -109,7 +109,9 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash VARCHAR NOT NULL,
     created_at TIMESTAMP NOT NULL,
     disabled_at TIMESTAMP,
-    demo BOOLEAN NOT NULL DEFAULT false
+    demo BOOLEAN NOT NULL DEFAULT false,
+    email VARCHAR,
+    must_change_password BOOLEAN DEFAULT false  -- a one-time or reset password: changed at the next sign-in
 );
 -- an account's places: the codes decide (a renamed place stays in scope); the names are as the account was made
 CREATE TABLE IF NOT EXISTS user_scopes (

@@ -245,6 +245,9 @@ def require_writer(current: Lang) -> accounts.Account:
     if account is None:
         st.info(t("need_sign_in", current))
         st.stop()
+    if account.must_change_password:  # the dashboard shows the change form first; this page writes nothing meanwhile
+        st.info(t("need_password_change", current))
+        st.stop()
     if not account.can_upload:
         st.info(t("need_writer", current))
         st.stop()
@@ -259,10 +262,61 @@ def writer_scope(account: accounts.Account) -> tuple[tuple[str, str | None], ...
 
 def require_admin(current: Lang) -> accounts.Account:
     account = current_account()
-    if account is None or not account.is_admin:
+    if account is None or not account.is_admin or account.must_change_password:
         st.info(t("need_admin", current))
         st.stop()
     return account
+
+
+def require_account_manager(current: Lang) -> accounts.Account:
+    """An administrator, or a province officer (who imports accounts for its own province); else stop the page."""
+    account = current_account()
+    if account is None or account.role not in ("admin", "province") or account.must_change_password:
+        st.info(t("need_account_manager", current))
+        st.stop()
+    return account
+
+
+# --- the first sign-in with a one-time (or reset) password (issue 15) ------------------------------------------
+
+CHANGED_KEY = "_password_changed"  # set when the forced change succeeded: the next run says so once
+
+
+def password_change_form(account: accounts.Account, current: Lang) -> None:
+    """The only thing an account that must change its password sees: the new password, twice (rules as always)."""
+    st.title(t("password_change_title", current))
+    st.info(t("password_change_needed", current))
+    with st.form("first_password_form"):
+        new = st.text_input(
+            t("password_change_new", current), type="password", max_chars=accounts.MAX_PASSWORD, key="first_password_new",
+            autocomplete="new-password",
+        )  # fmt: skip
+        again = st.text_input(
+            t("password_change_again", current), type="password", max_chars=accounts.MAX_PASSWORD, key="first_password_again",
+            autocomplete="new-password",
+        )  # fmt: skip
+        submitted = st.form_submit_button(t("password_change_submit", current), key="first_password_submit")
+    if submitted:
+        with refusals_shown(current):
+            st.session_state[ACCOUNT_KEY] = accounts.change_own_password(cursor(), account.username, new, again)
+            st.session_state[CHANGED_KEY] = True
+            st.rerun()
+
+
+def password_changed_notice(current: Lang) -> None:
+    if st.session_state.pop(CHANGED_KEY, False):
+        st.success(t("password_change_done", current))
+
+
+# --- the one-time passwords of a sheet of accounts just imported: in this session only, until left or done ---
+
+ISSUED_KEY = "_issued_accounts"
+
+
+def forget_issued_passwords(on_accounts_page: bool) -> None:
+    """The one-time passwords are shown on the accounts page until "Xong" is pressed or the person leaves it."""
+    if not on_accounts_page:
+        st.session_state.pop(ISSUED_KEY, None)
 
 
 def download_buttons(downloads: list, prefix: str, export_problem: str | None, extra_columns: int = 0) -> None:

@@ -24,7 +24,7 @@ from kpis.intake.importer import import_file
 from kpis.ops.rebuild import RebuildError, RebuildRefused, rebuild
 from kpis.people import accounts
 from kpis.store import audit
-from kpis.store.journal import Aborted, AccountCreated, Submission, UnknownEvent
+from kpis.store.journal import Aborted, AccountCreated, PasswordChanged, Submission, UnknownEvent
 from tests.corpus.make_corpus import csv_file, row
 from tests.store.registry_lists import list_bytes, shipped
 from tests.store.registry_lists import row as list_row
@@ -452,3 +452,23 @@ def test_a_refused_write_in_one_database_keeps_the_files_another_database_of_the
     second.close()
     report = rebuild(tmp_path / "a.duckdb")
     assert report.submissions == 1 and report.identical
+
+
+def test_an_account_lines_new_fields_are_written_only_when_set_and_read_back():
+    """email and must_change (bulk import, issue 15) are left out when None/False, as scope_codes is: an older line stays
+    byte for byte what it was; a password reset's must_change likewise."""
+    at = dt.datetime(2026, 11, 20, 9, 0)
+    plain = AccountCreated(
+        username="a.b", full_name="A", role="commune", password_hash="$argon2id$x", created_at=at, demo=False,
+        scopes=(("Cao Bằng", "Thục Phán"),), actor="test", scope_codes=((4, 1273),), txn="t1",
+    )  # fmt: skip
+    assert "email" not in plain.to_dict() and "must_change" not in plain.to_dict()
+    assert list(plain.to_dict())[-1] == "txn"
+    marked = AccountCreated(**{**plain.__dict__, "email": "a.b@caobang.gov.vn", "must_change": True})
+    line = marked.to_json()
+    assert '"email": "a.b@caobang.gov.vn", "must_change": true, "txn": "t1"' in line
+    assert AccountCreated.from_json(line) == marked and AccountCreated.from_json(plain.to_json()) == plain
+    reset = PasswordChanged(username="a.b", password_hash="$argon2id$y", at=at, actor="quantri", must_change=True)
+    own = PasswordChanged(username="a.b", password_hash="$argon2id$z", at=at, actor="a.b")
+    assert reset.to_dict()["must_change"] is True and "must_change" not in own.to_dict()
+    assert PasswordChanged.from_json(reset.to_json()) == reset and PasswordChanged.from_json(own.to_json()) == own

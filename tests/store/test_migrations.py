@@ -88,15 +88,15 @@ def test_a_new_database_records_every_migration_as_applied(tmp_path):
     db = tmp_path / "kpis.duckdb"
     store.connect(db).close()
     assert recorded(db) == dict.fromkeys(NAMES, "applied")
-    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "6"
+    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "7"
 
 
 @pytest.mark.parametrize(
     ("version", "applied_now", "inferred"),
     [
         (1, NAMES, []),
-        (2, ["journal_existing_accounts", "official_codes", "scope_codes", "plan_notes_by_language"], ["fill_unit_year_values"]),
-        (3, ["official_codes", "scope_codes", "plan_notes_by_language"], ["fill_unit_year_values", "journal_existing_accounts"]),
+        (2, ["journal_existing_accounts", *NAMES[2:]], ["fill_unit_year_values"]),
+        (3, NAMES[2:], ["fill_unit_year_values", "journal_existing_accounts"]),
     ],
 )
 def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_path, version, applied_now, inferred):
@@ -110,7 +110,7 @@ def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_
     con = store.connect(db)
     con.close()
     assert recorded(db) == {**{n: f"schema_version {version}" for n in inferred}, **dict.fromkeys(applied_now, "applied")}
-    assert schema_version(db) == "6"
+    assert schema_version(db) == "7"
     assert unit_years(db) == values  # filled again from history where the version lacked it
     migrated = [("account_created", "lan.mm", "migration"), ("account_created", "tinh.db", "migration"),
                 ("account_disabled", "tinh.db", "migration")]  # fmt: skip
@@ -172,3 +172,23 @@ def test_a_migration_that_fails_is_not_recorded_and_runs_again(tmp_path):
     con.close()
     store.connect(db).close()
     assert recorded(db) == dict.fromkeys(NAMES, "applied") and unit_years(db) == values
+
+
+def test_accounts_of_a_database_from_before_emails_gain_them_empty_and_need_no_password_change(tmp_path):
+    """account_email_and_first_password (7): users gains email and must_change_password; accounts already there keep
+    their password as it is (false), and a database of schema_version 6 gets only this migration."""
+    db = tmp_path / "kpis.duckdb"
+    build(db)
+    make_old(db, 6)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE users DROP COLUMN email")
+    con.execute("ALTER TABLE users DROP COLUMN must_change_password")
+    con.close()
+    store.connect(db).close()
+    assert recorded(db)["account_email_and_first_password"] == "applied"
+    assert [n for n, note in recorded(db).items() if note == "applied"] == ["account_email_and_first_password"]
+    con = store.connect(db)
+    rows = con.execute("SELECT username, email, must_change_password FROM users ORDER BY username").fetchall()
+    assert rows == [("lan.mm", None, False), ("tinh.db", None, False)]
+    assert accounts.sign_in(con, "lan.mm", PASSWORD).must_change_password is False
+    con.close()

@@ -79,9 +79,7 @@ waiting = plan_import.proposals(ui.cursor()) if may_put else []
 if waiting:
     st.subheader(t("plan_proposals_title", lang))
     st.dataframe(ui.view(plan_view.proposals_table, lang), hide_index=True, width="stretch")
-    deciding = [
-        v for v in waiting if account is not None and account.plan_power(v.plan.province_code, v.plan.commune_code) == "put"
-    ]
+    deciding = plan_import.proposals(ui.cursor(), account.plan_power) if account is not None else []
     if account is not None and deciding:
         labels = {v.version: plan_import.plan_label(v.plan, lang) for v in deciding}
         chosen = st.selectbox(t("plan_proposal_pick", lang), list(labels), format_func=labels.__getitem__, key="plan_proposal")

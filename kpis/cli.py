@@ -138,14 +138,19 @@ COMMUNES_LABELS = {  # the table's headers, per column of store.LISTING_COLUMNS
 }
 
 
+def _province_named(con: duckdb.DuckDBPyConnection, text: str | None) -> str | None:
+    """The registered province a --province option names (any spelling, or its code); None when not given."""
+    if text is None:
+        return None
+    found = store.find_province(con, text)
+    if isinstance(found, NotFound):
+        raise KpisError("registry_unknown_province", province=text, suggest=names(found.nearest))
+    return found[0]
+
+
 def cmd_communes(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
-    province = None
-    if args.province is not None:
-        found = store.find_province(con, args.province)
-        if isinstance(found, NotFound):
-            raise KpisError("registry_unknown_province", province=args.province, suggest=names(found.nearest))
-        province = found[0]
+    province = _province_named(con, args.province)
     rows = store.listing(store.registry(con), province)
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False)
@@ -410,12 +415,7 @@ def _user_template(args: argparse.Namespace, con: duckdb.DuckDBPyConnection) -> 
     """`user template --out F.xlsx [--province P]`: the empty sheet of accounts, with the province's commune codes."""
     from kpis.people.account_workbooks import template_xlsx
 
-    province = None
-    if args.province is not None:
-        found = store.find_province(con, args.province)
-        if isinstance(found, NotFound):
-            raise KpisError("registry_unknown_province", province=args.province, suggest=names(found.nearest))
-        province = found[0]
+    province = _province_named(con, args.province)
     communes = [c for c in store.registry(con) if province is None or c.province == province]
     Path(args.out).write_bytes(template_xlsx(communes, args.lang))
     print(t("cli_account_template_written", args.lang, out=args.out))

@@ -272,8 +272,12 @@ def _put_in_force(con: duckdb.DuckDBPyConnection, number: int, plan: Plan, repla
     plan_book.derive(con)
 
 
-def proposals(con: duckdb.DuckDBPyConnection) -> list[Version]:
-    return plan_book.versions(con, "status = ?", [PROPOSED])
+def proposals(con: duckdb.DuckDBPyConnection, power: PlanPower | None = None) -> list[Version]:
+    """The plans waiting for approval; with power, only those this decider may approve or reject."""
+    waiting = plan_book.versions(con, "status = ?", [PROPOSED])
+    if power is None:
+        return waiting
+    return [v for v in waiting if power(v.plan.province_code, v.plan.commune_code) == "put"]
 
 
 def decide(

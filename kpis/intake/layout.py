@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from kpis.core.text import fold, nfc
 from kpis.intake import limits
 from kpis.intake.limits import too_many_rows, too_many_values
-from kpis.intake.schema import is_row_number_header, is_unit_header, match_header
+from kpis.intake.schema import is_unit_header, match_header
 from kpis.intake.table import (
     SUBTOTAL_LABELS,
     LayoutProblem,
@@ -142,11 +142,9 @@ def _header(grid: list[list[Any]], r: int, subs: dict[int, str], by_label: dict[
         canonical = match_header(text)
         if canonical == "unit" or (canonical is None and is_unit_header(text)):
             canonical = "unit"
-        if canonical in (*_KEY_COLUMNS, "unit") and canonical not in keys:
+        if canonical in (*_KEY_COLUMNS, "unit") and canonical not in keys:  # any other column (STT, Đơn vị tính): not read
             keys[canonical] = c
             headers[canonical] = text
-        elif canonical is None and not is_row_number_header(text):
-            pass  # another column (Đơn vị tính, a helper): not read
     return WideHeader(r, top, tuple(sorted(groups, key=lambda g: g.col)), keys, headers)
 
 

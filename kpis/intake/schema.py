@@ -94,7 +94,3 @@ _UNIT_HEADER = re.compile(
 def is_unit_header(text: str) -> bool:
     """A form's unit column: "Thôn/Bản", "Tổ dân phố", "Cơ quan, đơn vị", "Tên đơn vị" (not "Đơn vị tính")."""
     return bool(_UNIT_HEADER.match(fold(text).rstrip(":*").strip()))
-
-
-def is_row_number_header(text: str) -> bool:
-    return fold(text).strip(" .:") in ("stt", "tt", "so tt", "so thu tu", "no", "no.")

@@ -304,6 +304,9 @@ def decide(
         else None
     )
     with store.journaled(con, event):
+        now = plan_book.version(con, number)  # again, under the lock: two people may decide the same proposal at once
+        if now is None or now.status != PROPOSED:
+            raise PlanRefused("plan_not_proposed", version=number)
         replaced = None
         if approved:
             problems, replaced = rules(con, found.plan, seeds_give_way=not journal)

@@ -436,6 +436,38 @@ def test_a_rejected_proposal_is_kept_as_rejected_and_changes_nothing(con):
     assert again.status == "proposed", again.messages("en")
 
 
+def test_an_approval_and_a_rejection_of_one_proposal_at_the_same_moment_decide_it_once(con):
+    """Both people pass the first look while the other holds the write lock; only the first decision stands."""
+    import threading
+
+    from kpis.store.transactions import WRITE_LOCK
+
+    put(con, plan_book())
+    proposed = put(con, plan_book(THUC_PHAN, [(REACH, 2030, 95)]), by="tp.xa", power=power_of(con, "tp.xa"))
+    outcomes: dict[str, str] = {}
+
+    def decide_as(approved: bool) -> None:
+        try:
+            decide(con.cursor(), proposed.version, approved, "cb.tinh", TRUSTED, at=LATER)
+            outcomes[str(approved)] = "done"
+        except PlanRefused as e:
+            outcomes[str(approved)] = e.code
+
+    with WRITE_LOCK:  # both threads read the proposal, then wait here for the lock
+        threads = [threading.Thread(target=decide_as, args=(flag,)) for flag in (True, False)]
+        for thread in threads:
+            thread.start()
+        threads[0].join(timeout=2)  # each is blocked on the lock: the join times out
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["done", "plan_not_proposed"], outcomes
+    final = book.version(con, proposed.version).status
+    assert final == ("in_force" if outcomes["True"] == "done" else "rejected")
+    in_plans = con.execute("SELECT count(*) FROM plans WHERE id = ?", [THUC_PHAN_ID]).fetchone()[0]
+    assert in_plans == (1 if final == "in_force" else 0), "the tables in force agree with the status"
+    assert len(audit.events(con, action="plan_approved")) + len(audit.events(con, action="plan_rejected")) == 1
+
+
 def test_a_proposal_the_rules_no_longer_allow_is_not_approved(con):
     tp = power_of(con, "tp.xa")
     first = put(con, plan_book(THUC_PHAN, [(REACH, 2030, 95)]), by="tp.xa", power=tp)

@@ -30,7 +30,7 @@ from kpis.catalog.official import parse_code
 from kpis.catalog.places import Places
 from kpis.core.i18n import Lang, format_problem, t
 from kpis.core.settings import YEAR_MAX, YEAR_MIN
-from kpis.core.text import fold, tone_key
+from kpis.core.text import fold, text_issue, tone_key
 from kpis.intake.cells import cell_text
 from kpis.intake.indicator_words import match_indicator, names_of
 from kpis.intake.limits import Grid, IngestError, check_size
@@ -318,6 +318,17 @@ class _Reader:
     def plan_problem(self, sheet: str | None, row: int | None, column: str | None, what: str, **params: Any) -> None:
         self.problems.append(plan_problem(sheet, row, column, what, **params))
 
+    def rows(self, sheet: _Sheet) -> list[tuple[int, dict[str, Any]]]:
+        """The sheet's rows, a control character in any of its cells named where it is: it cannot be shown or
+        exported (openpyxl refuses it), so the plan is refused until it is deleted."""
+        out = sheet.rows()
+        for row, cells in out:
+            for k, value in cells.items():
+                found = text_issue(value, name=False) if isinstance(value, str) else None
+                if found is not None and found[0] == "text_control":
+                    self.plan_problem(sheet.title, row, sheet.written[k], found[0], **found[1])
+        return out
+
     def sheet(self, names: tuple[str, str], columns: dict[str, tuple[str, str]], required: bool) -> _Sheet | None:
         found = _find_sheet(self.sheets, names)
         if found is None:
@@ -395,7 +406,7 @@ class _Reader:
         self.value_header = sheet.written.get("value", self.value_header)
         values: dict[str, str] = {}
         at: dict[str, int] = {}
-        for row, cells in sheet.rows():
+        for row, cells in self.rows(sheet):
             label = _text(cells.get("field"))
             k = wanted.get(key(label.rstrip("*: ")))
             if k is None:
@@ -468,7 +479,7 @@ class _Reader:
         out: list[Target] = []
         seen: dict[tuple[str, int], int] = {}
         col = sheet.written
-        for row, cells in sheet.rows():
+        for row, cells in self.rows(sheet):
             written = _text(cells.get("indicator"))
             match = match_indicator(self.catalog, written) if written else None
             if match is None:
@@ -511,7 +522,7 @@ class _Reader:
         periods = {key(n): k for k, names in PERIODS.items() for n in names}
         out: list[Deadline] = []
         col = sheet.written
-        for row, cells in sheet.rows():
+        for row, cells in self.rows(sheet):
             written = _text(cells.get("period"))
             frequency = periods.get(key(written))
             if frequency is None:
@@ -543,7 +554,7 @@ class _Reader:
         col = sheet.written
         seen: dict[str, int] = {}
         name, code = ("", 0) if place is None else (place[3] or place[1], place[4] or place[2])
-        for position, (row, cells) in enumerate(sheet.rows(), start=1):
+        for position, (row, cells) in enumerate(self.rows(sheet), start=1):
             title, lead, when = _text(cells.get("task")), _text(cells.get("lead")), _text(cells.get("when"))
             for k, value in (("task", title), ("lead", lead), ("when", when)):
                 if not value:
@@ -573,7 +584,7 @@ class _Reader:
             return []
         out: list[Milestone] = []
         col = sheet.written
-        for row, cells in sheet.rows():
+        for row, cells in self.rows(sheet):
             code, title, year = _text(cells.get("code")), _text(cells.get("milestone")), _year(cells.get("year"))
             if not code or not title:
                 self.plan_problem(sheet.title, row, col["code" if not code else "milestone"], "plan_task_cell_missing")

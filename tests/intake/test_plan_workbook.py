@@ -476,3 +476,17 @@ def test_a_workbook_the_office_edited_from_the_export_reads_with_its_changes():
     assert plan is not None
     assert plan.targets[3].target_pct == 90
     assert plan.targets[-1] == Target(indicator="staff_digital_training", year=2027, target_pct=50)
+
+
+def test_a_control_character_in_any_cell_is_named_where_it_is_and_refuses_the_plan():
+    """Excel writes ESC in a cell as _x001B_; it cannot be shown or exported again (openpyxl refuses it)."""
+    wb = openpyxl.load_workbook(io.BytesIO(plan_workbook(CATALOG, CATALOG.plans["hoa-an-139-kh-ubnd-2026"])))
+    wb["Kế hoạch"]["B8"] = "Kế hoạch_x001B_ đỏ"
+    wb["Nhiệm vụ"]["B3"] = "Tuyên truyền_x0007_"
+    buf = io.BytesIO()
+    wb.save(buf)
+    found = read(buf.getvalue())
+    assert found.plan is None
+    where = [(p.sheet, p.row, p.column, p.code, p.params["name"]) for p in found.problems]
+    assert where == [("Kế hoạch", 8, "Nội dung", "text_control", "ESC"), ("Nhiệm vụ", 3, "Nhiệm vụ", "text_control", "BEL")]
+    assert "Dòng 8, cột «Nội dung»" in found.problems[0].message("vi")

@@ -2,35 +2,68 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import duckdb
 
-from kpis.catalog.model import Catalog, default_catalog
+from kpis.catalog.model import Catalog, default_catalog, plan_json
 from kpis.store.catalog_tables import load_catalog_tables
 from kpis.store.errors import open_error
-from kpis.store.migrations import migrate
+from kpis.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 from kpis.store.paths import journal_path, resolve_db_path
 from kpis.store.schema import SCHEMA
 
 
 def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database, migrate it, and load the catalog into it."""
+    """Open (creating if needed) the database, migrate it, and load the catalog into it.
+
+    A database last opened with this very schema and catalog (its stamp in meta says so) has nothing to
+    create, migrate or load, and is not written to: opening is then a read, as every page view's is.
+    """
     db = resolve_db_path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
+    catalog = catalog or default_catalog()
     try:
         con = duckdb.connect(str(db))
     except duckdb.Error as e:
         raise open_error(db, e) from e
     try:
-        con.execute(SCHEMA)
-        migrate(con)
-        load_catalog_tables(con, catalog or default_catalog())
+        stamp = opening_stamp(catalog)
+        if not _opened_as(con, stamp):
+            con.execute(SCHEMA)
+            migrate(con)
+            load_catalog_tables(con, catalog)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('opened_as', ?)", [stamp])
     except BaseException:
         con.close()  # a failed migration leaves the file closed (and its lock free), to be migrated next time
         raise
     return con
+
+
+def opening_stamp(catalog: Catalog) -> str:
+    """What a database is opened with: the DDL, the schema version, the indicators, the seed plans and the
+    registry's version. Any change to one (a release, or a test's own catalog) makes the next open load it."""
+    digest = hashlib.sha256(SCHEMA.encode())
+    digest.update(f"\0{SCHEMA_VERSION}\0{catalog.registry_version}".encode())
+    for ind in catalog.indicators.values():
+        digest.update(b"\0" + ind.model_dump_json().encode())
+    for plan in catalog.plans.values():
+        digest.update(b"\0" + plan_json(plan).encode())
+    return digest.hexdigest()
+
+
+def _opened_as(con: duckdb.DuckDBPyConnection, stamp: str) -> bool:
+    """Whether the database was last opened with this stamp and has had every migration since."""
+    try:
+        row = con.execute(
+            "SELECT (SELECT value FROM meta WHERE key = 'opened_as'), (SELECT value FROM meta WHERE key = 'schema_version'),"
+            " (SELECT count(*) FROM migrations)"
+        ).fetchone()
+    except duckdb.CatalogException:  # a new (or pre-migrations) database
+        return False
+    return row == (stamp, str(SCHEMA_VERSION), len(MIGRATIONS))
 
 
 def remove_database(db: Path) -> None:

@@ -23,6 +23,9 @@ from kpis.ops.demo import build_demo_db
 # (kpis.core.i18n.strict reads this on every call; subprocesses and AppTest scripts inherit it) instead of
 # showing the key, as production does.
 os.environ["KPIS_STRICT_I18N"] = "1"
+# Real argon2id, at 1 MiB instead of 64 MiB: a hash costs ~4 ms instead of ~0.2 s, for the hundreds of
+# accounts the tests make and sign in (kpis.core.settings password_memory_kib; subprocesses inherit it).
+os.environ["KPIS_PASSWORD_MEMORY_KIB"] = "1024"
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_HEADER = ["province", "commune", "unit", "year", "quarter", "indicator", "numerator", "denominator", "note"]
@@ -58,6 +61,23 @@ def xlsx_bytes(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# The long modules first: two workers (pytest-xdist, `-n auto --dist loadfile --no-loadscope-reorder`) then
+# finish together instead of one running the clock-ahead re-run alone at the end. A module keeps its
+# tests together (its module fixtures are made once), in the order pytest collected them.
+_FIRST = (("slow", "bench"), ("browser",))
+
+
+def _rank(item: pytest.Item) -> int:
+    return next((i for i, marks in enumerate(_FIRST) if any(m in item.keywords for m in marks)), len(_FIRST))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank: dict[Path, int] = {}
+    for item in items:
+        rank[item.path] = min(rank.get(item.path, len(_FIRST)), _rank(item))
+    items.sort(key=lambda item: rank[item.path])  # stable: collection order within a rank
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 Modules import the constants below; nothing else writes these numbers. tests/core/test_settings.py
 checks that .streamlit/config.toml and the README say the same. Two limits can be set per
-deployment through the environment (the parsing child's memory and time): read them with
+deployment through the environment (the parsing child's memory and time, argon2's memory): read them with
 Setting.current(), at call time.
 """
 
@@ -92,6 +92,15 @@ SETTINGS = _declare(
         "characters",
         "Longest password; longer is refused before hashing (argon2 over a megabyte is CPU for an attacker).",
     ),
+    Setting(
+        "password_memory_kib",
+        65_536,
+        "KiB",
+        "Memory argon2id spends on each password hash (argon2-cffi's default, RFC 9106's second choice): what makes"
+        " guessing a stolen hash slow. A hash made with another figure is renewed at its next sign-in; only the"
+        " tests set it lower.",
+        env="KPIS_PASSWORD_MEMORY_KIB",
+    ),
     # --- a sheet of accounts (kpis.people.account_sheet) ------------------------------------------
     Setting("account_sheet_mb", 5, "MB", "Largest sheet of accounts: 5,000 officers take about 200 KB; the rest is a mistake."),
     Setting(
@@ -138,6 +147,7 @@ LOCK_AFTER = _int("lock_after")
 LOCK_WINDOW = dt.timedelta(minutes=_int("lock_minutes"))
 MAX_USERNAME = _int("max_username")
 MAX_PASSWORD = _int("max_password")
+PASSWORD_MEMORY = SETTINGS["password_memory_kib"]
 MAX_ACCOUNT_SHEET_BYTES = _int("account_sheet_mb") * MB
 MAX_ACCOUNT_SHEET_INFLATED = _int("account_sheet_inflated_mb") * MB
 MAX_ACCOUNT_ROWS = _int("account_sheet_rows")

@@ -31,7 +31,7 @@ from kpis.catalog.model import Commune
 from kpis.catalog.official import parse_code
 from kpis.catalog.places import NotFound, Places
 from kpis.core.errors import KpisError
-from kpis.core.settings import LOCK_AFTER, LOCK_WINDOW, MAX_PASSWORD, MAX_USERNAME
+from kpis.core.settings import LOCK_AFTER, LOCK_WINDOW, MAX_PASSWORD, MAX_USERNAME, PASSWORD_MEMORY
 from kpis.store import audit, journal
 
 Role = Literal["admin", "province", "commune", "viewer"]
@@ -49,7 +49,6 @@ ACTION_LABELS: dict[str, str] = {  # what an administrator may do to an account,
 }
 MIN_PASSWORD = 10
 USERNAME_RE = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{1,{MAX_USERNAME - 1}}}$")  # no longer than MAX_USERNAME
-_HASHER = PasswordHasher()  # argon2id with the library's current defaults
 
 
 class AccountError(KpisError):
@@ -132,8 +131,18 @@ class Account:
         return self.can_upload and all(self.may_write(c) for c in places)
 
 
+@cache
+def _hasher_with(memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(memory_cost=memory_kib)
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's defaults and the memory in force (KPIS_PASSWORD_MEMORY_KIB), read at call time."""
+    return _hasher_with(int(PASSWORD_MEMORY.current()))
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 # Letters and digits nobody misreads on paper or a phone (no 0/o, 1/l/i): 31 symbols, 12 of them ~ 59 bits.
@@ -315,7 +324,7 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: d
     try:
         stored, ok = _verify(con, name, password)
         # a hash made with older argon2 settings is renewed; hashing takes ~50-100 ms: not under the lock
-        renewed = hash_password(password) if ok and stored is not None and _HASHER.check_needs_rehash(stored) else None
+        renewed = hash_password(password) if ok and stored is not None and _hasher().check_needs_rehash(stored) else None
         with store.WRITE_LOCK:
             _release_attempt(name)
             settled = True
@@ -364,7 +373,7 @@ def _verify(con: duckdb.DuckDBPyConnection, name: str, password: str) -> tuple[s
     stored = row[0][0] if row else None
     try:
         # an unknown name costs the same hashing time as a wrong password
-        _HASHER.verify(stored or _dummy_hash(), password)
+        _hasher().verify(stored or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return stored, False
     return stored, stored is not None and row[0][1] is None

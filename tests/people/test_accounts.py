@@ -92,6 +92,19 @@ def test_password_is_stored_only_as_an_argon2id_hash(con, officer, db_path: Path
     )
 
 
+def test_a_hash_made_with_another_memory_figure_is_renewed_at_the_next_sign_in(con, officer, monkeypatch) -> None:
+    """An operator who raises KPIS_PASSWORD_MEMORY_KIB upgrades each account as its owner signs in."""
+    def stored() -> str:
+        return con.execute("SELECT password_hash FROM users WHERE username = 'lan.mm'").fetchall()[0][0]
+
+    assert "$m=1024," in stored()  # tests/conftest.py sets 1 MiB
+    monkeypatch.setenv("KPIS_PASSWORD_MEMORY_KIB", "2048")
+    accounts.sign_in(con, "lan.mm", PASSWORD)
+    assert "$m=2048," in stored() and PasswordHasher(memory_cost=2048).verify(stored(), PASSWORD)
+    monkeypatch.delenv("KPIS_PASSWORD_MEMORY_KIB")
+    assert accounts.hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the default: argon2-cffi's
+
+
 def test_wrong_password_is_refused_and_audited(con, officer) -> None:
     with pytest.raises(accounts.AccountError) as e:
         accounts.sign_in(con, "lan.mm", "not-the-password")

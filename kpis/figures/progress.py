@@ -88,22 +88,64 @@ def unit_year_values(con: duckdb.DuckDBPyConnection, province: str | None = None
 def _area_sums(
     con: duckdb.DuckDBPyConnection, level: Level, province: str | None, commune: str | None, up_to: int | None = None
 ) -> pd.DataFrame:
-    keys = "province, commune" if level == "commune" else "province"
-    select_commune = "" if level == "commune" else ", NULL::VARCHAR AS commune"
+    """Each area's summed counts per indicator and year, read from commune_year_values (kept current by the store):
+    a commune's row as it is, a province's the sum of its communes' rows. Ordered by area, indicator code, year."""
     where, params = _area_filter(province, commune if level == "commune" else None, up_to)
-    commune_code = "any_value(commune_code)" if level == "commune" else "NULL::INTEGER"
-    sums = con.execute(
+    if level == "province":
+        sums = con.execute(
+            f"""
+            SELECT c.province, NULL::VARCHAR AS commune, y.indicator, y.year,
+                   sum(y.numerator)::BIGINT AS numerator, sum(y.denominator)::BIGINT AS denominator,
+                   sum(y.units)::INTEGER AS units, any_value(p.code) AS province_code, NULL::INTEGER AS commune_code
+            FROM commune_year_values y
+            JOIN communes c ON c.id = y.commune_id
+            JOIN provinces p ON p.name = c.province
+            {where}
+            GROUP BY c.province, y.indicator, y.year
+            ORDER BY c.province, y.indicator, y.year
+            """,
+            params,
+        ).df()
+        return sums.astype({"province_code": "Int64", "commune_code": "Int64"})  # None where a place has no code
+    return _commune_sums(con, where, params)
+
+
+def _commune_sums(con: duckdb.DuckDBPyConnection, where: str, params: list) -> pd.DataFrame:
+    """The commune rows as numbers (commune id, indicator rank), named from the communes table afterwards: a
+    national year is about 70,000 rows, and fetching a name per row would cost more than all the rest."""
+    values = con.execute(
         f"""
-        SELECT {keys}{select_commune}, indicator, year,
-               sum(numerator)::BIGINT AS numerator, sum(denominator)::BIGINT AS denominator,
-               count(*)::INTEGER AS units, any_value(province_code) AS province_code, {commune_code} AS commune_code
-        FROM ({_unit_year_sql(where)})
-        GROUP BY {keys}, indicator, year
-        ORDER BY {keys}, indicator, year
+        SELECT y.commune_id, i.k, y.year, y.numerator, y.denominator, y.units
+        FROM commune_year_values y
+        JOIN communes c ON c.id = y.commune_id
+        JOIN (SELECT code, (row_number() OVER (ORDER BY code) - 1)::INTEGER AS k FROM indicators) i ON i.code = y.indicator
+        {where}
         """,
         params,
     ).df()
-    return sums.astype({"province_code": "Int64", "commune_code": "Int64"})  # None where a place has no code
+    places = con.execute(
+        "SELECT c.id, c.province, c.name AS commune, p.code AS province_code, c.code AS commune_code"
+        " FROM communes c JOIN provinces p ON p.name = c.province ORDER BY c.province, c.name"
+    ).df()
+    codes = np.array([r[0] for r in con.execute("SELECT code FROM indicators ORDER BY code").fetchall()], dtype=object)
+    place = pd.Index(places["id"]).get_indexer(values["commune_id"])
+    order = np.lexsort((values["year"].to_numpy(), values["k"].to_numpy(), place))
+    at = place[order]
+    named = places.take(at).reset_index(drop=True)
+    picked = values.take(order).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "province": named["province"],
+            "commune": named["commune"],
+            "indicator": pd.Series(codes[picked["k"].to_numpy()], dtype=places["province"].dtype),
+            "year": picked["year"],
+            "numerator": picked["numerator"].astype("int64"),
+            "denominator": picked["denominator"].astype("int64"),
+            "units": picked["units"].astype("int32"),
+            "province_code": named["province_code"].astype("Int64"),
+            "commune_code": named["commune_code"].astype("Int64"),
+        }
+    )
 
 
 def plan_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -206,27 +248,35 @@ def progress(
 
 
 def _rules_for(sums: pd.DataFrame, book: TargetBook) -> pd.DataFrame:
-    """target_pct, target_year and plan_id for each row; the rule is looked up once per distinct area-year."""
-    memo: dict[tuple, TargetRule | None] = {}
-    found = []
+    """target_pct, target_year and plan_id for each row; the rule is looked up once per distinct area-year.
+
+    Communes without a plan of their own share their province's schedule, so a national table of about
+    70,000 commune rows needs a few hundred lookups; the rows are keyed by integer codes, not looped over.
+    """
     own = book.communes_with_own_targets()
-    for province, commune, indicator, year in zip(
-        sums["province"], sums["commune"], sums["indicator"], sums["year"], strict=True
-    ):
-        commune = commune if isinstance(commune, str) else None
-        # communes without a plan of their own share their province's schedule: one lookup for all of them
-        key = (province, commune if (province, commune) in own else None, indicator, year)
-        if key not in memo:
-            memo[key] = book.applicable(province, key[1], indicator, int(year))
-        found.append(memo[key])
+    provinces, p_names = pd.factorize(sums["province"])
+    communes, c_names = pd.factorize(sums["commune"])  # -1: a province row
+    indicators, i_names = pd.factorize(sums["indicator"])
+    if own:  # the commune's own schedule where it has one, else its province's (-1)
+        mine = pd.MultiIndex.from_arrays([sums["province"], sums["commune"]]).isin(list(own))
+        communes = np.where(mine, communes, -1)
+    else:
+        communes = np.full(len(sums), -1)
+    nc, ni = len(c_names) + 1, len(i_names)
+    key = ((provinces.astype("int64") * nc + communes + 1) * ni + indicators) * 10_000 + sums["year"].to_numpy("int64")
+    rows, keys = pd.factorize(key)
+    rules = []
+    for k in keys.tolist():
+        rest, year = divmod(k, 10_000)
+        rest, indicator = divmod(rest, ni)
+        province, commune = divmod(rest, nc)
+        rules.append(book.applicable(p_names[province], c_names[commune - 1] if commune else None, i_names[indicator], year))
+    target_pct = np.array([r.target_pct if r else np.nan for r in rules], dtype="float64")
+    target_year = np.array([r.target_year if r else np.nan for r in rules], dtype="float64")
+    plan_id = np.array([r.plan_id if r else None for r in rules], dtype=object)
     return pd.DataFrame(
-        {
-            "target_pct": [r.target_pct if r else None for r in found],
-            "target_year": [r.target_year if r else None for r in found],
-            "plan_id": [r.plan_id if r else None for r in found],
-        },
-        index=sums.index,
-    ).astype({"target_pct": "float64", "target_year": "float64"})
+        {"target_pct": target_pct[rows], "target_year": target_year[rows], "plan_id": plan_id[rows]}, index=sums.index
+    )
 
 
 def _statuses(

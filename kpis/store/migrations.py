@@ -21,7 +21,7 @@ import pandas as pd
 
 from kpis.core.text import tone_key
 from kpis.store.journal import AccountCreated, account_state
-from kpis.store.schema import SCHEMA, UNIT_YEAR_FILL
+from kpis.store.schema import COMMUNE_YEAR_FILL, SCHEMA, UNIT_YEAR_FILL
 from kpis.store.transactions import WRITE_LOCK, journal_within, transaction
 
 
@@ -128,6 +128,13 @@ def account_email_and_first_password(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE users ADD COLUMN must_change_password BOOLEAN DEFAULT false")
 
 
+def fill_commune_year_values(con: duckdb.DuckDBPyConnection) -> None:
+    """commune_year_values appeared (issue 16): fill it from unit_year_values, once."""
+    con.execute("DELETE FROM commune_year_values")
+    keys = "SELECT DISTINCT u.commune_id, y.year, y.indicator FROM unit_year_values y JOIN units u ON u.id = y.unit_id"
+    con.execute(COMMUNE_YEAR_FILL.format(keys=keys))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("fill_unit_year_values", 2, fill_unit_year_values),
     Migration("journal_existing_accounts", 3, journal_existing_accounts),
@@ -135,6 +142,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("scope_codes", 5, scope_codes),
     Migration("plan_notes_by_language", 6, plan_notes_by_language),
     Migration("account_email_and_first_password", 7, account_email_and_first_password),
+    Migration("fill_commune_year_values", 8, fill_commune_year_values),
 )
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 

@@ -3,7 +3,8 @@
 A new table goes here; a change to the data an older database already holds is a migration
 (kpis/store/migrations.py). History is append-only: an accepted file becomes one `submissions` row
 and its `submission_values`; a later file for the same key wins in the `current_values` view, and
-nothing is ever UPDATEd or DELETEd there. `unit_year_values` is derived from history (UNIT_YEAR_FILL).
+nothing is ever UPDATEd or DELETEd there. `unit_year_values` is derived from history (UNIT_YEAR_FILL),
+`commune_year_values` from it (COMMUNE_YEAR_FILL).
 """
 
 from __future__ import annotations
@@ -137,6 +138,16 @@ CREATE TABLE IF NOT EXISTS unit_year_values (
     numerator BIGINT NOT NULL,
     denominator BIGINT NOT NULL
 );
+-- derived from unit_year_values for the same keys in the same transaction: each commune's sums per year and
+-- indicator (about 140,000 rows for the whole country), so the board reads sums instead of making them
+CREATE TABLE IF NOT EXISTS commune_year_values (
+    commune_id INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    indicator VARCHAR NOT NULL,
+    numerator BIGINT NOT NULL,
+    denominator BIGINT NOT NULL,
+    units INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS withdrawals (
     submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
     withdrawn_by VARCHAR NOT NULL,
@@ -196,4 +207,15 @@ FROM submission_values v
 SEMI JOIN ({keys}) k ON k.unit_id = v.unit_id AND k.year = v.year AND k.indicator = v.indicator
 WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
 GROUP BY v.unit_id, v.year, v.indicator
+"""
+
+# Recompute commune_year_values for the (commune_id, year, indicator) keys that {keys} selects, from
+# unit_year_values (already current for them): sums of counts, never of rates.
+COMMUNE_YEAR_FILL = """
+INSERT INTO commune_year_values
+SELECT u.commune_id, y.year, y.indicator, sum(y.numerator)::BIGINT, sum(y.denominator)::BIGINT, count(*)::INTEGER
+FROM unit_year_values y
+JOIN units u ON u.id = y.unit_id
+SEMI JOIN ({keys}) k ON k.commune_id = u.commune_id AND k.year = y.year AND k.indicator = y.indicator
+GROUP BY u.commune_id, y.year, y.indicator
 """

@@ -1,7 +1,7 @@
 """Writes of history: a validated file becomes a submission (all or nothing, its bytes kept), a withdrawal.
 
 Both are journaled (write-ahead, kpis/store/transactions.py) so rebuild replays them, and both
-refresh the derived unit_year_values for the keys they touch in the same transaction. Nothing
+refresh the derived unit_year_values and commune_year_values for the keys they touch in the same transaction. Nothing
 here UPDATEs or DELETEs history: a withdrawal is one more row.
 """
 
@@ -21,7 +21,7 @@ from kpis.store.files import keep_file, recorded_name
 from kpis.store.journal import Submission, Withdrawal
 from kpis.store.meta import bump_data_version
 from kpis.store.queries import find_submission_by_hash
-from kpis.store.schema import UNIT_YEAR_FILL
+from kpis.store.schema import COMMUNE_YEAR_FILL, UNIT_YEAR_FILL
 from kpis.store.transactions import WRITE_LOCK, journaled
 
 # The columns of a validated frame (kpis.intake.validate) that a submission stores.
@@ -175,7 +175,8 @@ def withdraw(
 
 
 def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
-    """Recompute the derived yearly values a submission's keys touch (inside the caller's transaction)."""
+    """Recompute the derived yearly values a submission's keys touch, the units' and then their communes'
+    (inside the caller's transaction)."""
     sid = int(submission_id)
     keys = f"SELECT DISTINCT unit_id, year, indicator FROM submission_values WHERE submission_id = {sid}"
     # History for the same units sits in row groups of their own; a range lets DuckDB skip the rest.
@@ -187,3 +188,9 @@ def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> No
     con.execute(f"DELETE FROM unit_year_values WHERE (unit_id, year, indicator) IN ({keys})")
     prune = f"AND v.unit_id BETWEEN {int(low)} AND {int(high)} AND v.year IN ({', '.join(str(int(y)) for y in years)})"
     con.execute(UNIT_YEAR_FILL.format(keys=keys).replace("GROUP BY v.unit_id", prune + "\nGROUP BY v.unit_id"))
+    communes = (
+        "SELECT DISTINCT u.commune_id, v.year, v.indicator FROM submission_values v"
+        f" JOIN units u ON u.id = v.unit_id WHERE v.submission_id = {sid}"
+    )
+    con.execute(f"DELETE FROM commune_year_values WHERE (commune_id, year, indicator) IN ({communes})")
+    con.execute(COMMUNE_YEAR_FILL.format(keys=communes))

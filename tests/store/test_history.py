@@ -48,6 +48,40 @@ def imported(con: duckdb.DuckDBPyConnection, data: bytes, name: str, who: str = 
     return result.submission_id
 
 
+def derived(con: duckdb.DuckDBPyConnection) -> tuple[list, list]:
+    """The commune sums the board reads, and the same sums made here from current_values by their definition
+    (each unit's latest quarter in the year, summed per commune: counts, never rates)."""
+    kept = con.execute(
+        "SELECT commune_id, year, indicator, numerator, denominator, units FROM commune_year_values ORDER BY ALL"
+    ).fetchall()
+    made = con.execute(
+        """
+        SELECT u.commune_id, v.year, v.indicator, sum(v.numerator), sum(v.denominator), count(*)
+        FROM (SELECT * FROM current_values
+              QUALIFY row_number() OVER (PARTITION BY unit_id, year, indicator ORDER BY quarter DESC) = 1) v
+        JOIN units u ON u.id = v.unit_id
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    return kept, made
+
+
+def test_the_commune_sums_follow_every_import_and_withdrawal(con: duckdb.DuckDBPyConnection) -> None:
+    nam_ke = [row(0, commune="Nậm Kè", quarter=2, numerator=90, denominator=100)]
+    a = imported(con, csv_file([row(0, quarter=1, numerator=300), row(1, quarter=1, numerator=200), *nam_ke]), "a.csv")
+    b = imported(con, csv_file([row(0, quarter=2, numerator=410), row(3, quarter=2)]), "b.csv")  # a later quarter, a new unit
+    c = imported(con, Q1_FIX, "muong_mun_q1_sua.csv")  # a correction of a quarter that no longer decides the year
+    mm = con.execute("SELECT id FROM communes WHERE name = 'Mường Mùn'").fetchone()[0]
+    kept, made = derived(con)
+    assert kept == made
+    assert (mm, 2025, "citizen_reach", 410 + 200, 500 + 620, 2) in kept  # Na Sang's Q2, Huổi Lóng's Q1
+    for withdrawn in (b, c, a):
+        store.withdraw(con, withdrawn, "x", "sai")
+        kept, made = derived(con)
+        assert kept == made, f"after withdrawing {withdrawn}"
+    assert kept == [] and figures(con).empty
+
+
 @pytest.fixture
 def corrected(con: duckdb.DuckDBPyConnection) -> tuple[duckdb.DuckDBPyConnection, int, int]:
     a = imported(con, Q1, "muong_mun_q1.csv")

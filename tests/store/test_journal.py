@@ -271,6 +271,7 @@ def test_rebuild_refuses_when_figures_differ_and_leaves_the_original(kpis, db_pa
     accepted(con, A, "muong_mun_q1.csv")
     con.execute("UPDATE submission_values SET numerator = 299 WHERE numerator = 300")  # a change made behind our back
     con.execute("UPDATE unit_year_values SET numerator = 299 WHERE numerator = 300")
+    con.execute("UPDATE commune_year_values SET numerator = numerator - 1 WHERE numerator = 500")
     con.close()
     before = db_path.read_bytes()
     differs = r"differs.*only in the current database.*numerator=499.*only in the rebuilt one.*numerator=500"

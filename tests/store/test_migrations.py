@@ -54,10 +54,12 @@ def make_old(db: Path, version: int | None) -> None:
     """Turn db into what an older database looked like: no migration records, schema_version as given.
 
     Below 3 its accounts were not journaled (the journal has none); below 2 it had no unit_year_values
-    (the table is emptied, as the DDL would create it empty) and no journal_commits.
+    (the table is emptied, as the DDL would create it empty) and no journal_commits. None had
+    commune_year_values (issue 16).
     """
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE migrations")
+    con.execute("DROP TABLE commune_year_values")
     if version is None:
         con.execute("DELETE FROM meta WHERE key = 'schema_version'")
     else:
@@ -72,12 +74,16 @@ def make_old(db: Path, version: int | None) -> None:
         journal.write_text("".join(kept), encoding="utf-8")
 
 
-def unit_years(db: Path) -> list[tuple]:
+def derived(db: Path, table: str) -> list[tuple]:
     con = duckdb.connect(str(db))
     try:
-        return con.execute("SELECT * FROM unit_year_values ORDER BY ALL").fetchall()
+        return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
     finally:
         con.close()
+
+
+def unit_years(db: Path) -> list[tuple]:
+    return derived(db, "unit_year_values")
 
 
 def account_lines(db: Path) -> list[tuple[str, str, str | None]]:
@@ -88,7 +94,7 @@ def test_a_new_database_records_every_migration_as_applied(tmp_path):
     db = tmp_path / "kpis.duckdb"
     store.connect(db).close()
     assert recorded(db) == dict.fromkeys(NAMES, "applied")
-    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "7"
+    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "8"
 
 
 @pytest.mark.parametrize(
@@ -103,6 +109,8 @@ def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_
     db = tmp_path / "kpis.duckdb"
     values = build(db)
     assert values  # history to derive from
+    communes = derived(db, "commune_year_values")
+    assert communes
     lines_before = account_lines(db)
     make_old(db, version)
     assert account_lines(db) == (lines_before if version >= 3 else [])
@@ -110,8 +118,9 @@ def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_
     con = store.connect(db)
     con.close()
     assert recorded(db) == {**{n: f"schema_version {version}" for n in inferred}, **dict.fromkeys(applied_now, "applied")}
-    assert schema_version(db) == "7"
+    assert schema_version(db) == "8"
     assert unit_years(db) == values  # filled again from history where the version lacked it
+    assert derived(db, "commune_year_values") == communes  # the table every version below 8 lacked, filled
     migrated = [("account_created", "lan.mm", "migration"), ("account_created", "tinh.db", "migration"),
                 ("account_disabled", "tinh.db", "migration")]  # fmt: skip
     after = account_lines(db)
@@ -176,7 +185,7 @@ def test_a_migration_that_fails_is_not_recorded_and_runs_again(tmp_path):
 
 def test_accounts_of_a_database_from_before_emails_gain_them_empty_and_need_no_password_change(tmp_path):
     """account_email_and_first_password (7): users gains email and must_change_password; accounts already there keep
-    their password as it is (false), and a database of schema_version 6 gets only this migration."""
+    their password as it is (false), and a database of schema_version 6 gets only this migration and the later one."""
     db = tmp_path / "kpis.duckdb"
     build(db)
     make_old(db, 6)
@@ -186,7 +195,8 @@ def test_accounts_of_a_database_from_before_emails_gain_them_empty_and_need_no_p
     con.close()
     store.connect(db).close()
     assert recorded(db)["account_email_and_first_password"] == "applied"
-    assert [n for n, note in recorded(db).items() if note == "applied"] == ["account_email_and_first_password"]
+    applied = [n for n, note in recorded(db).items() if note == "applied"]
+    assert applied == ["account_email_and_first_password", "fill_commune_year_values"]
     con = store.connect(db)
     rows = con.execute("SELECT username, email, must_change_password FROM users ORDER BY username").fetchall()
     assert rows == [("lan.mm", None, False), ("tinh.db", None, False)]

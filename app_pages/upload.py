@@ -56,7 +56,10 @@ if files:
         results = []
         for name, data in ready:
             results.append(
-                import_file(ui.cursor(), data, name, account.username, may_write=account.may_write, scope=scope, given=given)
+                import_file(
+                    ui.cursor(), data, name, account.username,
+                    may_write=account.may_write, scope=scope, given=given, with_changes=True,
+                )  # fmt: skip
             )
         st.session_state["upload_results"] = results
         st.session_state["upload_round"] = round_no + 1

@@ -152,3 +152,18 @@ def test_the_upload_preview_compares_with_the_quarter_before_and_flags_big_moves
     assert down["Change since the quarter before"].tolist() == ["−20.0 pts", "−30.0 pts"]
     assert down["To check"].tolist()[0] == ""  # exactly the limit: not flagged
     assert down["To check"].tolist()[1].startswith("⚠ Down more than 20 points")
+
+
+def test_an_import_tells_the_page_what_it_replaced_only_when_asked(con: duckdb.DuckDBPyConnection) -> None:
+    """The upload page shows, after the commit, the values each row replaced (with_changes); the command line,
+    the demo and rebuild do not ask, and skip the query."""
+
+    def q3(a: int) -> bytes:
+        return csv_bytes([["Điện Biên", "Mường Mùn", "Bản A", 2025, 3, "citizen_reach", a, 500, ""]])
+
+    assert import_file(con, q3(100), "q3.csv").changes.empty
+    second = import_file(con, q3(120), "q3_sua.csv", with_changes=True)
+    assert second.status == "accepted"
+    replaced = second.changes[["old_numerator", "old_denominator", "numerator", "denominator"]]
+    assert replaced.values.tolist() == [[100, 500, 120, 500]]
+    assert import_file(con, q3(130), "q3_sua2.csv").changes.empty

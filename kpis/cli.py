@@ -292,7 +292,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from kpis.ops.bench_national import main as bench
     from kpis.web.bench_pages import measure
 
-    bench(args.communes, args.out, renders=measure)
+    bench(args.communes, args.out, renders=measure, years=args.years)
     return 0
 
 
@@ -487,6 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="national-scale benchmark on a synthetic database (prints JSON)")
     p.add_argument("--communes", type=int, default=3321)
+    p.add_argument(
+        "--years", type=int, default=6, choices=range(3, 7), help="years loaded from 2025 (default 6; 3 for a quick run)"
+    )
     p.add_argument("--out", default=None, help="also write the JSON here")
     p.set_defaults(func=cmd_bench)
 

@@ -14,6 +14,11 @@ pytestmark = pytest.mark.bench
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def test_the_national_bench_loads_at_least_the_year_its_queries_read() -> None:
+    done = run("bench", "--communes", "34", "--years", "2", timeout=120)
+    assert done.returncode == 2 and "--years" in done.stderr and "Traceback" not in done.stderr
+
+
 def run(*args: str, timeout: int) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kpis", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
@@ -33,17 +38,18 @@ def test_bench_import_prints_both_formats_against_their_bare_parse() -> None:
 
 
 def test_national_bench_at_a_small_size(tmp_path: Path) -> None:
-    """`--communes 50`: every part is measured on a real database built through the import path."""
+    """`--communes 50 --years 3`: every part is measured on a real database built through the import path."""
     out = tmp_path / "bench.json"
-    done = run("bench", "--communes", "50", "--out", str(out), timeout=1800)
+    done = run("bench", "--communes", "50", "--years", "3", "--out", str(out), timeout=1800)
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert done.stdout.lstrip().startswith("{"), done.stdout[:6000]  # nothing printed before the figures (a page's traceback)
     assert figures == json.loads(done.stdout)
     load = figures["load"]
     assert (
-        load["values"] == 50 * 10 * 7 * 4 * 6 and load["files"] == 34 * 4 * 6
+        load["values"] == 50 * 10 * 7 * 4 * 3 and load["files"] == 34 * 4 * 3
     )  # communes x units x indicators x quarters x years
+    assert figures["years"] == "2025-2027"
     assert load["values_per_second"] > 0 and load["db_mb"] > 0
     for name in ("commune_progress_one_year", "province_progress", "one_commune_history"):
         query = figures["query"][name]

@@ -98,7 +98,7 @@ SETTINGS = _declare(
         "KiB",
         "Memory argon2id spends on each password hash (argon2-cffi's default, RFC 9106's second choice): what makes"
         " guessing a stolen hash slow. A hash made with another figure is renewed at its next sign-in; only the"
-        " tests set it lower.",
+        " tests set it lower, and never below 1,024.",
         env="KPIS_PASSWORD_MEMORY_KIB",
     ),
     # --- a sheet of accounts (kpis.people.account_sheet) ------------------------------------------

@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {  # what an administrator may do to an account,
     "passwd": "accounts_action_passwd",
 }
 MIN_PASSWORD = 10
+MIN_PASSWORD_MEMORY_KIB = 1024
 USERNAME_RE = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{1,{MAX_USERNAME - 1}}}$")  # no longer than MAX_USERNAME
 
 
@@ -137,8 +138,9 @@ def _hasher_with(memory_kib: int) -> PasswordHasher:
 
 
 def _hasher() -> PasswordHasher:
-    """argon2id with the library's defaults and the memory in force (KPIS_PASSWORD_MEMORY_KIB), read at call time."""
-    return _hasher_with(int(PASSWORD_MEMORY.current()))
+    """argon2id with the library's defaults and the memory in force (KPIS_PASSWORD_MEMORY_KIB), read at call time;
+    never under 1 MiB (argon2 refuses less than 32 KiB, and a sign-in must not fail on an operator's slip)."""
+    return _hasher_with(max(int(PASSWORD_MEMORY.current()), MIN_PASSWORD_MEMORY_KIB))
 
 
 def hash_password(password: str) -> str:

@@ -101,6 +101,8 @@ def test_a_hash_made_with_another_memory_figure_is_renewed_at_the_next_sign_in(c
     monkeypatch.setenv("KPIS_PASSWORD_MEMORY_KIB", "2048")
     accounts.sign_in(con, "lan.mm", PASSWORD)
     assert "$m=2048," in stored() and PasswordHasher(memory_cost=2048).verify(stored(), PASSWORD)
+    monkeypatch.setenv("KPIS_PASSWORD_MEMORY_KIB", "8")  # argon2 refuses under 32 KiB: a slip must not stop sign-ins
+    assert accounts.hash_password(PASSWORD).startswith("$argon2id$v=19$m=1024,")
     monkeypatch.delenv("KPIS_PASSWORD_MEMORY_KIB")
     assert accounts.hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the default: argon2-cffi's
 

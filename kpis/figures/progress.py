@@ -107,12 +107,13 @@ def _area_sums(
             params,
         ).df()
         return sums.astype({"province_code": "Int64", "commune_code": "Int64"})  # None where a place has no code
-    return _commune_sums(con, where, params)
+    return _commune_sums(con, where, params, _area_filter(province, commune))
 
 
-def _commune_sums(con: duckdb.DuckDBPyConnection, where: str, params: list) -> pd.DataFrame:
+def _commune_sums(con: duckdb.DuckDBPyConnection, where: str, params: list, names: tuple[str, list]) -> pd.DataFrame:
     """The commune rows as numbers (commune id, indicator rank), named from the communes table afterwards: a
-    national year is about 70,000 rows, and fetching a name per row would cost more than all the rest."""
+    national year is about 70,000 rows, and fetching a name per row would cost more than all the rest.
+    where/params select the rows; names (a WHERE on communes c, and its parameters) the communes to name."""
     values = con.execute(
         f"""
         SELECT y.commune_id, i.k, y.year, y.numerator, y.denominator, y.units
@@ -125,7 +126,8 @@ def _commune_sums(con: duckdb.DuckDBPyConnection, where: str, params: list) -> p
     ).df()
     places = con.execute(
         "SELECT c.id, c.province, c.name AS commune, p.code AS province_code, c.code AS commune_code"
-        " FROM communes c JOIN provinces p ON p.name = c.province ORDER BY c.province, c.name"
+        f" FROM communes c JOIN provinces p ON p.name = c.province {names[0]} ORDER BY c.province, c.name",
+        names[1],
     ).df()
     codes = np.array([r[0] for r in con.execute("SELECT code FROM indicators ORDER BY code").fetchall()], dtype=object)
     place = pd.Index(places["id"]).get_indexer(values["commune_id"])

@@ -9,8 +9,11 @@ Setting.current(), at call time.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass
+
+from kpis.core.errors import KpisError
 
 MB = 1024 * 1024
 
@@ -26,8 +29,23 @@ class Setting:
     env: str | None = None
 
     def current(self) -> float:
-        """The value in force: the environment variable when set (a deployment's choice), else the default."""
-        return float(os.environ.get(self.env, self.default)) if self.env else float(self.default)
+        """The value in force: the environment variable when set (a deployment's choice), else the default.
+
+        A value that is not a positive number is refused by name (SettingError), not read as something else."""
+        raw = os.environ.get(self.env, "").strip() if self.env else ""
+        if not raw:
+            return float(self.default)
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            raise SettingError("setting_not_a_number", variable=self.env, value=raw[:40], unit=self.unit)
+        return value
+
+
+class SettingError(KpisError):
+    """An environment variable of a setting holds something that is not a positive number."""
 
 
 def _declare(*settings: Setting) -> dict[str, Setting]:

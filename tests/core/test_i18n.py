@@ -25,7 +25,7 @@ KEY_ARGUMENT = {"t": 0, "tx": 0, "problem_message": 0, "format_problem": 2, "Pro
 # KpisError subclasses raised as Error(code, **params); a test below checks the list is complete
 CODED_ERRORS = (
     "KpisError", "IngestError", "ParseError", "AccountError", "TemplateError", "MeetingError", "RegistryUpdateRefused",
-    "PlanRefused",
+    "PlanRefused", "SettingError",
 )  # fmt: skip
 # Keys whose parameters offer a choice (a quarter as a roman numeral or a digit): kpis.core.periods passes all of them.
 CHOICES = {"quarter_label": {"roman", "quarter", "year"}, "quarter_in_sentence": {"roman", "quarter", "year"}}

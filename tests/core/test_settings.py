@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from kpis.core import settings
-from kpis.core.settings import MB, SETTINGS
+from kpis.core.settings import MB, SETTINGS, SettingError
 from kpis.intake import limits, sandbox
 from kpis.people import accounts
 from tests.conftest import ROOT
@@ -80,3 +80,15 @@ def test_the_parser_limits_follow_the_environment(monkeypatch):
     monkeypatch.setenv("KPIS_PARSER_MEMORY_MB", "512")
     monkeypatch.setenv("KPIS_PARSER_TIMEOUT_S", "7.5")
     assert (sandbox.memory_limit_bytes(), sandbox.timeout_seconds()) == (512 * MB, 7.5)
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-5", "nan", "inf", "1e400"])
+def test_a_variable_that_is_not_a_positive_number_is_refused_by_name(monkeypatch, raw):
+    """A careless operator's KPIS_PASSWORD_MEMORY_KIB=abc is named, in both languages, not a traceback at sign-in."""
+    monkeypatch.setenv("KPIS_PASSWORD_MEMORY_KIB", raw)
+    with pytest.raises(SettingError) as e:
+        SETTINGS["password_memory_kib"].current()
+    assert e.value.message("en").startswith("The environment variable KPIS_PASSWORD_MEMORY_KIB is «")
+    assert "KPIS_PASSWORD_MEMORY_KIB" in e.value.message("vi")
+    monkeypatch.setenv("KPIS_PASSWORD_MEMORY_KIB", " ")
+    assert SETTINGS["password_memory_kib"].current() == 65_536  # blank: the default

@@ -5,6 +5,7 @@ Here, not in kpis.ops.bench_national, because only the web helpers import stream
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 import os
@@ -67,10 +68,20 @@ def _shared_test_runtime() -> Iterator[None]:
         return original.__func__(cls)
 
     Runtime.instance = classmethod(instance)  # type: ignore[method-assign, assignment]  # a deliberate patch of streamlit
+    # Each AppTest compiles the pages afresh (a server compiles each once): 20 ast.parse calls at once hit
+    # CPython 3.11.7's "AST constructor recursion depth mismatch" (SystemError) now and then; one at a time here.
+    parse, parsing = ast.parse, threading.Lock()
+
+    def one_parse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - mirrors ast.parse
+        with parsing:
+            return parse(*args, **kwargs)
+
+    ast.parse = one_parse  # type: ignore[assignment]  # a deliberate patch, restored below
     try:
         yield
     finally:
         Runtime.instance = original  # type: ignore[method-assign]  # restores the patch above
+        ast.parse = parse
 
 
 def concurrency(db: Path, users: int = 20) -> dict:

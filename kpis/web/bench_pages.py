@@ -76,7 +76,7 @@ def _shared_test_runtime() -> Iterator[None]:
         with parsing:
             return parse(*args, **kwargs)
 
-    ast.parse = one_parse  # type: ignore[assignment]  # a deliberate patch, restored below
+    ast.parse = one_parse  # a deliberate patch, restored below
     try:
         yield
     finally:

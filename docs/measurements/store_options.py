@@ -13,13 +13,15 @@ postgres extension installs offline only for DuckDB 1.5.5 while the product pins
     /tmp/so/bin/python docs/measurements/store_options.py "host=/tmp/so-pg port=55432 user=kpis dbname=so"
 
 It prints p50 timings (15 runs) of the board's read and a commune's read both ways, an import-sized
-write both ways, and the checks of what the attach supports.
+write both ways, the checks of what the attach supports, and two processes writing at once with the
+writers' lock taken inside the transaction and before it.
 """
 
 from __future__ import annotations
 
 import glob
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -143,6 +145,50 @@ def check(dsn: str) -> None:
     print("the same with top_n_window_elimination off:", says(first))
 
 
+def writer(dsn: str, who: str, where: str) -> None:
+    """30 transactions, each reading a count and writing it back, with the lock taken `where`."""
+    con = attached(dsn)
+    lock = psycopg.connect(dsn, autocommit=True)
+    failed = 0
+    for i in range(30):
+        if where == "before":  # a session lock on its own connection, so the transaction's snapshot comes after it
+            lock.execute("SELECT pg_advisory_lock(57)")
+        try:
+            con.execute("BEGIN")
+            if where == "inside":
+                con.execute("CALL postgres_execute('pg', 'SELECT pg_advisory_xact_lock(57)')")
+            seen = con.execute("SELECT count(*) FROM pg.w").fetchall()[0][0]
+            con.execute("INSERT INTO pg.w VALUES (?, ?, ?)", [who, i, seen])
+            con.execute("INSERT OR REPLACE INTO pg.m VALUES ('k', ?)", [f"{who}{i}"])
+            con.execute("COMMIT")
+        except duckdb.Error as e:
+            failed += 1
+            last = str(e).splitlines()[0][-90:]
+            con.execute("ROLLBACK")
+        finally:
+            if where == "before":
+                lock.execute("SELECT pg_advisory_unlock(57)")
+    print(f"  writer {who}: {failed} of 30 failed" + (f", e.g. ...{last}" if failed else ""))
+
+
+def two_writers(dsn: str) -> None:
+    pgc = psycopg.connect(dsn, autocommit=True)
+    for where in ("inside", "before"):
+        pgc.execute("DROP TABLE IF EXISTS w; DROP TABLE IF EXISTS m")
+        pgc.execute("CREATE TABLE w (who VARCHAR, i INTEGER, seen BIGINT)")
+        pgc.execute("CREATE TABLE m (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        print(f"two processes at once, lock taken {where} the transaction:")
+        both = [subprocess.Popen([sys.executable, __file__, dsn, who, where]) for who in "AB"]
+        for proc in both:
+            proc.wait()
+        rows, distinct = pgc.execute("SELECT count(*), count(DISTINCT seen) FROM w").fetchall()[0]
+        print(f"  {rows} rows landed, {distinct} distinct counts seen (60 and 60: one after the other)")
+
+
 if __name__ == "__main__":
-    measure(sys.argv[1])
-    check(sys.argv[1])
+    if len(sys.argv) == 4:
+        writer(*sys.argv[1:])
+    else:
+        measure(sys.argv[1])
+        check(sys.argv[1])
+        two_writers(sys.argv[1])

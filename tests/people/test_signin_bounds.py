@@ -62,14 +62,22 @@ def test_twenty_simultaneous_wrong_passwords_get_only_five_checked(con, officer)
     assert not accounts._PENDING, "every reservation is given back"
 
 
-def test_burst_of_nineteen_wrong_and_one_right_verifies_at_most_five(con, officer) -> None:
+def test_burst_of_nineteen_wrong_and_one_right_verifies_at_most_five_between_successes(con, officer) -> None:
     passwords = [f"wrong-password-{i}" for i in range(19)]
     passwords.insert(11, PASSWORD)
     outcomes = burst(con, passwords)
     assert not [o for o in outcomes if o.startswith("crash")], outcomes
     trail = actions(con)
     verified = trail.count("sign_in_failed") + trail.count("sign_in")
-    assert verified <= accounts.LOCK_AFTER, trail
+    # a right password resets the count (as the docstring of sign_in says), so the bound holds between
+    # successful sign-ins: a guess that reserves after the success was recorded may be checked too
+    failures_per_stretch = [0]
+    for action in reversed(trail):  # oldest first
+        if action == "sign_in":
+            failures_per_stretch.append(0)
+        elif action == "sign_in_failed":
+            failures_per_stretch[-1] += 1
+    assert max(failures_per_stretch) <= accounts.LOCK_AFTER, trail
     assert outcomes.count("account_locked") == 20 - verified
     right = outcomes[11]
     if right != "signed_in":
@@ -80,6 +88,20 @@ def test_burst_of_nineteen_wrong_and_one_right_verifies_at_most_five(con, office
         with pytest.raises(accounts.AccountError) as e:
             accounts.sign_in(con, "lan.mm", PASSWORD, now=NOW + dt.timedelta(minutes=1))
         assert e.value.code == "account_locked"
+
+
+def test_a_successful_sign_in_starts_the_count_again(con, officer) -> None:
+    def outcome(password: str, minute: int) -> str:
+        try:
+            accounts.sign_in(con, "lan.mm", password, now=NOW + dt.timedelta(minutes=minute))
+            return "signed_in"
+        except accounts.AccountError as e:
+            return e.code
+
+    first = [outcome(f"wrong-{i}", i) for i in range(accounts.LOCK_AFTER - 1)] + [outcome(PASSWORD, 4)]
+    assert first == ["account_bad_credentials"] * (accounts.LOCK_AFTER - 1) + ["signed_in"]
+    then = [outcome(f"wrong-again-{i}", 5 + i) for i in range(accounts.LOCK_AFTER + 1)]
+    assert then == ["account_bad_credentials"] * accounts.LOCK_AFTER + ["account_locked"]
 
 
 def test_a_megabyte_user_name_adds_only_a_bounded_row_to_the_audit_trail(con, officer) -> None:

@@ -132,10 +132,14 @@ def board(con: duckdb.DuckDBPyConnection, year: int, province: str | None, as_of
     cells["status"] = cells["status"].fillna("no_data")
     cells["rank"] = cells.groupby("indicator")["value_pct"].transform(ranks).astype("Int64")
     quarter = latest_quarter(con, year, province)
-    cells = _with_previous_rank(con, cells, level, province, quarter)
-    cells = _with_pace(cells, paces(con, level, year, province))
+    shown = _pace_quarters(con, quarter)
+    extra = [] if quarter is None else [_previous(quarter), (quarter[0] - 1, quarter[1])]
+    # one pass over the live figures for every quarter the board needs (it is the costly part)
+    points = _keyed(values_at(con, level, sorted(set(shown) | set(extra)), province))
+    cells = _with_previous_rank(cells, points, quarter)
+    cells = _with_pace(cells, _paces_from(prog[prog["target_pct"].notna()], points, shown))
     reporting = _reporting(con, level, province, as_of)
-    head = _headline(con, cells, level, province, year, quarter)
+    head = _headline(con, cells, points, level, province, year, quarter)
     for frame in (cells, reporting):
         frame["commune"] = frame["commune"].replace("", None)
     return Board(level, year, province, quarter, cells[CELL_COLUMNS], reporting[REPORTING_COLUMNS], head[HEADLINE_COLUMNS])
@@ -146,13 +150,15 @@ def _previous(quarter: Quarter) -> Quarter:
     return (year - 1, 4) if q == 1 else (year, q - 1)
 
 
-def _with_previous_rank(
-    con: duckdb.DuckDBPyConnection, cells: pd.DataFrame, level: Level, province: str | None, quarter: Quarter | None
-) -> pd.DataFrame:
+def _at(points: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    return points[(points["year"] == quarter[0]) & (points["quarter"] == quarter[1])]
+
+
+def _with_previous_rank(cells: pd.DataFrame, points: pd.DataFrame, quarter: Quarter | None) -> pd.DataFrame:
     cells = cells.assign(previous_rank=pd.array([pd.NA] * len(cells), dtype="Int64"))
     if quarter is None:
         return cells.assign(move=cells["previous_rank"])
-    before = _keyed(values_at(con, level, [_previous(quarter)], province))
+    before = _at(points, _previous(quarter)).copy()
     before["previous_rank"] = before.groupby("indicator")["value_pct"].transform(ranks).astype("Int64")
     cells = cells.drop(columns="previous_rank").merge(
         before[["province", "commune", "indicator", "previous_rank"]], how="left", on=["province", "commune", "indicator"]
@@ -167,16 +173,34 @@ def paces(
 ) -> pd.DataFrame:
     """Per area with a figure and a target for the year: the pace (kpis.figures.pace) over its reported
     quarters up to the latest quarter of the year with figures in the province (the country)."""
-    columns = ["province", "commune", "indicator", "target_pct", "pace", "pace_year"]
     prog = progress(con, level, year, province=province, commune=commune)
-    prog = _keyed(prog[prog["target_pct"].notna()])
-    quarter = latest_quarter(con, year, province)
-    if prog.empty or quarter is None:
+    prog = prog[prog["target_pct"].notna()]
+    shown = _pace_quarters(con, latest_quarter(con, year, province))
+    points = values_at(con, level, shown if not prog.empty else [], province)
+    return _paces_from(prog, _keyed(points), shown)
+
+
+def _pace_quarters(con: duckdb.DuckDBPyConnection, quarter: Quarter | None) -> list[Quarter]:
+    """The quarters with live figures anywhere, up to the given one: the points a pace is drawn through."""
+    if quarter is None:
+        return []
+    # the same quarters as current_values holds, without its window over every stored figure
+    quarters = con.execute(
+        "SELECT DISTINCT year, quarter FROM submission_values"
+        " WHERE submission_id NOT IN (SELECT submission_id FROM withdrawals) ORDER BY 1, 2"
+    ).fetchall()
+    return [(int(y), int(q)) for y, q in quarters if (y, q) <= quarter]
+
+
+def _paces_from(prog: pd.DataFrame, points: pd.DataFrame, shown: list[Quarter]) -> pd.DataFrame:
+    """paces() over figures already read: prog the areas with a target, points values_at() of the shown quarters
+    (it may hold other quarters too; only the shown ones in which the area reported count)."""
+    columns = ["province", "commune", "indicator", "target_pct", "pace", "pace_year"]
+    prog = _keyed(prog)
+    if prog.empty or not shown:
         return pd.DataFrame(columns=columns)
-    quarters = con.execute("SELECT DISTINCT year, quarter FROM current_values ORDER BY 1, 2").fetchall()
-    shown = [(int(y), int(q)) for y, q in quarters if (y, q) <= quarter]
-    points = _keyed(values_at(con, level, shown, province))
-    points = points[points["reported"].astype(bool)]
+    in_shown = (points["year"].astype(int) * 10 + points["quarter"].astype(int)).isin({y * 10 + q for y, q in shown})
+    points = points[points["reported"].astype(bool) & in_shown]
     series = {
         key: list(zip(zip(g["year"], g["quarter"], strict=True), g["value_pct"], strict=True))
         for key, g in points.groupby(["province", "commune", "indicator"], sort=False)
@@ -224,7 +248,13 @@ def _reporting(con: duckdb.DuckDBPyConnection, level: Level, province: str | Non
 
 
 def _headline(
-    con: duckdb.DuckDBPyConnection, cells: pd.DataFrame, level: Level, province: str | None, year: int, quarter: Quarter | None
+    con: duckdb.DuckDBPyConnection,
+    cells: pd.DataFrame,
+    points: pd.DataFrame,
+    level: Level,
+    province: str | None,
+    year: int,
+    quarter: Quarter | None,
 ) -> pd.DataFrame:
     """The scope's figure per indicator (the province's, or the country's summed over its provinces), its
     target and status (the province's plan; the country has none) and its change since a year before."""
@@ -238,8 +268,7 @@ def _headline(
         scope["status"] = ["no_target" if pd.notna(v) else "no_data" for v in scope["value_pct"]]
     before = pd.Series(dtype="float64")
     if quarter is not None:
-        ago = values_at(con, "province", [(quarter[0] - 1, quarter[1])], province)
-        summed = ago.groupby("indicator")[["numerator", "denominator"]].sum()
+        summed = _at(points, (quarter[0] - 1, quarter[1])).groupby("indicator")[["numerator", "denominator"]].sum()
         before = summed["numerator"] * 100.0 / summed["denominator"]
     book = TargetBook(plan_targets(con))
     rows = []

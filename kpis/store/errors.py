@@ -25,6 +25,11 @@ class DatabaseInUse(StoreError):
 
 
 IN_USE_HINT = "the dashboard or another command has this database open; stop it first"
+NEWER_DUCKDB_HINT = (
+    "this file was written by a newer DuckDB (2.0) than this release uses (1.5.5, the one that can also work on"
+    " PostgreSQL); nothing was changed. Move it over once with DuckDB 2.0's EXPORT DATABASE and this release's"
+    " IMPORT DATABASE, as docs/deploy.md says (\"Moving a database written by DuckDB 2.0\")"
+)
 
 
 def open_error(db: Path, e: duckdb.Error) -> StoreError:
@@ -32,4 +37,6 @@ def open_error(db: Path, e: duckdb.Error) -> StoreError:
     text = str(e).splitlines()[0]
     if "lock" in text.lower():
         return DatabaseInUse(f"{db}: {IN_USE_HINT} ({text})")
+    if "newer version of DuckDB" in str(e):
+        return StoreError(f"{db}: {NEWER_DUCKDB_HINT} ({text})")
     return StoreError(f"{db}: cannot open the database: {text}")

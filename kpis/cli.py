@@ -112,9 +112,23 @@ def cmd_compliance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_only(args: argparse.Namespace, command: str) -> int | None:
+    """Exit code 2 with the reason when a command that builds a database file is given a PostgreSQL one."""
+    if not store.is_server(str(store.resolve_db(args.db))):
+        return None
+    print(
+        f"{command} builds a DuckDB file and does not write to PostgreSQL; give it a file with --db"
+        " (docs/deploy.md, section 4, says what rebuild means for a database on PostgreSQL)",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from kpis.ops.demo import build_demo_db
 
+    if (refused := _file_only(args, "demo")) is not None:
+        return refused
     db = store.resolve_db_path(args.db)
     summary = build_demo_db(db, replace_real=args.replace_real_database)
     for kept in summary["backup"]:
@@ -204,6 +218,8 @@ def cmd_registry_update(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from kpis.ops.rebuild import rebuild
 
+    if (refused := _file_only(args, "rebuild")) is not None:
+        return refused
     db = store.resolve_db_path(args.db)
     report = rebuild(db, replace_unverified=args.replace_unverified)
     for warning in report.warnings:
@@ -436,7 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", default=None, help="DuckDB file (default data/kpis.duckdb)")
+        p.add_argument(
+            "--db", default=None,
+            help="DuckDB file, or a PostgreSQL database as postgresql://user@host/name (default $KPIS_DB, else data/kpis.duckdb)",
+        )  # fmt: skip
         return p
 
     p = with_db(sub.add_parser("import", help="import .xlsx/.csv submissions"))

@@ -119,11 +119,12 @@ def import_sheet(
             event = TaskFile(sha256=sha, kept=kept.name, file_name=file_name, uploaded_by=uploaded_by, uploaded_at=now)
         try:
             with store.journaled(con, event):
-                file_id = con.execute(
-                    "INSERT INTO task_files (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    [file_name, sha, len(data), kept.name, uploaded_by, now, len(checked.rows)],
-                ).fetchall()[0][0]
+                file_id = store.next_id(con, "seq_task_file")
+                con.execute(
+                    "INSERT INTO task_files (id, file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [file_id, file_name, sha, len(data), kept.name, uploaded_by, now, len(checked.rows)],
+                )
                 _insert(con, checked.rows, uploaded_by, now, file_id)
                 written = con.execute("SELECT count(*) FROM task_updates WHERE file_id = ?", [file_id]).fetchall()[0][0]
                 if written != len(checked.rows):

@@ -256,7 +256,7 @@ def _on_own_cursor(con: duckdb.DuckDBPyConnection, make: Callable[[duckdb.DuckDB
     cursor of its own: two clicks at once never share one."""
 
     def data() -> bytes:
-        with con.cursor() as cursor:
+        with store.cursor(con) as cursor:
             return make(cursor)
 
     return data

@@ -1,10 +1,11 @@
-"""The DuckDB store: what the product keeps, and the one path by which it is written.
+"""The store (a DuckDB file, or PostgreSQL through DuckDB): what the product keeps, and the one path by which it is written.
 
 `from kpis import store` is the way in; this module only re-exports the names other packages use
 (plus SCHEMA_VERSION) from the store's parts, each of which owns one thing. Journal records are
 used from their module (`from kpis.store import journal`), as is the audit trail:
 
     paths.py           where a database's files are (the DuckDB file, its journal, uploads/)
+    server.py          a store on PostgreSQL, attached by DuckDB: its DDL, ids, cursors, the writers' lock
     errors.py          StoreError, JournalError, DatabaseInUse, and DuckDB's open errors named
     journal.py         the journal's typed records, and the only code that writes or reads its lines
     transactions.py    WRITE_LOCK, transaction() and journaled(): the one write path (write-ahead line, then COMMIT)
@@ -33,18 +34,20 @@ from kpis.store.files import keep_file, kept_file, recorded_name
 from kpis.store.journal import append_journal, read_journal, scan_journal
 from kpis.store.meta import bump_data_version, data_version, is_demo, mark_demo, reference_day
 from kpis.store.migrations import SCHEMA_VERSION
-from kpis.store.paths import DEFAULT_DB, ROOT, db_file, journal_path, resolve_db_path, uploads_dir
+from kpis.store.paths import DEFAULT_DB, ROOT, db_address, db_file, journal_path, resolve_db, resolve_db_path, uploads_dir
 from kpis.store.queries import KnownUnit, known_units, submission_communes, submissions
 from kpis.store.registry_update import RegistryDiff, RegistryUpdateRefused, update_registry, version_from_name
+from kpis.store.server import cursor, is_server, next_id, on_server
 from kpis.store.transactions import WRITE_LOCK, journaled, transaction
 from kpis.store.writes import CLEAN_COLUMNS, store_submission, withdraw
 
 __all__ = [
-    "CLEAN_COLUMNS", "DEFAULT_DB", "LISTING_COLUMNS", "ROOT", "SCHEMA_VERSION", "WRITE_LOCK",
-    "DatabaseInUse", "JournalError", "KnownUnit", "RegistryDiff", "RegistryUpdateRefused", "StoreError",
-    "add_communes", "append_journal", "bump_data_version", "connect", "data_version", "db_file", "fill_scope_codes",
-    "find_province", "is_demo", "journal_path", "journaled", "keep_file", "kept_file", "known_units", "listing", "mark_demo",
-    "open_error", "read_journal", "recorded_name", "reference_day", "registry", "remove_database", "resolve_db_path",
-    "scan_journal", "store_submission", "submission_communes", "submissions", "transaction", "update_registry",
-    "uploads_dir", "version_from_name", "withdraw",
+    "CLEAN_COLUMNS", "DEFAULT_DB", "LISTING_COLUMNS", "ROOT", "SCHEMA_VERSION", "WRITE_LOCK", "DatabaseInUse",
+    "JournalError", "KnownUnit", "RegistryDiff", "RegistryUpdateRefused", "StoreError", "add_communes",
+    "append_journal", "bump_data_version", "connect", "cursor", "data_version", "db_address", "db_file", "fill_scope_codes",
+    "find_province", "is_demo", "is_server", "journal_path", "journaled", "keep_file", "kept_file", "known_units",
+    "listing", "mark_demo", "next_id", "on_server", "open_error", "read_journal", "recorded_name", "reference_day",
+    "registry", "remove_database", "resolve_db", "resolve_db_path", "scan_journal", "store_submission",
+    "submission_communes", "submissions", "transaction", "update_registry", "uploads_dir", "version_from_name",
+    "withdraw",
 ]  # fmt: skip

@@ -12,8 +12,10 @@ from kpis.catalog.model import Catalog, default_catalog, plan_json
 from kpis.store.catalog_tables import load_catalog_tables
 from kpis.store.errors import open_error
 from kpis.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
-from kpis.store.paths import journal_path, resolve_db_path
+from kpis.store.paths import journal_path, resolve_db
 from kpis.store.schema import SCHEMA
+from kpis.store.server import create_schema, create_views, open_server, writer_lock
+from kpis.store.transactions import WRITE_LOCK
 
 
 def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = None) -> duckdb.DuckDBPyConnection:
@@ -22,24 +24,38 @@ def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = Non
     A database last opened with this very schema and catalog (its stamp in meta says so) has nothing to
     create, migrate or load, and is not written to: opening is then a read, as every page view's is.
     """
-    db = resolve_db_path(path)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    target = resolve_db(path)
     catalog = catalog or default_catalog()
-    try:
-        con = duckdb.connect(str(db))
-    except duckdb.Error as e:
-        raise open_error(db, e) from e
+    con = _open(target)
     try:
         stamp = opening_stamp(catalog)
-        if not _opened_as(con, stamp):
-            con.execute(SCHEMA)
-            migrate(con)
-            load_catalog_tables(con, catalog)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('opened_as', ?)", [stamp])
+        opened = _opened_as(con, stamp)
+        if opened and isinstance(target, str):  # PostgreSQL: the views live in this process's memory
+            create_views(con, SCHEMA)
+        if not opened:
+            with WRITE_LOCK, writer_lock(con):  # two processes opening a new server database at once: one creates it
+                if isinstance(target, str):
+                    create_schema(con, SCHEMA)
+                    create_views(con, SCHEMA)
+                else:
+                    con.execute(SCHEMA)
+                migrate(con)
+                load_catalog_tables(con, catalog)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('opened_as', ?)", [stamp])
     except BaseException:
         con.close()  # a failed migration leaves the file closed (and its lock free), to be migrated next time
         raise
     return con
+
+
+def _open(target: str | Path) -> duckdb.DuckDBPyConnection:
+    if isinstance(target, str):
+        return open_server(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(target))
+    except duckdb.Error as e:
+        raise open_error(target, e) from e
 
 
 def opening_stamp(catalog: Catalog) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 from kpis.core.text import tone_key
 from kpis.store.journal import AccountCreated, account_state
 from kpis.store.schema import COMMUNE_YEAR_FILL, SCHEMA, UNIT_YEAR_FILL
+from kpis.store.server import on_server
 from kpis.store.transactions import WRITE_LOCK, journal_within, transaction
 
 
@@ -177,10 +178,13 @@ def _recognise_legacy(con: duckdb.DuckDBPyConnection) -> set[str]:
     """A database from before migrations were recorded: record those its schema_version says it had."""
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     version = int(row[0]) if row else 0  # no schema_version: a new database, which has had none
+    note = f"schema_version {version}"
+    if version == 0 and on_server(con):  # no database on PostgreSQL predates migrations: a new one is made current
+        version, note = SCHEMA_VERSION, "new database on PostgreSQL"
     had = [m.name for m in MIGRATIONS if m.version <= version]
     if had:
         with transaction(con):
             now = dt.datetime.now()
             for name in had:
-                con.execute("INSERT INTO migrations VALUES (?, ?, ?)", [name, now, f"schema_version {version}"])
+                con.execute("INSERT INTO migrations VALUES (?, ?, ?)", [name, now, note])
     return set(had)

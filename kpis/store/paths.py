@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from kpis.store.server import files_home, is_server, on_server, server_url
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "kpis.duckdb"
 
@@ -21,9 +23,25 @@ def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+def resolve_db(path: str | os.PathLike | None = None) -> str | Path:
+    """The store --db or $KPIS_DB names: a PostgreSQL address as given, else a file (resolve_db_path)."""
+    chosen = path or os.environ.get("KPIS_DB")
+    if isinstance(chosen, str) and is_server(chosen):
+        return chosen
+    return resolve_db_path(path)
+
+
 def db_file(con: duckdb.DuckDBPyConnection) -> Path:
+    """The database file, or for a store on PostgreSQL the place its files are named after (server.files_home)."""
+    if on_server(con):
+        return files_home(con)
     path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
     return Path(path)
+
+
+def db_address(con: duckdb.DuckDBPyConnection) -> str:
+    """What --db or KPIS_DB names this database by: its file, or its PostgreSQL address."""
+    return server_url(con) if on_server(con) else str(db_file(con))
 
 
 def uploads_dir(con: duckdb.DuckDBPyConnection) -> Path:

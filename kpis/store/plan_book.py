@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import duckdb
 
 from kpis.catalog.model import Plan, plan_from_json, plan_json
+from kpis.store.server import next_id
 
 IN_FORCE = "in_force"
 REPLACED = "replaced"
@@ -104,10 +105,12 @@ def add_version(
     kept: str | None = None,
 ) -> int:
     """Record a version (inside the caller's transaction); returns its number. derive() when it is in force."""
-    row = con.execute(
-        "INSERT INTO plan_versions (plan_id, number, province_code, commune_code, status, body, origin, file_name,"
-        " sha256, kept, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version",
+    version = next_id(con, "seq_plan_version")
+    con.execute(
+        "INSERT INTO plan_versions (version, plan_id, number, province_code, commune_code, status, body, origin, file_name,"
+        " sha256, kept, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
+            version,
             plan.id,
             plan.number,
             plan.province_code,
@@ -121,9 +124,8 @@ def add_version(
             added_by,
             at,
         ],  # fmt: skip
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    )
+    return version
 
 
 def mark_replaced(con: duckdb.DuckDBPyConnection, old: int, new: int, at: dt.datetime) -> None:

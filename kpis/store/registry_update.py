@@ -273,10 +273,11 @@ def _apply(con: duckdb.DuckDBPyConnection, diff: RegistryDiff, communes: list[Co
             con.execute("UPDATE provinces SET code = ? WHERE name = ?", [code, adopted])
             if adopted != name:
                 rename_province(con, adopted, name)
-    for code, before, _ in diff.provinces_renamed:  # through a name no one has, so two provinces may swap names
-        rename_province(con, before, f"\x00{code}")
+    # through a name no one has, so two provinces may swap names (U+FFFF, a noncharacter: not NUL, which PostgreSQL refuses)
+    for code, before, _ in diff.provinces_renamed:
+        rename_province(con, before, f"\uffff{code}")
     for code, _, after in diff.provinces_renamed:
-        rename_province(con, f"\x00{code}", after)
+        rename_province(con, f"\uffff{code}", after)
     for r in diff.renamed:
         con.execute(
             "UPDATE communes SET name = ?, kind = ?, key = ?, province = ? WHERE code = ?",

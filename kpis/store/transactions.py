@@ -19,6 +19,7 @@ import duckdb
 
 from kpis.store.errors import JournalError
 from kpis.store.journal import Aborted, Event, append_journal
+from kpis.store.server import writer_lock
 
 # One writer at a time in this process. Every page thread shares one DuckDB connection (a cursor
 # each); two transactions writing the same rows at once make DuckDB raise "Conflict on update!".
@@ -57,7 +58,7 @@ def journaled(con: duckdb.DuckDBPyConnection, event: Event | None) -> Iterator[P
     a plain transaction.
     """
     pending = Pending(event)
-    with WRITE_LOCK:
+    with WRITE_LOCK, writer_lock(con):  # this process's writers, then every process's (a store on PostgreSQL)
         con.execute("BEGIN TRANSACTION")
         try:
             yield pending

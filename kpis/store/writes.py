@@ -22,6 +22,7 @@ from kpis.store.journal import Submission, Withdrawal
 from kpis.store.meta import bump_data_version
 from kpis.store.queries import find_submission_by_hash
 from kpis.store.schema import COMMUNE_YEAR_FILL, UNIT_YEAR_FILL
+from kpis.store.server import next_id
 from kpis.store.transactions import WRITE_LOCK, journaled
 
 # The columns of a validated frame (kpis.intake.validate) that a submission stores.
@@ -108,11 +109,12 @@ def _insert_submission(
     count: int,
 ) -> int:
     """The rows of one submission from the registered frame "incoming", inside the caller's transaction."""
-    sub_id = con.execute(
-        "INSERT INTO submissions (file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [file_name, sha, len(data), kept.name, uploaded_by, now, count],
-    ).fetchall()[0][0]
+    sub_id = next_id(con, "seq_submission")
+    con.execute(
+        "INSERT INTO submissions (id, file_name, sha256, size_bytes, stored_path, uploaded_by, uploaded_at, row_count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [sub_id, file_name, sha, len(data), kept.name, uploaded_by, now, count],
+    )
     con.execute(
         """
         INSERT INTO units (commune_id, name, key, created_at)

@@ -36,6 +36,8 @@ T = TypeVar("T")
 
 @st.cache_resource(show_spinner=False)
 def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    if store.is_server(db_path):
+        return store.connect(db_path)
     path = Path(db_path)
     if not path.exists() and path == store.DEFAULT_DB.resolve():
         build_demo_db(path)  # a fresh clone starts on the demo data
@@ -43,12 +45,12 @@ def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
 
 
 def db_path() -> str:
-    return str(store.resolve_db_path())
+    return str(store.resolve_db())
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor for this thread on the process-wide connection."""
-    return _connection(db_path()).cursor()
+    return store.cursor(_connection(db_path()))
 
 
 def md(text: object) -> str:
@@ -109,7 +111,7 @@ def data_version() -> int:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_view(name: str, _func: Callable[..., Any], db: str, version: int, args: tuple) -> Any:
     """_func (not hashed: its leading underscore) is the function that name, its module and qualified name, stands for."""
-    return _func(_connection(db).cursor(), *args)
+    return _func(store.cursor(_connection(db)), *args)
 
 
 def view(func: Callable[..., T], *args: Any) -> T:

@@ -18,6 +18,7 @@ from kpis import store
 from kpis.catalog.model import Catalog, default_catalog
 from kpis.cli import main
 from kpis.ops.demo import build_demo_db
+from tests.postgres_server import Server, start_server
 
 # At import time, before any test runs: an unknown string key or an unfilled {placeholder} raises KeyError
 # (kpis.core.i18n.strict reads this on every call; subprocesses and AppTest scripts inherit it) instead of
@@ -90,12 +91,59 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "kpis.duckdb"
 
 
+STORES = ("file", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store", choices=(*STORES, "both"), default="both",
+        help="the stores the tests that take `con` run on (default both: the DuckDB file and PostgreSQL)",
+    )  # fmt: skip
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that takes `con` runs on each store, unless it is marked file_store (it needs the file)."""
+    if "store_kind" not in metafunc.fixturenames:  # not this `con` (a module may have a `con` of its own)
+        return
+    chosen = metafunc.config.getoption("--store")
+    kinds = [k for k in STORES if chosen in (k, "both")]
+    own = set(metafunc.definition._fixtureinfo.argnames)  # the test's own parameters
+    if metafunc.definition.get_closest_marker("file_store") or own & {"db_path", "demo_db"}:  # it uses the file itself
+        kinds = [k for k in kinds if k == "file"]
+    metafunc.parametrize("store_kind", kinds, ids=kinds)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """Debian's PostgreSQL in a cluster of this session's own (or KPIS_TEST_POSTGRES); CI must have one."""
+    server = start_server()
+    if isinstance(server, str):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs every test on PostgreSQL too: {server}")
+        pytest.skip(server)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An empty database (catalog only) in a tmp dir."""
-    connection = store.connect(db_path)
+def con(
+    store_kind: str, db_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty database (catalog only): a DuckDB file in a tmp dir, or a fresh database on PostgreSQL
+    whose journal and kept files are in the tmp dir (KPIS_FILES)."""
+    if store_kind == "file":
+        connection = store.connect(db_path)
+        yield connection
+        connection.close()
+        return
+    server: Server = request.getfixturevalue("postgres_server")
+    files = db_path.parent / "files"
+    monkeypatch.setenv("KPIS_FILES", str(files))
+    url = server.fresh_database(files)
+    connection = store.connect(url)
     yield connection
     connection.close()
+    server.drop(url)
 
 
 @pytest.fixture(scope="session")

@@ -187,7 +187,7 @@ def test_round_trip_a_filled_form_reads_back_exactly_its_figures(reported):
 
 
 def test_cli_writes_the_form_and_refuses_it_without_a_commune_or_period(kpis, tmp_path, reported):
-    db = store.db_file(reported)
+    db = store.db_address(reported)
     reported.close()
     out = tmp_path / "bieu_don_vi.xlsx"
     args = ["--db", str(db), "--out", str(out), "--layout", "form"]

@@ -448,7 +448,7 @@ def test_an_approval_and_a_rejection_of_one_proposal_at_the_same_moment_decide_i
 
     def decide_as(approved: bool) -> None:
         try:
-            decide(con.cursor(), proposed.version, approved, "cb.tinh", TRUSTED, at=LATER)
+            decide(store.cursor(con), proposed.version, approved, "cb.tinh", TRUSTED, at=LATER)
             outcomes[str(approved)] = "done"
         except PlanRefused as e:
             outcomes[str(approved)] = e.code

@@ -243,7 +243,7 @@ def test_any_choice_from_the_dropdowns_imports(blank_template, data):
 
 
 def test_cli_writes_the_template(kpis, tmp_path, reported):
-    db = store.db_file(reported)
+    db = store.db_address(reported)
     reported.close()
     out = tmp_path / "bieu_mau.xlsx"
     args = ["--db", str(db), "--out", str(out), "--commune", "Muong Mun", "--year", "2025", "--quarter", "4"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -278,7 +277,7 @@ def test_problem_column_is_the_header_as_written(con):
     assert (p.row, p.column, p.code) == (CSV_FIRST_ROW, "so dat", "numerator_gt_denominator")
 
 
-def test_unit_spellings_map_to_one_unit_keeping_the_first(con, db_path):
+def test_unit_spellings_map_to_one_unit_keeping_the_first(con):
     first = import_file(con, csv_bytes([good_row(unit="Bản Na Sang", quarter=2, numerator=400)]), "q2.csv")
     second = import_file(con, csv_bytes([good_row(unit="ban  na sang", quarter=3, numerator=450)]), "q3.csv")
     assert (first.status, second.status) == ("accepted", "accepted")
@@ -288,11 +287,11 @@ def test_unit_spellings_map_to_one_unit_keeping_the_first(con, db_path):
     assert con.execute("SELECT count(*) FROM submission_values").fetchone()[0] == 2
 
 
-def test_accepted_file_is_kept_beside_the_database(con, db_path):
+def test_accepted_file_is_kept_beside_the_database(con):
     data = csv_bytes([good_row()])
     result = import_file(con, data, "report.csv")
     assert result.status == "accepted"
-    kept = list((Path(db_path).parent / "uploads").iterdir())
+    kept = list(store.uploads_dir(con).iterdir())
     assert len(kept) == 1 and kept[0].read_bytes() == data
 
 

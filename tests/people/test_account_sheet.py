@@ -82,7 +82,7 @@ def test_a_sheet_of_officers_is_created_whole_each_with_a_one_time_password(con,
     officer = accounts.sign_in(con, "lan.thucphan", issued["lan.thucphan"].password, now=NOW)
     assert officer.must_change_password and officer.email == "lan.nguyen@caobang.gov.vn"
 
-    created = [e for e in journal_lines(db_path) if isinstance(e, journal.AccountCreated)]
+    created = [e for e in journal_lines(store.db_file(con)) if isinstance(e, journal.AccountCreated)]
     assert [(e.username, e.must_change, e.actor) for e in created][:2] == [
         ("lan.thucphan", True, "quantri"),
         ("hoa.haixa", True, "quantri"),
@@ -97,7 +97,7 @@ def test_a_sheet_of_officers_is_created_whole_each_with_a_one_time_password(con,
     assert kept.read_bytes() == data  # the import is traced to its file
 
     con.execute("CHECKPOINT")
-    everything = db_path.read_bytes() + store.journal_path(db_path).read_bytes()
+    everything = db_path.read_bytes() + store.journal_path(store.db_file(con)).read_bytes()
     dumped = " ".join(con.execute(f"SELECT * FROM {t}").df().astype(str).to_csv() for t in ("users", "audit"))
     for password in passwords:  # shown once, kept nowhere
         assert password.encode() not in everything and password not in dumped
@@ -164,16 +164,16 @@ GOOD = OFFICERS[0]
     ],
 )
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
-def test_each_rule_refuses_the_whole_sheet_naming_row_and_column(con, db_path, row, column, code, kind):
+def test_each_rule_refuses_the_whole_sheet_naming_row_and_column(con, row, column, code, kind):
     accounts.create(con, "da.co", ADMIN_PASSWORD, "viewer", "test")
-    before, lines = users(con), len(journal_lines(db_path))
+    before, lines = users(con), len(journal_lines(store.db_file(con)))
     data = xlsx_bytes([GOOD, row], header=VI) if kind == "xlsx" else csv_bytes([GOOD, row], header=VI)
     result = import_sheet(con, data, f"ds.{kind}", "quantri", now=NOW)
     assert result.status == "refused"
     assert triples(result.problems) == [(3, column, code)]
     assert result.messages("vi")[0].startswith(f"Dòng 3, cột «{column}»: ")
     assert result.messages("en")[0].startswith(f"Row 3, column '{column}': ")
-    assert users(con) == before and len(journal_lines(db_path)) == lines  # the good row was not created either
+    assert users(con) == before and len(journal_lines(store.db_file(con))) == lines  # the good row was not created either
     assert audit.events(con, action="accounts_import_refused")["detail"].tolist() == ['{"problems": 1}']
 
 
@@ -333,7 +333,7 @@ def test_a_windows_1258_csv_with_semicolons_and_a_control_character_in_a_csv(con
 # --- the one-time password, changed at the first sign-in ----------------------------------------------------
 
 
-def test_the_first_password_must_be_changed_typed_twice_and_different(con, db_path):
+def test_the_first_password_must_be_changed_typed_twice_and_different(con):
     issued = import_sheet(con, xlsx_bytes([OFFICERS[0]], header=VI), "ds.xlsx", "quantri", now=NOW).issued[0]
     for new, again, code in (
         ("mat-khau-moi-cua-lan", "mat-khau-moi-cua-la", "account_password_mismatch"),
@@ -346,13 +346,13 @@ def test_the_first_password_must_be_changed_typed_twice_and_different(con, db_pa
     assert accounts.get(con, "lan.thucphan").must_change_password
     changed = accounts.change_own_password(con, "lan.thucphan", "mat-khau-moi-cua-lan", "mat-khau-moi-cua-lan", now=NOW)
     assert not changed.must_change_password and changed.can_upload
-    line = journal_lines(db_path)[-1]
+    line = journal_lines(store.db_file(con))[-1]
     assert isinstance(line, journal.PasswordChanged) and (line.actor, line.must_change) == ("lan.thucphan", False)
     own = audit.events(con, action="password_changed")
     assert own[["actor", "subject"]].values.tolist() == [["lan.thucphan", "lan.thucphan"]]
     accounts.set_password(con, "lan.thucphan", "mat-khau-dat-lai-57", "quantri", must_change=True)  # a reset
     assert accounts.sign_in(con, "lan.thucphan", "mat-khau-dat-lai-57", now=NOW).must_change_password
-    line = journal_lines(db_path)[-1]
+    line = journal_lines(store.db_file(con))[-1]
     assert isinstance(line, journal.PasswordChanged) and (line.actor, line.must_change) == ("quantri", True)
 
 

@@ -87,9 +87,8 @@ def test_password_is_stored_only_as_an_argon2id_hash(con, officer, db_path: Path
         text = con.execute(f"SELECT * FROM {table}").df().astype(str).to_csv()
         assert PASSWORD not in text, table
     assert PASSWORD.encode() not in db_path.read_bytes()
-    assert (
-        PASSWORD not in store.journal_path(db_path).read_text(encoding="utf-8") if store.journal_path(db_path).exists() else True
-    )
+    journal = store.journal_path(store.db_file(con))
+    assert PASSWORD not in journal.read_text(encoding="utf-8") if journal.exists() else True
 
 
 def test_a_hash_made_with_another_memory_figure_is_renewed_at_the_next_sign_in(con, officer, monkeypatch) -> None:
@@ -221,19 +220,19 @@ def test_user_command_line(kpis: Kpis, db_path: Path) -> None:
         assert PASSWORD not in con.execute("SELECT string_agg(detail, ' ') FROM audit").fetchall()[0][0]
 
 
-def test_an_account_names_its_places_by_name_or_code_and_its_journal_line_carries_the_codes(con, db_path: Path) -> None:
+def test_an_account_names_its_places_by_name_or_code_and_its_journal_line_carries_the_codes(con) -> None:
     from kpis.store.journal import AccountCreated
 
     made = accounts.create(con, "x.mm", PASSWORD, "commune", "test", province="Mã tỉnh 11", communes=["Mã xã 03268", "tua chua"])
     assert made.scopes == (accounts.Scope("Điện Biên", "Mường Mùn", 11, 3268), accounts.Scope("Điện Biên", "Tủa Chùa", 11, 3217))
     tinh = accounts.create(con, "x.tinh", PASSWORD, "province", "test", province="12")
     assert tinh.scopes == (accounts.Scope("Lai Châu", None, 12, None),)
-    lines = [e for e in store.read_journal(db_path) if isinstance(e, AccountCreated)]
+    lines = [e for e in store.read_journal(store.db_file(con)) if isinstance(e, AccountCreated)]
     assert [(e.scopes, e.scope_codes) for e in lines] == [
         ((("Điện Biên", "Mường Mùn"), ("Điện Biên", "Tủa Chùa")), ((11, 3268), (11, 3217))),
         ((("Lai Châu", None),), ((12, None),)),
     ]
-    assert '"scope_codes": [[11, 3268], [11, 3217]]' in store.journal_path(db_path).read_text(encoding="utf-8")
+    assert '"scope_codes": [[11, 3268], [11, 3217]]' in store.journal_path(store.db_file(con)).read_text(encoding="utf-8")
     with pytest.raises(accounts.AccountError) as e:
         accounts.create(con, "x.sai", PASSWORD, "commune", "test", province="11", communes=["3390"])  # Bình Lư is in Lai Châu
     assert e.value.code == "account_unknown_commune"

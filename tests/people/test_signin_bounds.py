@@ -11,6 +11,7 @@ import argon2
 import duckdb
 import pytest
 
+from kpis import store
 from kpis.people import accounts
 from kpis.store import audit
 
@@ -44,7 +45,7 @@ def burst(con: duckdb.DuckDBPyConnection, passwords: list[str]) -> list[str]:
     gate = threading.Barrier(len(passwords))
 
     def attempt(i: int, password: str) -> None:
-        cur = con.cursor()
+        cur = store.cursor(con)
         gate.wait()
         try:
             accounts.sign_in(cur, "lan.mm", password, now=NOW)

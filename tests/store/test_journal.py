@@ -382,7 +382,7 @@ def test_eight_uploads_at_once_on_one_connection_all_land(db_path):
     start = threading.Barrier(len(files))
 
     def upload(i: int) -> None:
-        cur = con.cursor()  # one cursor per thread on the process's connection, as kpis/web/ui.py does
+        cur = store.cursor(con)  # one cursor per thread on the process's connection, as kpis/web/ui.py does
         try:
             start.wait()
             results[i] = import_file(cur, files[i], f"xa_{i}.csv", uploaded_by=f"officer{i}")
@@ -412,7 +412,7 @@ def test_the_same_file_twice_at_once_is_one_submission_and_one_duplicate(db_path
     start = threading.Barrier(2)
 
     def upload(i: int) -> None:
-        cur = con.cursor()
+        cur = store.cursor(con)
         start.wait()
         results[i] = import_file(cur, A, "muong_mun_q1.csv", uploaded_by=f"officer{i}")
         cur.close()

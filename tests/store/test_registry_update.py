@@ -51,7 +51,7 @@ def place(con: duckdb.DuckDBPyConnection, code: int) -> Commune:
     return next(c for c in store.registry(con) if c.code == code)
 
 
-def test_an_update_shows_what_it_adds_renames_and_removes_and_applies_it(con, db_path):
+def test_an_update_shows_what_it_adds_renames_and_removes_and_applies_it(con):
     rows = changed(shipped(), 3169, commune="Nà Hỳ Mới")  # renamed
     rows = changed(rows, 3151, kind="Xã")  # Phường Mường Lay becomes a Xã
     rows = changed(rows, 3390, province_code="11", province="Điện Biên")  # Bình Lư moves from Lai Châu
@@ -81,7 +81,7 @@ def test_an_update_shows_what_it_adds_renames_and_removes_and_applies_it(con, db
     trail = audit.events(con, action="registry_updated")
     assert trail[["actor", "subject"]].values.tolist() == [["quantri", NAME]]
     assert json.loads(trail["detail"][0])["renamed"] == 3 and json.loads(trail["detail"][0])["version"] == "2027-01-15"
-    (line,) = [e for e in store.read_journal(db_path) if isinstance(e, RegistryUpdated)]
+    (line,) = [e for e in store.read_journal(store.db_file(con)) if isinstance(e, RegistryUpdated)]
     assert (line.file_name, line.version, line.updated_by, line.sha256) == (
         NAME,
         "2027-01-15",
@@ -91,10 +91,10 @@ def test_an_update_shows_what_it_adds_renames_and_removes_and_applies_it(con, db
     assert (store.uploads_dir(con) / line.kept).read_bytes() == list_bytes(rows)
 
 
-def test_removing_a_commune_with_submissions_is_refused_naming_it_and_nothing_is_written(con, db_path):
+def test_removing_a_commune_with_submissions_is_refused_naming_it_and_nothing_is_written(con):
     accepted(con, report("Điện Biên", "Mường Mùn"), "muong_mun.csv")
     accepted(con, report("Lai Châu", "Bình Lư"), "binh_lu.csv")
-    journal = store.journal_path(db_path).read_bytes()
+    journal = store.journal_path(store.db_file(con)).read_bytes()
     kept = sorted(store.uploads_dir(con).iterdir())
     registry, version = store.registry(con), store.data_version(con)
 
@@ -109,7 +109,7 @@ def test_removing_a_commune_with_submissions_is_refused_naming_it_and_nothing_is
     assert "Xã Mường Mùn" in refused.value.message("vi") and "Không thay đổi gì" in refused.value.message("vi")
     assert store.registry(con) == registry and store.data_version(con) == version
     assert con.execute("SELECT value FROM meta WHERE key = 'registry_version'").fetchone() == ("2026-02-21",)
-    assert store.journal_path(db_path).read_bytes() == journal
+    assert store.journal_path(store.db_file(con)).read_bytes() == journal
     assert sorted(store.uploads_dir(con).iterdir()) == kept
     assert audit.events(con, action="registry_updated").empty
 
@@ -190,14 +190,14 @@ def test_the_update_is_journaled_and_rebuild_replays_it(con, db_path):
         again.close()
 
 
-def test_the_same_list_again_writes_nothing_and_a_dry_run_writes_nothing(con, db_path):
+def test_the_same_list_again_writes_nothing_and_a_dry_run_writes_nothing(con):
     same = update(con, shipped(), "communes.csv", "2026-02-21")
     assert same.changes == 0 and not same.applied
     rows = changed(shipped(), 3268, commune="Mường Mùn Thượng")
     dry = update(con, rows, dry_run=True)
     assert [(r.before.name, r.after.name) for r in dry.renamed] == [("Mường Mùn", "Mường Mùn Thượng")] and not dry.applied
     assert commune(con, 3268) == ("Điện Biên", "Xã", "Mường Mùn", "official")
-    assert not store.journal_path(db_path).exists()
+    assert not store.journal_path(store.db_file(con)).exists()
     newer = update(con, shipped(), "communes.csv", "2026-03-01")  # the same places under a newer version: recorded
     assert newer.changes == 0 and newer.applied
     assert con.execute("SELECT value FROM meta WHERE key = 'registry_version'").fetchone() == ("2026-03-01",)

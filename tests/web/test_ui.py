@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from kpis import store
 from kpis.followup import display
 from kpis.intake.importer import import_file
 from kpis.output import views
@@ -16,11 +16,11 @@ from tests.conftest import csv_bytes
 
 
 @pytest.fixture
-def served(con: duckdb.DuckDBPyConnection, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
+def served(con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
     """The database the pages would read (KPIS_DB), with one accepted submission; the caches emptied around the test."""
     row = ["Điện Biên", "Mường Mùn", "Bản Na Sang", 2025, 3, "citizen_reach", 450, 500, ""]
     assert import_file(con, csv_bytes([row]), "muong_mun_q3.csv").accepted
-    monkeypatch.setenv("KPIS_DB", str(db_path))
+    monkeypatch.setenv("KPIS_DB", store.db_address(con))
     ui._cached_view.clear()
     yield con
     ui._cached_view.clear()

@@ -63,7 +63,7 @@ def open_server(url: str) -> duckdb.DuckDBPyConnection:
         work_in_store(con)
     except duckdb.Error as e:
         con.close()
-        raise StoreError(f"{_shown(url)}: cannot open the database on the server: {str(e).splitlines()[0]}") from e
+        raise StoreError(f"{_shown(url)}: cannot open the database on the server: {_shown(str(e).splitlines()[0])}") from None
     return con
 
 

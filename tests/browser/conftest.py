@@ -56,44 +56,33 @@ class ServedApp:
                 self.proc.wait()
 
 
+def start_app(env: dict[str, str]) -> ServedApp:
+    """`streamlit run dashboard.py` with env (KPIS_DB, ...) added, once its health check answers."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+               "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    app = ServedApp(url, proc)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return app
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            app.stop()
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            raise RuntimeError(f"streamlit did not start:\n{out}")
+        time.sleep(0.3)
+
+
 @pytest.fixture
 def served_app(demo_db: Path) -> Iterator[ServedApp]:
     """`streamlit run dashboard.py` on a private copy of the demo database."""
-    port = _free_port()
-    env = {**os.environ, "KPIS_DB": str(demo_db)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    app = ServedApp(url, proc)
+    app = start_app({"KPIS_DB": str(demo_db)})
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start:\n{out}")
-            time.sleep(0.3)
         yield app
     finally:
         app.stop()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 from kpis import store
 from kpis.people import accounts
 from kpis.store import journal
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app
 from tests.conftest import csv_bytes
 from tests.postgres_server import Server
 
@@ -49,27 +47,6 @@ def shared(postgres_server: Server, tmp_path: Path) -> Iterator[tuple[str, Path]
         postgres_server.drop(url)
 
 
-def serve(url: str, files: Path) -> tuple[str, subprocess.Popen]:
-    port = _free_port()
-    env = {**os.environ, "KPIS_DB": url, "KPIS_FILES": str(files)}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    address = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
-                return address, proc
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            said = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"streamlit did not start:\n{said}")
-        time.sleep(0.3)
-
-
 def choose(page, path: Path) -> None:
     """Put a file in the upload page's box and wait for its preview."""
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
@@ -94,25 +71,26 @@ def test_two_servers_and_the_command_line_share_one_postgresql_store(shared: tup
     for name, quarter, reached in files_made:
         uploads[name] = tmp_path / name
         uploads[name].write_bytes(report(quarter, reached))
-    servers = [serve(url, files), serve(url, files)]
+    apps = [start_app({"KPIS_DB": url, "KPIS_FILES": str(files)}) for _ in range(2)]
+    servers = [app.url for app in apps]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             a = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
             b = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
-            sign_in(a, servers[0][0], "upload")
-            sign_in(b, servers[1][0], "upload")
+            sign_in(a, servers[0], "upload")
+            sign_in(b, servers[1], "upload")
 
             # one upload through A shows on B's history page
             choose(a, uploads["quy1.csv"])
             a.get_by_role("button", name=SEND).click()
             a.get_by_text("quy1.csv: đã nhận 1 dòng").wait_for(timeout=60_000)
-            b.goto(f"{servers[1][0]}/history")
+            b.goto(f"{servers[1]}/history")
             b.locator('[role="gridcell"]', has_text="quy1.csv").first.wait_for(state="attached", timeout=60_000)
 
             # two uploads at once through A and B, and the command line at the same moment
-            sign_in(a, servers[0][0], "upload")  # a page load is a new session: signed in again
-            sign_in(b, servers[1][0], "upload")
+            sign_in(a, servers[0], "upload")  # a page load is a new session: signed in again
+            sign_in(b, servers[1], "upload")
             choose(a, uploads["quy2_a.csv"])
             choose(b, uploads["quy3_b.csv"])
             env = {**os.environ, "KPIS_FILES": str(files)}
@@ -129,9 +107,8 @@ def test_two_servers_and_the_command_line_share_one_postgresql_store(shared: tup
                 assert page.locator('[data-testid="stException"]').count() == 0
             browser.close()
     finally:
-        for _, proc in servers:
-            proc.terminate()
-            proc.wait(timeout=20)
+        for app in apps:
+            app.stop()
 
     con = store.connect(url)
     try:

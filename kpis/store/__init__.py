@@ -11,7 +11,7 @@ used from their module (`from kpis.store import journal`), as is the audit trail
     transactions.py    WRITE_LOCK, transaction() and journaled(): the one write path (write-ahead line, then COMMIT)
     schema.py          the DDL of every table and view
     migrations.py      named, recorded migrations of an older database's data
-    connection.py      connect() (schema, migrations, catalog) and remove_database()
+    connection.py      connect() (schema, migrations, catalog), remove_database(), what a database holds and takes
     catalog_tables.py  indicators from the catalog, seed plans (via plan_book); the registry: the official list once, its listing
     registry_update.py a newer official list applied by code (added, renamed, removed), journaled
     files.py           kept files: the originals under uploads/ by sha256, and names as recorded
@@ -28,7 +28,7 @@ can rebuild the database from the journal and the kept files (kpis/ops/rebuild.p
 from __future__ import annotations
 
 from kpis.store.catalog_tables import LISTING_COLUMNS, add_communes, fill_scope_codes, find_province, listing, registry
-from kpis.store.connection import connect, remove_database
+from kpis.store.connection import connect, holds_data, remove_database, stored_bytes
 from kpis.store.errors import DatabaseInUse, JournalError, StoreError, open_error
 from kpis.store.files import keep_file, kept_file, recorded_name
 from kpis.store.journal import append_journal, read_journal, scan_journal
@@ -45,9 +45,9 @@ __all__ = [
     "CLEAN_COLUMNS", "DEFAULT_DB", "LISTING_COLUMNS", "ROOT", "SCHEMA_VERSION", "WRITE_LOCK", "DatabaseInUse",
     "JournalError", "KnownUnit", "RegistryDiff", "RegistryUpdateRefused", "StoreError", "add_communes",
     "append_journal", "bump_data_version", "connect", "cursor", "data_version", "db_address", "db_file", "fill_scope_codes",
-    "find_province", "is_demo", "is_server", "journal_path", "journaled", "keep_file", "kept_file", "known_units",
+    "find_province", "holds_data", "is_demo", "is_server", "journal_path", "journaled", "keep_file", "kept_file", "known_units",
     "listing", "mark_demo", "next_id", "on_server", "open_error", "read_journal", "recorded_name", "reference_day",
-    "registry", "remove_database", "resolve_db", "resolve_db_path", "scan_journal", "store_submission",
+    "registry", "remove_database", "resolve_db", "resolve_db_path", "scan_journal", "store_submission", "stored_bytes",
     "submission_communes", "submissions", "transaction", "update_registry", "uploads_dir", "version_from_name",
     "withdraw",
 ]  # fmt: skip

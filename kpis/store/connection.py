@@ -12,9 +12,9 @@ from kpis.catalog.model import Catalog, default_catalog, plan_json
 from kpis.store.catalog_tables import load_catalog_tables
 from kpis.store.errors import open_error
 from kpis.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
-from kpis.store.paths import journal_path, resolve_db
-from kpis.store.schema import SCHEMA
-from kpis.store.server import create_schema, create_views, open_server, writer_lock
+from kpis.store.paths import db_file, journal_path, resolve_db
+from kpis.store.schema import SCHEMA, SERVER_INDEXES
+from kpis.store.server import ALIAS, create_schema, create_views, on_server, open_server, server_bytes, writer_lock
 from kpis.store.transactions import WRITE_LOCK
 
 
@@ -35,7 +35,7 @@ def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = Non
         if not opened:
             with WRITE_LOCK, writer_lock(con):  # two processes opening a new server database at once: one creates it
                 if isinstance(target, str):
-                    create_schema(con, SCHEMA)
+                    create_schema(con, SCHEMA + SERVER_INDEXES)
                     create_views(con, SCHEMA)
                 else:
                     con.execute(SCHEMA)
@@ -61,7 +61,7 @@ def _open(target: str | Path) -> duckdb.DuckDBPyConnection:
 def opening_stamp(catalog: Catalog) -> str:
     """What a database is opened with: the DDL, the schema version, the indicators, the seed plans and the
     registry's version. Any change to one (a release, or a test's own catalog) makes the next open load it."""
-    digest = hashlib.sha256(SCHEMA.encode())
+    digest = hashlib.sha256((SCHEMA + SERVER_INDEXES).encode())
     digest.update(f"\0{SCHEMA_VERSION}\0{catalog.registry_version}".encode())
     for ind in catalog.indicators.values():
         digest.update(b"\0" + ind.model_dump_json().encode())
@@ -86,3 +86,21 @@ def remove_database(db: Path) -> None:
     """Delete a database with its write-ahead log and journal (kept files stay: other databases may share them)."""
     for path in (db, Path(str(db) + ".wal"), journal_path(db)):
         path.unlink(missing_ok=True)
+
+
+def holds_data(target: str | Path) -> bool:
+    """Whether a database already holds anything: a file that exists, or a server database with tables."""
+    if not isinstance(target, str):
+        return target.exists()
+    con = open_server(target)
+    try:
+        tables = "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'public'"
+        row = con.execute(tables, [ALIAS]).fetchone()
+    finally:
+        con.close()
+    return bool(row and row[0])
+
+
+def stored_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """What the database takes on disk: its file, or the server database's size (the journal and kept files apart)."""
+    return server_bytes(con) if on_server(con) else db_file(con).stat().st_size

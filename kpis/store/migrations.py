@@ -36,7 +36,7 @@ class Migration:
 def fill_unit_year_values(con: duckdb.DuckDBPyConnection) -> None:
     """unit_year_values appeared: fill it from the whole history, once."""
     con.execute("DELETE FROM unit_year_values")
-    con.execute(UNIT_YEAR_FILL.format(keys="SELECT DISTINCT unit_id, year, indicator FROM submission_values"))
+    con.execute(UNIT_YEAR_FILL.format(keys="SELECT DISTINCT unit_id, year, indicator FROM submission_values", prune=""))
 
 
 def journal_existing_accounts(con: duckdb.DuckDBPyConnection) -> None:
@@ -133,7 +133,7 @@ def fill_commune_year_values(con: duckdb.DuckDBPyConnection) -> None:
     """commune_year_values appeared (issue 16): fill it from unit_year_values, once."""
     con.execute("DELETE FROM commune_year_values")
     keys = "SELECT DISTINCT u.commune_id, y.year, y.indicator FROM unit_year_values y JOIN units u ON u.id = y.unit_id"
-    con.execute(COMMUNE_YEAR_FILL.format(keys=keys))
+    con.execute(COMMUNE_YEAR_FILL.format(keys=keys, prune=""))
 
 
 MIGRATIONS: tuple[Migration, ...] = (

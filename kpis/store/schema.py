@@ -196,7 +196,18 @@ SELECT * EXCLUDE (rn) FROM (
 ) WHERE rn = 1;
 """
 
-# Recompute unit_year_values for the (unit_id, year, indicator) keys that {keys} selects.
+# On PostgreSQL only (kpis.store.server.create_schema): the ranges each import's refresh and the pages'
+# filters send to the server find their rows by index there. A DuckDB file needs none: it skips row
+# groups by their min/max, and an index would only slow its writes.
+SERVER_INDEXES = """
+CREATE INDEX IF NOT EXISTS submission_values_submission ON submission_values (submission_id);
+CREATE INDEX IF NOT EXISTS submission_values_unit_year ON submission_values (unit_id, year);
+CREATE INDEX IF NOT EXISTS unit_year_values_key ON unit_year_values (unit_id, year, indicator);
+CREATE INDEX IF NOT EXISTS commune_year_values_key ON commune_year_values (commune_id, year, indicator);
+"""
+
+# Recompute unit_year_values for the (unit_id, year, indicator) keys that {keys} selects; {prune} is
+# "" or "AND …" on v's plain columns: a superset of the keys that a scan can skip by (kpis.store.writes).
 UNIT_YEAR_FILL = """
 INSERT INTO unit_year_values
 SELECT v.unit_id, v.year, v.indicator,
@@ -205,17 +216,18 @@ SELECT v.unit_id, v.year, v.indicator,
        arg_max(v.denominator, v.quarter::BIGINT * 4294967296 + v.submission_id)
 FROM submission_values v
 SEMI JOIN ({keys}) k ON k.unit_id = v.unit_id AND k.year = v.year AND k.indicator = v.indicator
-WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals)
+WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals) {prune}
 GROUP BY v.unit_id, v.year, v.indicator
 """
 
 # Recompute commune_year_values for the (commune_id, year, indicator) keys that {keys} selects, from
-# unit_year_values (already current for them): sums of counts, never of rates.
+# unit_year_values (already current for them): sums of counts, never of rates. {prune}: as above, on y.
 COMMUNE_YEAR_FILL = """
 INSERT INTO commune_year_values
 SELECT u.commune_id, y.year, y.indicator, sum(y.numerator)::BIGINT, sum(y.denominator)::BIGINT, count(*)::INTEGER
 FROM unit_year_values y
 JOIN units u ON u.id = y.unit_id
 SEMI JOIN ({keys}) k ON k.commune_id = u.commune_id AND k.year = y.year AND k.indicator = y.indicator
+WHERE true {prune}
 GROUP BY u.commune_id, y.year, y.indicator
 """

@@ -142,6 +142,14 @@ def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
     return int(row[0])
 
 
+def server_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """pg_database_size of the attached database."""
+    sql = "SELECT pg_database_size(current_database())::BIGINT AS size"
+    row = con.execute(f"SELECT size FROM postgres_query('{ALIAS}', {_quoted(sql)})").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 class _Writers:
     """This process's hold on the store's advisory lock: one connection per server, taken once however deep."""
 

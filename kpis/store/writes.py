@@ -178,21 +178,33 @@ def withdraw(
 
 def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     """Recompute the derived yearly values a submission's keys touch, the units' and then their communes'
-    (inside the caller's transaction)."""
+    (inside the caller's transaction).
+
+    Each statement also carries plain ranges around its keys: DuckDB skips the row groups outside them,
+    and on PostgreSQL the attach sends them to the server (it cannot send a subquery), where an index
+    serves them, instead of reading a whole table for every import."""
     sid = int(submission_id)
     keys = f"SELECT DISTINCT unit_id, year, indicator FROM submission_values WHERE submission_id = {sid}"
-    # History for the same units sits in row groups of their own; a range lets DuckDB skip the rest.
     low, high, years = con.execute(
         f"SELECT min(unit_id), max(unit_id), list(DISTINCT year) FROM submission_values WHERE submission_id = {sid}"
     ).fetchall()[0]
     if low is None:
         return
-    con.execute(f"DELETE FROM unit_year_values WHERE (unit_id, year, indicator) IN ({keys})")
-    prune = f"AND v.unit_id BETWEEN {int(low)} AND {int(high)} AND v.year IN ({', '.join(str(int(y)) for y in years)})"
-    con.execute(UNIT_YEAR_FILL.format(keys=keys).replace("GROUP BY v.unit_id", prune + "\nGROUP BY v.unit_id"))
+    in_years = f"year IN ({', '.join(str(int(y)) for y in years)})"
+    units = f"unit_id BETWEEN {int(low)} AND {int(high)} AND {in_years}"
+    con.execute(f"DELETE FROM unit_year_values WHERE {units} AND (unit_id, year, indicator) IN ({keys})")
+    con.execute(UNIT_YEAR_FILL.format(keys=keys, prune=f"AND v.unit_id BETWEEN {int(low)} AND {int(high)} AND v.{in_years}"))
     communes = (
         "SELECT DISTINCT u.commune_id, v.year, v.indicator FROM submission_values v"
         f" JOIN units u ON u.id = v.unit_id WHERE v.submission_id = {sid}"
     )
-    con.execute(f"DELETE FROM commune_year_values WHERE (commune_id, year, indicator) IN ({communes})")
-    con.execute(COMMUNE_YEAR_FILL.format(keys=communes))
+    c_low, c_high, u_low, u_high = con.execute(
+        "SELECT min(commune_id), max(commune_id), min(id), max(id) FROM units"
+        f" WHERE commune_id IN (SELECT commune_id FROM ({communes}))"
+    ).fetchall()[0]  # every unit of the touched communes, not only the submission's: a commune's sums need them all
+    con.execute(
+        f"DELETE FROM commune_year_values WHERE commune_id BETWEEN {int(c_low)} AND {int(c_high)} AND {in_years}"
+        f" AND (commune_id, year, indicator) IN ({communes})"
+    )
+    prune = f"AND y.unit_id BETWEEN {int(u_low)} AND {int(u_high)} AND y.{in_years}"
+    con.execute(COMMUNE_YEAR_FILL.format(keys=communes, prune=prune))

@@ -305,10 +305,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    import functools
+
     from kpis.ops.bench_national import main as bench
     from kpis.web.bench_pages import measure
 
-    bench(args.communes, args.out, renders=measure, years=args.years)
+    bench(args.communes, args.out, renders=functools.partial(measure, visitors=args.visitors), years=args.years, db=args.db)
     return 0
 
 
@@ -510,6 +512,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--years", type=int, default=6, choices=range(3, 7), help="years loaded from 2025 (default 6; 3 for a quick run)"
     )
     p.add_argument("--out", default=None, help="also write the JSON here")
+    p.add_argument(
+        "--db", default=None,
+        help="an empty database to fill and measure: postgresql://user@host/name or a new file (default: a temporary file)",
+    )  # fmt: skip
+    p.add_argument(
+        "--visitors", type=int, default=40, choices=range(1, 201), metavar="1-200",
+        help="overview renders at once on 1, 2 and 4 Streamlit processes (default 40; one process on a DuckDB file)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("bench-import", help="time our import against a bare parse (prints JSON)")

@@ -4,12 +4,16 @@ Builds a national database through the real import path on the official registry
 provinces and 3,321 communes, wards and special zones by default, with their real names and codes;
 made-up figures for 10 units each, every quarter 2025-2030, all indicators),
 then measures load, queries against the bare aggregate and peak memory; page renders (cold and
-warm) and 20 concurrent readers during an import come from kpis.web.bench_pages. It prints figures; nothing here
-passes or fails on timing.
+warm), 20 concurrent readers during an import and 40 overview renders at once on 1, 2 and 4 real Streamlit
+processes come from kpis.web. It prints figures; nothing here passes or fails on timing.
+
+The database is a new DuckDB file in a temporary folder, or with --db an empty PostgreSQL database
+(the same figures, on the server store); its journal and kept files go to the temporary folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -20,7 +24,7 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kpis import store
@@ -85,7 +89,16 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def load(db: Path, registry: list[Commune], years: range = YEARS) -> dict:
+Target = str | Path  # a DuckDB file, or a PostgreSQL address
+
+
+class BenchRefused(store.StoreError):
+    """The database given to bench is not empty: bench fills it with made-up figures, so it must be a new one."""
+
+    exit_code = 1  # a refusal: nothing was changed
+
+
+def load(db: Target, registry: list[Commune], years: range = YEARS) -> dict:
     indicators = list(default_catalog().indicators)
     con = store.connect(db)  # a new database holds the official registry already
     by_province: dict[str, list[Commune]] = {}
@@ -102,18 +115,20 @@ def load(db: Path, registry: list[Commune], years: range = YEARS) -> dict:
                     raise RuntimeError(f"bench file refused: {result.messages('en')[:3]}")
                 values += len(result.rows)
     seconds = time.perf_counter() - start
-    con.execute("CHECKPOINT")
+    if not store.on_server(con):
+        con.execute("CHECKPOINT")  # the file's size with its write-ahead log folded in
+    size = store.stored_bytes(con)
     con.close()
     return {
         "values": values,
         "files": len(by_province) * len(years) * 4,
         "seconds": round(seconds, 2),
         "values_per_second": round(values / seconds),
-        "db_mb": round(db.stat().st_size / 1024 / 1024, 1),
+        "db_mb": round(size / 1024 / 1024, 1),
     }
 
 
-def queries(db: Path, runs: int = 20) -> dict:
+def queries(db: Target, runs: int = 20) -> dict:
     con = store.connect(db)
     commune_id, province, name = con.execute(
         "SELECT c.id, c.province, c.name FROM communes c WHERE c.id = (SELECT min(commune_id) FROM units)"
@@ -149,20 +164,23 @@ def queries(db: Path, runs: int = 20) -> dict:
 
 
 def run(
-    communes: int, db: Path | None = None, renders: Callable[[Path], dict] | None = None, years: int = len(YEARS)
+    communes: int, db: Target | None = None, renders: Callable[[Target], dict] | None = None, years: int = len(YEARS)
 ) -> dict:
     """Load and query figures; `renders` (kpis.web.bench_pages.measure) adds the page renders on the same database.
 
+    db: None for a new file in a temporary folder, else a database that holds nothing yet (BenchRefused).
     years: how many of YEARS to load (at least MIN_YEARS); fewer make a quicker run of every part (CI's)."""
     if not MIN_YEARS <= years <= len(YEARS):
         raise ValueError(f"years must be from {MIN_YEARS} to {len(YEARS)}")
+    if db is not None and store.holds_data(store.resolve_db(db)):
+        raise BenchRefused(f"{db}: bench fills the database it is given with made-up figures; give it a new, empty one")
     loaded = YEARS[:years]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = db or Path(tmp) / "national.duckdb"
-        store.remove_database(path)
+    with tempfile.TemporaryDirectory() as tmp, _files_in(tmp):
+        path = store.resolve_db(db) if db is not None else Path(tmp) / "national.duckdb"
         registry = national_registry(communes)
         result: dict = {
             "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "store": "postgresql" if isinstance(path, str) else "duckdb file",
             "machine": {"cpus": os.cpu_count()},
             "communes": len(registry),
             "provinces": len({c.province_code for c in registry}),
@@ -178,8 +196,28 @@ def run(
         return result
 
 
-def main(communes: int, out: str | None, renders: Callable[[Path], dict] | None = None, years: int = len(YEARS)) -> None:
-    result = run(communes, renders=renders, years=years)
+@contextlib.contextmanager
+def _files_in(folder: str) -> Iterator[None]:
+    """A server store's journal and kept files in the bench's temporary folder (KPIS_FILES), not in data/."""
+    before = os.environ.get("KPIS_FILES")
+    os.environ["KPIS_FILES"] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("KPIS_FILES", None)
+        else:
+            os.environ["KPIS_FILES"] = before
+
+
+def main(
+    communes: int,
+    out: str | None,
+    renders: Callable[[Target], dict] | None = None,
+    years: int = len(YEARS),
+    db: str | None = None,
+) -> None:
+    result = run(communes, db=db, renders=renders, years=years)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if out:
         Path(out).write_text(text + "\n", encoding="utf-8")

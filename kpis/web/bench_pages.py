@@ -1,4 +1,5 @@
-"""Page renders for `python -m kpis bench`: the real app under AppTest, cold and warm, and 20 readers during an import.
+"""Page renders for `python -m kpis bench`: the real app under AppTest, cold and warm, and 20 readers during an import;
+and (kpis.web.bench_servers) 40 visitors at once on real Streamlit processes.
 
 Here, not in kpis.ops.bench_national, because only the web helpers import streamlit.
 """
@@ -21,11 +22,15 @@ from kpis import store
 from kpis.catalog.model import Commune, default_catalog
 from kpis.intake.importer import import_file
 from kpis.ops.bench_national import percentiles, province_file
+from kpis.web.bench_servers import RENDERS, processes
 
 
-def measure(db: Path) -> dict:
-    """What `bench` adds to its figures from the pages."""
-    return {"pages": pages(db), "concurrency": concurrency(db)}
+def measure(db: str | Path, visitors: int = RENDERS) -> dict:
+    """What `bench` adds to its figures from the pages.
+
+    The served processes first: a DuckDB file is held by one process, and the AppTest sessions below
+    keep it open in this one."""
+    return {"processes": processes(db, renders=visitors), "pages": pages(db), "concurrency": concurrency(db)}
 
 
 def _render(page: str, year: int | None = None) -> tuple[float, int]:
@@ -37,7 +42,7 @@ def _render(page: str, year: int | None = None) -> tuple[float, int]:
     return time.perf_counter() - start, len(at.exception)
 
 
-def pages(db: Path) -> dict:
+def pages(db: str | Path) -> dict:
     os.environ["KPIS_DB"] = str(db)
     out = {}
     for page in ("app_pages/overview.py", "app_pages/communes.py"):
@@ -84,7 +89,7 @@ def _shared_test_runtime() -> Iterator[None]:
         ast.parse = parse
 
 
-def concurrency(db: Path, users: int = 20) -> dict:
+def concurrency(db: str | Path, users: int = 20) -> dict:
     """users AppTest sessions render the overview at once while a province file is imported."""
     os.environ["KPIS_DB"] = str(db)
     con = store.connect(db)
@@ -117,7 +122,7 @@ def concurrency(db: Path, users: int = 20) -> dict:
 
     def writer() -> None:
         try:
-            result = import_file(con.cursor(), data, "concurrent_resend.csv", "bench")
+            result = import_file(store.cursor(con), data, "concurrent_resend.csv", "bench")
             if result.status != "accepted":
                 errors.append(f"import {result.status}")
         except Exception as e:

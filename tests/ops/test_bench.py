@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+
+from tests.postgres_server import Server
 
 pytestmark = pytest.mark.bench
 
@@ -58,3 +62,40 @@ def test_national_bench_at_a_small_size(tmp_path: Path) -> None:
         assert figures["pages"][page]["errors"] == 0
     assert figures["concurrency"]["users"] == 20 and figures["concurrency"]["errors"] == 0, figures["concurrency"]
     assert figures["memory"]["peak_rss_mb"] > 0
+    assert figures["store"] == "duckdb file"
+    assert list(figures["processes"]) == ["1", "bare_one_line_page_1", "ratio_p95_1_to_bare"]  # a file: one process
+    served, floor = figures["processes"]["1"], figures["processes"]["bare_one_line_page_1"]
+    for part in (served, floor):
+        assert part["renders"] == 40 and part["errors"] == 0 and part["first_render_errors"] == 0, part
+        assert 0 < part["p50_seconds"] <= part["p95_seconds"] <= part["wall_seconds"]
+    assert figures["processes"]["ratio_p95_1_to_bare"] == pytest.approx(served["p95_seconds"] / floor["p95_seconds"], rel=0.02)
+
+
+def test_national_bench_on_postgresql_measures_one_two_and_four_processes(postgres_server: Server) -> None:
+    """`--db postgresql://…`: the same figures on an empty server database, and the served processes on it;
+    a database that holds anything is refused untouched."""
+    name = f"kpis_bench_{uuid.uuid4().hex[:8]}"
+    with postgres_server.admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.url(name)
+    try:
+        done = run("bench", "--communes", "34", "--years", "3", "--visitors", "6", "--db", url, timeout=1200)
+        assert done.returncode == 0, done.stderr[-3000:]
+        figures = json.loads(done.stdout)
+        assert figures["store"] == "postgresql" and figures["load"]["values"] == 34 * 10 * 7 * 4 * 3
+        assert figures["load"]["db_mb"] > 0
+        assert list(figures["processes"]) == ["1", "2", "4", "bare_one_line_page_1", "ratio_p95_1_to_bare"]
+        for count in ("1", "2", "4", "bare_one_line_page_1"):
+            served = figures["processes"][count]
+            assert served["renders"] == 6 and served["errors"] == 0 and served["first_render_errors"] == 0, (count, served)
+        assert figures["concurrency"]["errors"] == 0, figures["concurrency"]
+        for page in ("app_pages/overview.py", "app_pages/communes.py"):
+            assert figures["pages"][page]["errors"] == 0
+        with psycopg.connect(url) as db:
+            before = db.execute("SELECT count(*) FROM submissions").fetchone()
+        again = run("bench", "--communes", "34", "--years", "3", "--db", url, timeout=120)
+        assert again.returncode == 1 and "give it a new, empty one" in again.stderr and "Traceback" not in again.stderr
+        with psycopg.connect(url) as db:
+            assert db.execute("SELECT count(*) FROM submissions").fetchone() == before == (34 * 4 * 3,)
+    finally:
+        postgres_server.drop(url)

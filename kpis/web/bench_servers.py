@@ -26,6 +26,7 @@ from pathlib import Path
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from kpis import store
 from kpis.ops.bench_national import percentiles
@@ -81,7 +82,8 @@ def _wait_healthy(port: int, proc: subprocess.Popen) -> None:
 def render(port: int) -> tuple[float, int]:
     """One visitor's first view of the overview: (seconds, exceptions shown on the page or -1 if the run failed)."""
     start = time.perf_counter()
-    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:  # type: ignore[list-item]
+    address = f"ws://127.0.0.1:{port}/_stcore/stream"
+    with connect(address, subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=60, ping_interval=None) as ws:
         request = BackMsg()
         request.rerun_script.query_string = ""
         request.rerun_script.page_script_hash = ""  # the default page: the overview

@@ -127,13 +127,15 @@ def _file_only(args: argparse.Namespace, command: str) -> int | None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from kpis.ops.demo import build_demo_db
 
-    if (refused := _file_only(args, "demo")) is not None:
-        return refused
-    db = store.resolve_db_path(args.db)
+    db = store.resolve_db(args.db)
+    if store.is_server(str(db)) and args.replace_real_database:
+        print("demo never replaces a database on PostgreSQL: give it a new, empty one with --db", file=sys.stderr)
+        return 2
     summary = build_demo_db(db, replace_real=args.replace_real_database)
     for kept in summary["backup"]:
         print(f"previous file kept as {kept}")
-    print(f"{db}: demo database built from {summary['files']} files, {summary['values']} values.")
+    shown = store.shown_address(db) if isinstance(db, str) else db
+    print(f"{shown}: demo database built from {summary['files']} files, {summary['values']} values.")
     print("Demo accounts (demo data only) / tài khoản dùng thử:")
     for username, password, role in summary["accounts"]:
         print(f"  {role:<8} {username:<14} {password}")

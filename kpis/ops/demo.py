@@ -348,13 +348,23 @@ class DemoSummary(TypedDict):
     backup: list[Path]  # a real database and its journal set aside (only with replace_real)
 
 
-def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = False) -> DemoSummary:
+def build_demo_db(db: Path | str, demo_dir: Path = DEMO_DIR, replace_real: bool = False) -> DemoSummary:
     """(Re)build db from the demo files in manifest order, through the real import path.
 
     An existing demo database is replaced. An existing file that is not one (real data, or one that
     cannot be read) is refused with RealDatabaseError, unless replace_real: then it is first renamed
-    with its journal to *.bak-<time> (returned under "backup"), never deleted.
+    with its journal to *.bak-<time> (returned under "backup"), never deleted. A PostgreSQL database
+    (a postgresql:// address) is filled only while it holds nothing: the demo never drops a server's
+    tables, so a second demo there goes to a new database.
     """
+    if store.is_server(str(db)):
+        url = str(db)
+        if store.holds_data(url):
+            raise RealDatabaseError(
+                f"{store.shown_address(url)} already holds a database: the demo fills only an empty PostgreSQL"
+                " database and never replaces one there. Create a new database (createdb) and give its address with --db"
+            )
+        return _fill_demo(url, demo_dir, [])
     db = Path(db)
     backup: list[Path] = []
     if db.exists() and not _is_demo_file(db):
@@ -366,6 +376,10 @@ def build_demo_db(db: Path, demo_dir: Path = DEMO_DIR, replace_real: bool = Fals
             )
         backup = set_aside(db)
     store.remove_database(db)
+    return _fill_demo(db, demo_dir, backup)
+
+
+def _fill_demo(db: Path | str, demo_dir: Path, backup: list[Path]) -> DemoSummary:
     con = store.connect(db)
     try:
         with (demo_dir / MANIFEST).open(encoding="utf-8") as f:

@@ -37,7 +37,7 @@ from kpis.store.migrations import SCHEMA_VERSION
 from kpis.store.paths import DEFAULT_DB, ROOT, db_address, db_file, journal_path, resolve_db, resolve_db_path, uploads_dir
 from kpis.store.queries import KnownUnit, known_units, submission_communes, submissions
 from kpis.store.registry_update import RegistryDiff, RegistryUpdateRefused, update_registry, version_from_name
-from kpis.store.server import cursor, is_server, next_id, on_server
+from kpis.store.server import cursor, is_server, next_id, on_server, shown_address
 from kpis.store.transactions import WRITE_LOCK, journaled, transaction
 from kpis.store.writes import CLEAN_COLUMNS, store_submission, withdraw
 
@@ -47,7 +47,8 @@ __all__ = [
     "append_journal", "bump_data_version", "connect", "cursor", "data_version", "db_address", "db_file", "fill_scope_codes",
     "find_province", "holds_data", "is_demo", "is_server", "journal_path", "journaled", "keep_file", "kept_file", "known_units",
     "listing", "mark_demo", "next_id", "on_server", "open_error", "read_journal", "recorded_name", "reference_day",
-    "registry", "remove_database", "resolve_db", "resolve_db_path", "scan_journal", "store_submission", "stored_bytes",
+    "registry", "remove_database", "resolve_db", "resolve_db_path", "scan_journal", "shown_address",
+    "store_submission", "stored_bytes",
     "submission_communes", "submissions", "transaction", "update_registry", "uploads_dir", "version_from_name",
     "withdraw",
 ]  # fmt: skip

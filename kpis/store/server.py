@@ -63,7 +63,8 @@ def open_server(url: str) -> duckdb.DuckDBPyConnection:
         work_in_store(con)
     except duckdb.Error as e:
         con.close()
-        raise StoreError(f"{_shown(url)}: cannot open the database on the server: {_shown(str(e).splitlines()[0])}") from None
+        reason = shown_address(str(e).splitlines()[0])
+        raise StoreError(f"{shown_address(url)}: cannot open the database on the server: {reason}") from None
     return con
 
 
@@ -195,7 +196,7 @@ def _lock(url: str) -> None:
         except psycopg.OperationalError as e:
             _WRITERS.connections.pop(url, None)
             if attempt == 2:
-                raise StoreError(f"{_shown(url)}: cannot take the writers' lock on the server: {e}") from e
+                raise StoreError(f"{shown_address(url)}: cannot take the writers' lock on the server: {e}") from e
 
 
 def _unlock(url: str) -> None:
@@ -212,6 +213,6 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _shown(url: str) -> str:
+def shown_address(url: str) -> str:
     """A server address as it may be shown: without its password."""
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from pathlib import Path
+
 import pytest
 
 from kpis import store
@@ -19,9 +23,8 @@ def test_a_database_the_server_lacks_is_refused_naming_it_without_its_password(p
     assert refused.value.__cause__ is None  # DuckDB's own error (which names the password) is not chained on
 
 
-@pytest.mark.parametrize("command", [["demo"], ["rebuild"]])
-def test_commands_that_build_a_file_refuse_a_server_address(kpis: Kpis, command: list[str]) -> None:
-    ran = kpis(*command, "--db", "postgresql://kpis@/nq57?host=/nowhere")
+def test_rebuild_builds_a_file_and_refuses_a_server_address(kpis: Kpis) -> None:
+    ran = kpis("rebuild", "--db", "postgresql://kpis@/nq57?host=/nowhere")
     assert ran.returncode == 2
     assert "builds a DuckDB file and does not write to PostgreSQL" in ran.stderr and "docs/deploy.md" in ran.stderr
 
@@ -67,3 +70,33 @@ def test_a_server_database_has_the_indexes_its_refresh_reads_by(con) -> None:
         names = [r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes() ORDER BY 1").fetchall()]
     expected = ["commune_year_values_key", "submission_values_submission", "submission_values_unit_year", "unit_year_values_key"]
     assert names == (expected if store.on_server(con) else [])
+
+
+def test_the_demo_on_postgresql_has_the_figures_of_the_demo_file_and_never_replaces_a_database(
+    postgres_server: Server, kpis: Kpis, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KPIS_FILES", str(tmp_path / "files"))
+    name = f"kpis_demo_{uuid.uuid4().hex[:8]}"
+    with postgres_server.admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.url(name)
+    with_password = url.replace("://kpis@", "://kpis:not-to-be-shown@")  # the test cluster trusts local sockets
+    try:
+        built = kpis("demo", "--db", with_password)
+        assert built.returncode == 0, built.stderr
+        assert "demo database built from" in built.stdout and "kpis:***@" in built.stdout
+        assert "not-to-be-shown" not in built.stdout + built.stderr
+        for command in (["progress", "--format", "json"], ["compliance", "--format", "json"]):
+            on_server = json.loads(kpis(*command, "--db", url).stdout)
+            on_file = json.loads(kpis(*command, "--db", str(demo_db)).stdout)
+            assert on_server == on_file and on_file, command  # the same figures, and some
+        assert store.is_demo(store.connect(url))  # its own demo day decides compliance, as on the file
+        count = "SELECT count(*) FROM submissions"
+        before = store.connect(url).execute(count).fetchone()
+        again = kpis("demo", "--db", url)
+        assert again.returncode == 1 and "already holds a database" in again.stderr and "Traceback" not in again.stderr
+        replace = kpis("demo", "--db", url, "--replace-real-database")
+        assert replace.returncode == 2 and "never replaces a database on PostgreSQL" in replace.stderr
+        assert store.connect(url).execute(count).fetchone() == before
+    finally:
+        postgres_server.drop(url)

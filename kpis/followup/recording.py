@@ -110,7 +110,7 @@ def import_sheet(
         if journal:
             audit.record(con, uploaded_by, "task_update", file_name, {"refused": len(problems)})
         return TaskImport(file_name, "refused", problems)
-    with store.WRITE_LOCK:  # from the duplicate check to the commit: the same sheet twice at once is one import
+    with store.writing(con):  # from the duplicate check to the commit: the same sheet twice at once is one import
         if con.execute("SELECT 1 FROM task_files WHERE sha256 = ?", [hashlib.sha256(data).hexdigest()]).fetchone():
             return TaskImport(file_name, "duplicate")
         sha, kept = store.keep_file(con, data, file_name)

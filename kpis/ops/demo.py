@@ -360,10 +360,7 @@ def build_demo_db(db: Path | str, demo_dir: Path = DEMO_DIR, replace_real: bool 
     if store.is_server(str(db)):
         url = str(db)
         if store.holds_data(url):
-            raise RealDatabaseError(
-                f"{store.shown_address(url)} already holds a database: the demo fills only an empty PostgreSQL"
-                " database and never replaces one there. Create a new database (createdb) and give its address with --db"
-            )
+            raise _server_not_empty(url)
         return _fill_demo(url, demo_dir, [])
     db = Path(db)
     backup: list[Path] = []
@@ -379,33 +376,48 @@ def build_demo_db(db: Path | str, demo_dir: Path = DEMO_DIR, replace_real: bool 
     return _fill_demo(db, demo_dir, backup)
 
 
+def _server_not_empty(url: str) -> RealDatabaseError:
+    return RealDatabaseError(
+        f"{store.shown_address(url)} already holds a database: the demo fills only an empty PostgreSQL"
+        " database and never replaces one there. Create a new database (createdb) and give its address with --db"
+    )
+
+
 def _fill_demo(db: Path | str, demo_dir: Path, backup: list[Path]) -> DemoSummary:
     con = store.connect(db)
     try:
-        with (demo_dir / MANIFEST).open(encoding="utf-8") as f:
-            manifest = list(csv.DictReader(f))
-        values = 0
-        for m in manifest:
-            path = demo_dir / m["file"]
-            result = import_file(
-                con, path.read_bytes(), path.name, m["uploaded_by"], uploaded_at=dt.datetime.fromisoformat(m["uploaded_at"])
-            )
-            if not result.accepted:
-                raise store.StoreError(f"demo file {path.name} was refused: {result.messages('en')}")
-            values += len(result.rows)
-        task_manifest = demo_dir / TASK_MANIFEST
-        if task_manifest.exists():
-            with task_manifest.open(encoding="utf-8") as f:
-                for m in csv.DictReader(f):
-                    path = demo_dir / m["file"]
-                    at = dt.datetime.fromisoformat(m["uploaded_at"])
-                    sheet = recording.import_sheet(con, path.read_bytes(), path.name, m["uploaded_by"], at)
-                    if not sheet.accepted:
-                        raise store.StoreError(f"demo task sheet {path.name} was refused: {sheet.messages('en')}")
-        store.mark_demo(con, DEMO_DAY)
-        demo_accounts = accounts.create_demo_accounts(con)
+        with store.writing(con):  # two demos at once on one server database: the second finds it filled
+            if store.on_server(con) and con.execute("SELECT count(*) FROM submissions").fetchall()[0][0]:
+                raise _server_not_empty(str(db))
+            return _imported_demo(con, demo_dir, backup)
     finally:
         con.close()
+
+
+def _imported_demo(con: duckdb.DuckDBPyConnection, demo_dir: Path, backup: list[Path]) -> DemoSummary:
+    """The demo files and task sheets through the real import path, the demo mark and the demo accounts."""
+    with (demo_dir / MANIFEST).open(encoding="utf-8") as f:
+        manifest = list(csv.DictReader(f))
+    values = 0
+    for m in manifest:
+        path = demo_dir / m["file"]
+        result = import_file(
+            con, path.read_bytes(), path.name, m["uploaded_by"], uploaded_at=dt.datetime.fromisoformat(m["uploaded_at"])
+        )
+        if not result.accepted:
+            raise store.StoreError(f"demo file {path.name} was refused: {result.messages('en')}")
+        values += len(result.rows)
+    task_manifest = demo_dir / TASK_MANIFEST
+    if task_manifest.exists():
+        with task_manifest.open(encoding="utf-8") as f:
+            for m in csv.DictReader(f):
+                path = demo_dir / m["file"]
+                at = dt.datetime.fromisoformat(m["uploaded_at"])
+                sheet = recording.import_sheet(con, path.read_bytes(), path.name, m["uploaded_by"], at)
+                if not sheet.accepted:
+                    raise store.StoreError(f"demo task sheet {path.name} was refused: {sheet.messages('en')}")
+    store.mark_demo(con, DEMO_DAY)
+    demo_accounts = accounts.create_demo_accounts(con)
     return DemoSummary(files=len(manifest), values=values, accounts=demo_accounts, backup=backup)
 
 

@@ -8,7 +8,7 @@ used from their module (`from kpis.store import journal`), as is the audit trail
     server.py          a store on PostgreSQL, attached by DuckDB: its DDL, ids, cursors, the writers' lock
     errors.py          StoreError, JournalError, DatabaseInUse, and DuckDB's open errors named
     journal.py         the journal's typed records, and the only code that writes or reads its lines
-    transactions.py    WRITE_LOCK, transaction() and journaled(): the one write path (write-ahead line, then COMMIT)
+    transactions.py    WRITE_LOCK, writing(), transaction() and journaled(): the one write path (write-ahead line, then COMMIT)
     schema.py          the DDL of every table and view
     migrations.py      named, recorded migrations of an older database's data
     connection.py      connect() (schema, migrations, catalog), remove_database(), what a database holds and takes
@@ -38,7 +38,7 @@ from kpis.store.paths import DEFAULT_DB, ROOT, db_address, db_file, journal_path
 from kpis.store.queries import KnownUnit, known_units, submission_communes, submissions
 from kpis.store.registry_update import RegistryDiff, RegistryUpdateRefused, update_registry, version_from_name
 from kpis.store.server import cursor, is_server, next_id, on_server, shown_address
-from kpis.store.transactions import WRITE_LOCK, journaled, transaction
+from kpis.store.transactions import WRITE_LOCK, journaled, transaction, writing
 from kpis.store.writes import CLEAN_COLUMNS, store_submission, withdraw
 
 __all__ = [
@@ -50,5 +50,5 @@ __all__ = [
     "registry", "remove_database", "resolve_db", "resolve_db_path", "scan_journal", "shown_address",
     "store_submission", "stored_bytes",
     "submission_communes", "submissions", "transaction", "update_registry", "uploads_dir", "version_from_name",
-    "withdraw",
+    "withdraw", "writing",
 ]  # fmt: skip

@@ -14,8 +14,8 @@ from kpis.store.errors import open_error
 from kpis.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 from kpis.store.paths import db_file, journal_path, resolve_db
 from kpis.store.schema import SCHEMA, SERVER_INDEXES
-from kpis.store.server import ALIAS, create_schema, create_views, on_server, open_server, server_bytes, writer_lock
-from kpis.store.transactions import WRITE_LOCK
+from kpis.store.server import ALIAS, create_schema, create_views, on_server, open_server, server_bytes
+from kpis.store.transactions import writing
 
 
 def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = None) -> duckdb.DuckDBPyConnection:
@@ -33,7 +33,7 @@ def connect(path: str | os.PathLike | None = None, catalog: Catalog | None = Non
         if opened and isinstance(target, str):  # PostgreSQL: the views live in this process's memory
             create_views(con, SCHEMA)
         if not opened:
-            with WRITE_LOCK, writer_lock(con):  # two processes opening a new server database at once: one creates it
+            with writing(con):  # two processes opening a new server database at once: one creates it
                 if isinstance(target, str):
                     create_schema(con, SCHEMA + SERVER_INDEXES)
                     create_views(con, SCHEMA)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -40,12 +41,13 @@ def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> tu
     kept = uploads_dir(con) / f"{sha}{safe_suffix(file_name) or '.bin'}"
     kept.parent.mkdir(parents=True, exist_ok=True)
     if not kept.exists():  # durable before the journal line that names it is written
-        tmp = kept.with_suffix(kept.suffix + ".tmp")
-        with tmp.open("wb") as f:
+        # a name of its own: processes sharing the folder may keep the same bytes at the same moment
+        fd, name = tempfile.mkstemp(dir=kept.parent, prefix=f"{kept.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        tmp.replace(kept)
+        Path(name).replace(kept)
         fsync_dir(kept.parent)
     return sha, kept
 

@@ -23,14 +23,14 @@ from kpis.core.text import tone_key
 from kpis.store.journal import AccountCreated, account_state
 from kpis.store.schema import COMMUNE_YEAR_FILL, SCHEMA, UNIT_YEAR_FILL
 from kpis.store.server import on_server
-from kpis.store.transactions import WRITE_LOCK, journal_within, transaction
+from kpis.store.transactions import journal_within, transaction, writing
 
 
 @dataclass(frozen=True)
 class Migration:
     name: str
     version: int  # the schema_version a database had once this had run (before migrations were recorded)
-    apply: Callable[[duckdb.DuckDBPyConnection], None]  # runs inside the migration's transaction, under WRITE_LOCK
+    apply: Callable[[duckdb.DuckDBPyConnection], None]  # runs inside the migration's transaction, under the writers' locks
 
 
 def fill_unit_year_values(con: duckdb.DuckDBPyConnection) -> None:
@@ -156,7 +156,7 @@ def applied(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations this database lacks, in order, each once; returns the names applied now."""
     done: list[str] = []
-    with WRITE_LOCK:
+    with writing(con):
         have = set(applied(con))
         if not have:
             have = _recognise_legacy(con)

@@ -40,7 +40,7 @@ from kpis.store.files import keep_file
 from kpis.store.journal import RegistryUpdated
 from kpis.store.meta import bump_data_version
 from kpis.store.plan_book import refresh_plan_places
-from kpis.store.transactions import WRITE_LOCK, journaled
+from kpis.store.transactions import journaled, writing
 
 _VERSION_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _PROVINCE_PREFIX = re.compile(r"^(tỉnh|thành phố|tp)[\s.]", re.IGNORECASE)
@@ -238,7 +238,7 @@ def update_registry(
     only when rebuild replays the line: no journal line, no kept file, no audit row.
     """
     communes = read_update(con, data, file_name)
-    with WRITE_LOCK:
+    with writing(con):
         diff = compare(con, communes, file_name, version)
         if dry_run or (diff.changes == 0 and version == diff.previous_version):
             return diff

@@ -28,6 +28,16 @@ from kpis.store.server import writer_lock
 WRITE_LOCK = threading.RLock()
 
 
+@contextmanager
+def writing(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """This process's writers (WRITE_LOCK), then every process's (the writers' lock of a store on PostgreSQL).
+
+    Held from a check to the commit it decides (the same file twice is one import, a submission is
+    withdrawn once), so that the check holds across the processes serving one store too."""
+    with WRITE_LOCK, writer_lock(con):
+        yield
+
+
 @dataclass
 class Pending:
     """The line a journaled block will write; the block may fill in what it learns (a new submission's id)."""
@@ -58,7 +68,7 @@ def journaled(con: duckdb.DuckDBPyConnection, event: Event | None) -> Iterator[P
     a plain transaction.
     """
     pending = Pending(event)
-    with WRITE_LOCK, writer_lock(con):  # this process's writers, then every process's (a store on PostgreSQL)
+    with writing(con):
         con.execute("BEGIN TRANSACTION")
         try:
             yield pending

@@ -23,7 +23,7 @@ from kpis.store.meta import bump_data_version
 from kpis.store.queries import find_submission_by_hash
 from kpis.store.schema import COMMUNE_YEAR_FILL, UNIT_YEAR_FILL
 from kpis.store.server import next_id
-from kpis.store.transactions import WRITE_LOCK, journaled
+from kpis.store.transactions import journaled, writing
 
 # The columns of a validated frame (kpis.intake.validate) that a submission stores.
 CLEAN_COLUMNS = [
@@ -66,12 +66,13 @@ def store_submission(
 
     province..quarter are what the command line or the page said about the file (kpis.intake.context.Given),
     journaled so that rebuild reads the kept file as it was read here.
-    journal=False only when replaying the journal itself (rebuild). Under WRITE_LOCK from the duplicate
-    check to the commit, so two uploads of the same bytes at once give one submission and one duplicate.
+    journal=False only when replaying the journal itself (rebuild). Under the writers' locks from the duplicate
+    check to the commit, so two uploads of the same bytes at once (in one process or two) give one submission
+    and one duplicate.
     """
     file_name = recorded_name(file_name)
     sha = hashlib.sha256(data).hexdigest()
-    with WRITE_LOCK:
+    with writing(con):
         existing = find_submission_by_hash(con, sha)
         if existing is not None:
             return StoredSubmission(existing, True, 0)
@@ -156,7 +157,7 @@ def withdraw(
 
     Nothing is deleted; the withdrawal is one more row of history.
     """
-    with WRITE_LOCK:
+    with writing(con):
         row = con.execute("SELECT sha256 FROM submissions WHERE id = ?", [submission_id]).fetchone()
         if row is None:
             raise StoreError(f"submission {submission_id} does not exist")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,4 +102,47 @@ def test_the_demo_on_postgresql_has_the_figures_of_the_demo_file_and_never_repla
         assert replace.returncode == 2 and "never replaces a database on PostgreSQL" in replace.stderr
         assert store.connect(url).execute(count).fetchone() == before
     finally:
+        postgres_server.drop(url)
+
+
+def _import_at_the_barrier(url: str, files: str, data: bytes, barrier: Any, results: Any) -> None:
+    """One process of the race below: open the store, wait for the others, import the same file."""
+    os.environ["KPIS_FILES"] = files
+    from kpis.intake.importer import import_file
+
+    con = store.connect(url)
+    barrier.wait()
+    results.put(import_file(con, data, "same_file.csv", "race").status)
+    con.close()
+
+
+def test_the_same_file_sent_by_four_processes_at_once_lands_once(postgres_server: Server, tmp_path: Path) -> None:
+    """Four processes on one server database (as four dashboard processes would be), the same bytes at the
+    same moment: one submission and three duplicates, each kept file whole."""
+    from tests.corpus.make_corpus import csv_file, row
+
+    files = tmp_path / "files"
+    url = postgres_server.fresh_database(files)
+    data = csv_file([row(i, quarter=2) for i in range(4)])
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(4), ctx.Queue()
+    workers = [ctx.Process(target=_import_at_the_barrier, args=(url, str(files), data, barrier, results)) for _ in range(4)]
+    try:
+        for w in workers:
+            w.start()
+        statuses = sorted(results.get(timeout=120) for _ in workers)
+        for w in workers:
+            w.join(timeout=60)
+        assert statuses == ["accepted", "duplicate", "duplicate", "duplicate"]
+        con = store.connect(url)
+        try:
+            assert con.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
+        finally:
+            con.close()
+        kept = list((files / "uploads").iterdir())
+        assert [p.read_bytes() for p in kept] == [data]  # one kept file, no temporary one left
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.kill()
         postgres_server.drop(url)

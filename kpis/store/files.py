@@ -43,6 +43,7 @@ def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> tu
     if not kept.exists():  # durable before the journal line that names it is written
         # a name of its own: processes sharing the folder may keep the same bytes at the same moment
         fd, name = tempfile.mkstemp(dir=kept.parent, prefix=f"{kept.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o644)  # as a plain new file is (mkstemp makes it 0600): a backup job may read it as another user
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kpis import store
 from tests.conftest import Kpis
-from tests.postgres_server import Server
+from tests.postgres_server import ROOT, Server
 
 
 def test_a_database_the_server_lacks_is_refused_naming_it_without_its_password(postgres_server: Server) -> None:
@@ -105,15 +106,20 @@ def test_the_demo_on_postgresql_has_the_figures_of_the_demo_file_and_never_repla
         postgres_server.drop(url)
 
 
-def _import_at_the_barrier(url: str, files: str, data: bytes, barrier: Any, results: Any) -> None:
-    """One process of the race below: open the store, wait for the others, import the same file."""
-    os.environ["KPIS_FILES"] = files
-    from kpis.intake.importer import import_file
-
-    con = store.connect(url)
-    barrier.wait()
-    results.put(import_file(con, data, "same_file.csv", "race").status)
-    con.close()
+# One process of the race below, a fresh interpreter (multiprocessing's spawn would re-run whatever the
+# worker's __main__ is, and AppTest leaves dashboard.py there): open the store, say so, wait for "go", import.
+_RACER = """
+import sys, time
+from pathlib import Path
+from kpis import store
+from kpis.intake.importer import import_file
+url, data, gate, me = sys.argv[1], Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]), sys.argv[4]
+con = store.connect(url)
+(gate / f"ready-{me}").touch()
+while not (gate / "go").exists():
+    time.sleep(0.005)
+print(import_file(con, data, "same_file.csv", "race").status)
+"""
 
 
 def test_the_same_file_sent_by_four_processes_at_once_lands_once(postgres_server: Server, tmp_path: Path) -> None:
@@ -121,19 +127,27 @@ def test_the_same_file_sent_by_four_processes_at_once_lands_once(postgres_server
     same moment: one submission and three duplicates, each kept file whole."""
     from tests.corpus.make_corpus import csv_file, row
 
-    files = tmp_path / "files"
+    files, gate = tmp_path / "files", tmp_path / "gate"
+    gate.mkdir()
     url = postgres_server.fresh_database(files)
     data = csv_file([row(i, quarter=2) for i in range(4)])
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(4), ctx.Queue()
-    workers = [ctx.Process(target=_import_at_the_barrier, args=(url, str(files), data, barrier, results)) for _ in range(4)]
+    (tmp_path / "same_file.csv").write_bytes(data)
+    env = {**os.environ, "KPIS_FILES": str(files)}
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, url, str(tmp_path / "same_file.csv"), str(gate), str(i)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for i in range(4)
+    ]
     try:
-        for w in workers:
-            w.start()
-        statuses = sorted(results.get(timeout=120) for _ in workers)
-        for w in workers:
-            w.join(timeout=60)
-        assert statuses == ["accepted", "duplicate", "duplicate", "duplicate"]
+        deadline = time.monotonic() + 120
+        while len(list(gate.glob("ready-*"))) < 4 and time.monotonic() < deadline and all(r.poll() is None for r in racers):
+            time.sleep(0.01)
+        (gate / "go").touch()
+        outcomes = [r.communicate(timeout=120) for r in racers]
+        assert all(r.returncode == 0 for r in racers), [err[-2000:] for _, err in outcomes]
+        assert sorted(out.strip() for out, _ in outcomes) == ["accepted", "duplicate", "duplicate", "duplicate"]
         con = store.connect(url)
         try:
             assert con.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
@@ -142,7 +156,7 @@ def test_the_same_file_sent_by_four_processes_at_once_lands_once(postgres_server
         kept = list((files / "uploads").iterdir())
         assert [p.read_bytes() for p in kept] == [data]  # one kept file, no temporary one left
     finally:
-        for w in workers:
-            if w.is_alive():
-                w.kill()
+        for r in racers:
+            if r.poll() is None:
+                r.kill()
         postgres_server.drop(url)

@@ -37,9 +37,8 @@ def latest_quarter(con: duckdb.DuckDBPyConnection, year: int, province: str | No
     """The latest quarter of the year with a live figure in the province (the country without one)."""
     row = con.execute(
         """
-        SELECT max(v.quarter) FROM current_values v
-        JOIN units u ON u.id = v.unit_id JOIN communes c ON c.id = u.commune_id
-        WHERE v.year = ? AND (?::VARCHAR IS NULL OR c.province = ?)
+        SELECT max(v.quarter) FROM commune_quarter_values v JOIN communes c ON c.id = v.commune_id
+        WHERE v.year = ? AND v.reported AND (?::VARCHAR IS NULL OR c.province = ?)
         """,
         [year, province, province],
     ).fetchone()
@@ -48,28 +47,24 @@ def latest_quarter(con: duckdb.DuckDBPyConnection, year: int, province: str | No
 
 def values_at(con: duckdb.DuckDBPyConnection, level: Level, quarters: list[Quarter], province: str | None = None) -> pd.DataFrame:
     """Each area's figure per indicator as of each quarter given (each unit's latest figure of that
-    year up to the quarter, counts summed), and whether the area reported in that very quarter."""
+    year up to the quarter, counts summed), and whether the area reported in that very quarter.
+
+    Read from commune_quarter_values, which the store keeps current with every import and withdrawal:
+    the communes' sums as of each quarter, summed again for a province."""
     columns = ["province", "commune", "indicator", "year", "quarter", "numerator", "denominator", "value_pct", "reported"]
     if not quarters:
         return pd.DataFrame(columns=columns)
     commune = "c.name" if level == "commune" else "NULL::VARCHAR"
     frame = con.execute(
         f"""
-        WITH q AS (SELECT unnest(?::INTEGER[]) AS year, unnest(?::INTEGER[]) AS quarter),
-        unit_at AS (
-            SELECT q.year, q.quarter, v.unit_id, v.indicator,
-                   arg_max(v.numerator, v.quarter) AS numerator, arg_max(v.denominator, v.quarter) AS denominator,
-                   max(v.quarter) AS latest
-            FROM q JOIN current_values v ON v.year = q.year AND v.quarter <= q.quarter
-            WHERE ?::VARCHAR IS NULL OR v.unit_id IN (
-                SELECT u.id FROM units u JOIN communes c ON c.id = u.commune_id WHERE c.province = ?
-            )
-            GROUP BY q.year, q.quarter, v.unit_id, v.indicator
-        )
-        SELECT c.province, {commune} AS commune, a.indicator, a.year, a.quarter,
-               sum(a.numerator)::BIGINT AS numerator, sum(a.denominator)::BIGINT AS denominator,
-               bool_or(a.latest = a.quarter) AS reported
-        FROM unit_at a JOIN units u ON u.id = a.unit_id JOIN communes c ON c.id = u.commune_id
+        WITH q AS (SELECT unnest(?::INTEGER[]) AS year, unnest(?::INTEGER[]) AS quarter)
+        SELECT c.province, {commune} AS commune, v.indicator, v.year, v.quarter,
+               sum(v.numerator)::BIGINT AS numerator, sum(v.denominator)::BIGINT AS denominator,
+               bool_or(v.reported) AS reported
+        FROM commune_quarter_values v
+        JOIN q ON q.year = v.year AND q.quarter = v.quarter
+        JOIN communes c ON c.id = v.commune_id
+        WHERE ?::VARCHAR IS NULL OR c.province = ?
         GROUP BY ALL
         ORDER BY 1, 2, 3, 4, 5
         """,
@@ -184,11 +179,8 @@ def _pace_quarters(con: duckdb.DuckDBPyConnection, quarter: Quarter | None) -> l
     """The quarters with live figures anywhere, up to the given one: the points a pace is drawn through."""
     if quarter is None:
         return []
-    # the same quarters as current_values holds, without its window over every stored figure
-    quarters = con.execute(
-        "SELECT DISTINCT year, quarter FROM submission_values"
-        " WHERE submission_id NOT IN (SELECT submission_id FROM withdrawals) ORDER BY 1, 2"
-    ).fetchall()
+    # the quarters current_values holds (a quarter some unit reported in), from the derived table
+    quarters = con.execute("SELECT DISTINCT year, quarter FROM commune_quarter_values WHERE reported ORDER BY 1, 2").fetchall()
     return [(int(y), int(q)) for y, q in quarters if (y, q) <= quarter]
 
 

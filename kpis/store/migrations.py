@@ -21,7 +21,7 @@ import pandas as pd
 
 from kpis.core.text import tone_key
 from kpis.store.journal import AccountCreated, account_state
-from kpis.store.schema import COMMUNE_YEAR_FILL, SCHEMA, UNIT_YEAR_FILL
+from kpis.store.schema import COMMUNE_QUARTER_FILL, COMMUNE_YEAR_FILL, SCHEMA, UNIT_YEAR_FILL
 from kpis.store.server import on_server
 from kpis.store.transactions import journal_within, transaction, writing
 
@@ -136,6 +136,13 @@ def fill_commune_year_values(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(COMMUNE_YEAR_FILL.format(keys=keys, prune=""))
 
 
+def fill_commune_quarter_values(con: duckdb.DuckDBPyConnection) -> None:
+    """commune_quarter_values appeared (issue 16): fill it from the whole history, once."""
+    con.execute("DELETE FROM commune_quarter_values")
+    keys = "SELECT DISTINCT u.commune_id, v.year, v.indicator FROM submission_values v JOIN units u ON u.id = v.unit_id"
+    con.execute(COMMUNE_QUARTER_FILL.format(keys=keys, prune=""))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("fill_unit_year_values", 2, fill_unit_year_values),
     Migration("journal_existing_accounts", 3, journal_existing_accounts),
@@ -144,6 +151,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("plan_notes_by_language", 6, plan_notes_by_language),
     Migration("account_email_and_first_password", 7, account_email_and_first_password),
     Migration("fill_commune_year_values", 8, fill_commune_year_values),
+    Migration("fill_commune_quarter_values", 9, fill_commune_quarter_values),
 )
 SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
 

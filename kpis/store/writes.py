@@ -1,8 +1,8 @@
 """Writes of history: a validated file becomes a submission (all or nothing, its bytes kept), a withdrawal.
 
-Both are journaled (write-ahead, kpis/store/transactions.py) so rebuild replays them, and both
-refresh the derived unit_year_values and commune_year_values for the keys they touch in the same transaction. Nothing
-here UPDATEs or DELETEs history: a withdrawal is one more row.
+Both are journaled (write-ahead, kpis/store/transactions.py) so rebuild replays them, and both refresh the
+derived unit_year_values, commune_year_values and commune_quarter_values for the keys they touch in the same
+transaction. Nothing here UPDATEs or DELETEs history: a withdrawal is one more row.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kpis.store.files import keep_file, recorded_name
 from kpis.store.journal import Submission, Withdrawal
 from kpis.store.meta import bump_data_version
 from kpis.store.queries import find_submission_by_hash
-from kpis.store.schema import COMMUNE_YEAR_FILL, UNIT_YEAR_FILL
+from kpis.store.schema import COMMUNE_QUARTER_FILL, COMMUNE_YEAR_FILL, UNIT_YEAR_FILL
 from kpis.store.server import next_id
 from kpis.store.transactions import journaled, writing
 
@@ -178,8 +178,8 @@ def withdraw(
 
 
 def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
-    """Recompute the derived yearly values a submission's keys touch, the units' and then their communes'
-    (inside the caller's transaction).
+    """Recompute the derived values a submission's keys touch, the units' yearly ones and then their communes'
+    yearly and quarterly ones (inside the caller's transaction).
 
     Each statement also carries plain ranges around its keys: DuckDB skips the row groups outside them,
     and on PostgreSQL the attach sends them to the server (it cannot send a subquery), where an index
@@ -203,9 +203,11 @@ def refresh_unit_years(con: duckdb.DuckDBPyConnection, submission_id: int) -> No
         "SELECT min(commune_id), max(commune_id), min(id), max(id) FROM units"
         f" WHERE commune_id IN (SELECT commune_id FROM ({communes}))"
     ).fetchall()[0]  # every unit of the touched communes, not only the submission's: a commune's sums need them all
-    con.execute(
-        f"DELETE FROM commune_year_values WHERE commune_id BETWEEN {int(c_low)} AND {int(c_high)} AND {in_years}"
-        f" AND (commune_id, year, indicator) IN ({communes})"
-    )
-    prune = f"AND y.unit_id BETWEEN {int(u_low)} AND {int(u_high)} AND y.{in_years}"
-    con.execute(COMMUNE_YEAR_FILL.format(keys=communes, prune=prune))
+    for table in ("commune_year_values", "commune_quarter_values"):
+        con.execute(
+            f"DELETE FROM {table} WHERE commune_id BETWEEN {int(c_low)} AND {int(c_high)} AND {in_years}"
+            f" AND (commune_id, year, indicator) IN ({communes})"
+        )
+    for fill, alias in ((COMMUNE_YEAR_FILL, "y"), (COMMUNE_QUARTER_FILL, "v")):
+        prune = f"AND {alias}.unit_id BETWEEN {int(u_low)} AND {int(u_high)} AND {alias}.{in_years}"
+        con.execute(fill.format(keys=communes, prune=prune))

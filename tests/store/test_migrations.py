@@ -55,11 +55,12 @@ def make_old(db: Path, version: int | None) -> None:
 
     Below 3 its accounts were not journaled (the journal has none); below 2 it had no unit_year_values
     (the table is emptied, as the DDL would create it empty) and no journal_commits. None had
-    commune_year_values (issue 16).
+    commune_year_values or commune_quarter_values (issue 16).
     """
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE migrations")
     con.execute("DROP TABLE commune_year_values")
+    con.execute("DROP TABLE commune_quarter_values")
     if version is None:
         con.execute("DELETE FROM meta WHERE key = 'schema_version'")
     else:
@@ -94,7 +95,7 @@ def test_a_new_database_records_every_migration_as_applied(tmp_path):
     db = tmp_path / "kpis.duckdb"
     store.connect(db).close()
     assert recorded(db) == dict.fromkeys(NAMES, "applied")
-    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "8"
+    assert schema_version(db) == str(migrations.SCHEMA_VERSION) == "9"
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,8 @@ def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_
     values = build(db)
     assert values  # history to derive from
     communes = derived(db, "commune_year_values")
-    assert communes
+    quarters = derived(db, "commune_quarter_values")
+    assert communes and quarters
     lines_before = account_lines(db)
     make_old(db, version)
     assert account_lines(db) == (lines_before if version >= 3 else [])
@@ -118,9 +120,10 @@ def test_an_old_database_gets_exactly_the_migrations_its_version_lacks_once(tmp_
     con = store.connect(db)
     con.close()
     assert recorded(db) == {**{n: f"schema_version {version}" for n in inferred}, **dict.fromkeys(applied_now, "applied")}
-    assert schema_version(db) == "8"
+    assert schema_version(db) == "9"
     assert unit_years(db) == values  # filled again from history where the version lacked it
     assert derived(db, "commune_year_values") == communes  # the table every version below 8 lacked, filled
+    assert derived(db, "commune_quarter_values") == quarters  # and the one below 9 lacked
     migrated = [("account_created", "lan.mm", "migration"), ("account_created", "tinh.db", "migration"),
                 ("account_disabled", "tinh.db", "migration")]  # fmt: skip
     after = account_lines(db)
@@ -196,7 +199,7 @@ def test_accounts_of_a_database_from_before_emails_gain_them_empty_and_need_no_p
     store.connect(db).close()
     assert recorded(db)["account_email_and_first_password"] == "applied"
     applied = [n for n, note in recorded(db).items() if note == "applied"]
-    assert applied == ["account_email_and_first_password", "fill_commune_year_values"]
+    assert applied == ["account_email_and_first_password", "fill_commune_year_values", "fill_commune_quarter_values"]
     con = store.connect(db)
     rows = con.execute("SELECT username, email, must_change_password FROM users ORDER BY username").fetchall()
     assert rows == [("lan.mm", None, False), ("tinh.db", None, False)]

@@ -210,11 +210,7 @@ def title_and_footer(grid: list[list[Any]], top: int, body_start: int) -> tuple[
 
     The footer's own lines (a dated line "Mường Mùn, ngày …", "TM. UBND XÃ …") may name the place too: they are
     read with the title rows, never as data."""
-    end = len(grid)
-    for r in range(body_start, len(grid)):
-        if grid[r] is not limits.BLANK_ROW and is_footer(grid[r]):
-            end = r
-            break
+    end = _footer_start(grid, body_start)
     rows = [(r + 1, grid[r]) for r in range(top) if grid[r] is not limits.BLANK_ROW]
     footer = [(r + 1, grid[r]) for r in range(end, min(len(grid), end + 30)) if grid[r] is not limits.BLANK_ROW]
     title = read_title(rows)
@@ -222,6 +218,24 @@ def title_and_footer(grid: list[list[Any]], top: int, body_start: int) -> tuple[
     title.communes += below.communes
     title.weak_communes += below.weak_communes
     return title, end
+
+
+def _footer_start(grid: list[list[Any]], body_start: int) -> int:
+    """The first row from body_start with a cell of the signature block (is_footer), else len(grid).
+
+    Each distinct text is judged once, and a file without a signature block (most of them) is known to
+    have none without testing its rows one by one: 20,000 rows hold 200,000 cells but a few hundred texts."""
+    try:
+        texts = set().union(*grid[body_start:])
+    except TypeError:  # a cell value that cannot be hashed (no reader gives one): judge the rows one by one
+        rows = (r for r in range(body_start, len(grid)) if grid[r] is not limits.BLANK_ROW and is_footer(grid[r]))
+        return next(rows, len(grid))
+    footers = {v for v in texts if type(v) is str and is_footer([v])}
+    if footers:
+        for r in range(body_start, len(grid)):
+            if grid[r] is not limits.BLANK_ROW and not footers.isdisjoint(grid[r]):
+                return r
+    return len(grid)
 
 
 def table_from_grid(

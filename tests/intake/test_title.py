@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kpis.intake.limits import BLANK_ROW
+from kpis.intake.table import _footer_start
 from kpis.intake.title import is_footer, read_title
 
 
@@ -113,3 +115,15 @@ def test_a_date_line_alone_is_a_weak_hint() -> None:
 )
 def test_the_signature_block(row: list, footer: bool) -> None:
     assert is_footer(row) is footer
+
+
+@pytest.mark.parametrize("unhashable", [False, True])
+def test_the_signature_block_starts_at_its_first_row_whatever_the_cells(unhashable: bool) -> None:
+    """The first row of the body with a signature cell, found by distinct text (or row by row when a cell cannot
+    be hashed); a body without one ends with the grid."""
+    filler: object = [1] if unhashable else 1
+    body = [["Thôn 1", 10, filler], BLANK_ROW, ["Thôn 2", "Người lập biểu", None], ["Nơi nhận:", None, None]]
+    grid = [["Thôn/Bản", "Tổng số", "Ghi chú"], *body]
+    assert _footer_start(grid, 1) == 3
+    assert _footer_start(grid[:3], 1) == 3 == len(grid[:3])
+    assert _footer_start([grid[0], ["Thôn 1", 10, filler]], 1) == 2

@@ -22,6 +22,7 @@ import os
 import string
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,13 @@ def fmt_pct(value: float | None, lang: Lang = DEFAULT_LANG, digits: int = 1) -> 
     """36.666 -> '36,7 %' (vi) or '36.7%' (en); value is on the 0-100 scale."""
     if value is None or value != value:
         return "–"
+    return _percent_text(value, lang, digits)
+
+
+@lru_cache(maxsize=1 << 16)
+def _percent_text(value: float, lang: Lang, digits: int) -> str:  # equal values format alike, whatever their type
+    """fmt_pct's text, once per value: every render of a board writes the same few hundred figures again,
+    and babel takes a hundred times longer than a lookup."""
     pattern = t("pattern_percent", lang, decimals="." + "0" * digits if digits else "")
     return format_percent(value / 100, pattern, locale=locale_of(lang))
 

@@ -15,7 +15,7 @@ used from their module (`from kpis.store import journal`), as is the audit trail
     catalog_tables.py  indicators from the catalog, seed plans (via plan_book); the registry: the official list once, its listing
     registry_update.py a newer official list applied by code (added, renamed, removed), journaled
     files.py           kept files: the originals under uploads/ by sha256, and names as recorded
-    writes.py          submissions and withdrawals, and the derived unit_year_ and commune_year_values they refresh
+    writes.py          submissions and withdrawals, and the derived unit_year_, commune_year_ and commune_quarter_values
     queries.py         submissions, units already known, a file already imported
     meta.py            the data version that keys caches; the demo mark and its reference day
     audit.py           the audit trail (imported as kpis.store.audit)

@@ -220,17 +220,20 @@ CREATE INDEX IF NOT EXISTS commune_year_values_key ON commune_year_values (commu
 CREATE INDEX IF NOT EXISTS commune_quarter_values_key ON commune_quarter_values (commune_id, year, indicator);
 """
 
+# A unit's figures in the order that decides which one counts: the latest quarter, then the latest version.
+_AS_OF = "v.quarter::BIGINT * 4294967296 + v.submission_id"
+
 # Recompute unit_year_values for the (unit_id, year, indicator) keys that {keys} selects; {prune} is
 # "" or "AND …" on v's plain columns: a superset of the keys that a scan can skip by (kpis.store.writes).
-UNIT_YEAR_FILL = """
+UNIT_YEAR_FILL = f"""
 INSERT INTO unit_year_values
 SELECT v.unit_id, v.year, v.indicator,
        max(v.quarter),
-       arg_max(v.numerator, v.quarter::BIGINT * 4294967296 + v.submission_id),
-       arg_max(v.denominator, v.quarter::BIGINT * 4294967296 + v.submission_id)
+       arg_max(v.numerator, {_AS_OF}),
+       arg_max(v.denominator, {_AS_OF})
 FROM submission_values v
-SEMI JOIN ({keys}) k ON k.unit_id = v.unit_id AND k.year = v.year AND k.indicator = v.indicator
-WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals) {prune}
+SEMI JOIN ({{keys}}) k ON k.unit_id = v.unit_id AND k.year = v.year AND k.indicator = v.indicator
+WHERE v.submission_id NOT IN (SELECT submission_id FROM withdrawals) {{prune}}
 GROUP BY v.unit_id, v.year, v.indicator
 """
 
@@ -250,7 +253,6 @@ GROUP BY u.commune_id, y.year, y.indicator
 # per unit, its figure as of each quarter (the latest quarter up to it, the latest live version in that quarter:
 # UNIT_YEAR_FILL's order), summed per commune, one row per quarter from the first the commune has a figure in.
 # {prune}: as above, on v.
-_AS_OF = "v.quarter::BIGINT * 4294967296 + v.submission_id"
 COMMUNE_QUARTER_FILL = (
     """
 INSERT INTO commune_quarter_values
